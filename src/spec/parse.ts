@@ -66,6 +66,7 @@ export const GAIN_PRESETS: Record<string, number> = {
 export function parseGain(raw: string, what = '--gain'): number {
   const key = raw.trim().toLowerCase();
   if (key in GAIN_PRESETS) return GAIN_PRESETS[key];
+  if (/^[+-]?(nan|inf|infinity)$/.test(key)) throw new SpecError(`${what} must be a finite number > 0, got '${raw}'`);
   if (/^[a-z]/.test(key)) {
     throw new SpecError(
       `${what}: unknown preset '${raw}' (known: ${Object.keys(GAIN_PRESETS).join(', ')}; or a number like 1.1 or 5/3)`,

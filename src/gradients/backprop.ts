@@ -1,0 +1,46 @@
+import { gemvT } from '../linalg/gemm.js';
+import { norm2 } from '../linalg/vector.js';
+import type { BaseDraws } from '../network/sampler.js';
+import type { ForwardTrace } from '../network/forward.js';
+
+/**
+ * Per-layer gradient norms for the loss E = e . x^L (SCIENCE.md section 2):
+ * delta^L = D^L e, delta^l = D^l (W^{l+1})^T delta^{l+1}, |dE/dW^l|_F = |delta^l| |x^{l-1}|,
+ * dE/dx^0 = (W^1)^T delta^1 = J^T e. Norms are carried as logs (the vector is renormalized each
+ * layer) so vanishing or exploding gradients at any depth stay representable.
+ */
+export interface GradientProfile {
+  /** ln |delta^l|, l = 1..L (index l-1) */
+  logDelta: number[];
+  /** ln |dE/dW^l|_F */
+  logWeightGrad: number[];
+  /** ln |dE/dx^0| = ln |J^T e| */
+  logInputGrad: number;
+}
+
+export function backprop(draws: BaseDraws, trace: ForwardTrace, gain: number): GradientProfile {
+  const L = draws.weights.length;
+  const n = draws.width;
+  const logDelta = new Array<number>(L);
+  const lnGain = Math.log(gain);
+  let v: Float64Array = Float64Array.from(draws.outputError);
+  let logScale = 0;
+  const tmp = new Float64Array(n);
+  for (let l = L - 1; l >= 0; l--) {
+    if (l < L - 1) {
+      gemvT(draws.weights[l + 1], v, tmp);
+      v.set(tmp);
+      logScale += lnGain;
+    }
+    const d = trace.dphi[l];
+    for (let i = 0; i < n; i++) v[i] *= d[i];
+    const nrm = norm2(v);
+    logScale += Math.log(nrm);
+    logDelta[l] = logScale;
+    if (nrm > 0) for (let i = 0; i < n; i++) v[i] /= nrm;
+  }
+  gemvT(draws.weights[0], v, tmp);
+  const logInputGrad = logScale + lnGain + Math.log(norm2(tmp));
+  const logWeightGrad = logDelta.map((ld, l) => ld + Math.log(trace.xNorm[l]));
+  return { logDelta, logWeightGrad, logInputGrad };
+}

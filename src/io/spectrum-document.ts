@@ -1,0 +1,37 @@
+import { EOC_VERSION } from '../version.js';
+import type { SpectrumRun } from '../measure/run-spectrum.js';
+
+export const SPECTRUM_SCHEMA = 'eoc.spectrum/1';
+
+/** The theory block beside a measurement (filled by src/theory when available). */
+export interface SpectrumTheoryBlock {
+  m1: number;
+  ln_m1: number;
+  var_sq_norm: number;
+  q: number[];
+  chi: number[];
+  logGradNormRatio?: number[];
+}
+
+/** The `eoc spectrum --json` document (DESIGN.md "Machine-readable output"). */
+export function spectrumDocument(run: SpectrumRun, theory?: SpectrumTheoryBlock): Record<string, unknown> {
+  return {
+    schema: SPECTRUM_SCHEMA,
+    eocVersion: EOC_VERSION,
+    spec: { ...run.spec, q0Resolved: run.q0, biasVar: run.spec.biasStd ** 2 },
+    seeds: run.seeds,
+    summary: run.summary,
+    layers: run.layers,
+    samples: run.samples.map((s) => ({
+      seed: s.seed,
+      rank: s.rank,
+      ...s.stats,
+      logDetResidual: s.logDetResidual,
+      logInputGradNorm: s.logInputGrad,
+      singularValues: Array.from(s.logSingularValues, Math.exp),
+      logSingularValues: s.logSingularValues,
+      layers: s.layers,
+    })),
+    ...(theory ? { theory } : {}),
+  };
+}

@@ -1,0 +1,52 @@
+import { sampleBaseDraws } from '../network/sampler.js';
+import { measureNetwork, type NetworkSample } from './network.js';
+import { estimate, type Estimate } from './aggregate.js';
+import { STAT_NAMES, type SpectrumStats } from './stats.js';
+import type { NetworkSpec } from '../spec/types.js';
+
+export type SpectrumSummary = Record<keyof SpectrumStats, Estimate>;
+
+export interface SpectrumRun {
+  spec: NetworkSpec;
+  /** the numeric input variance used (resolves q0 = 'fixed-point') */
+  q0: number;
+  seeds: number[];
+  samples: NetworkSample[];
+  summary: SpectrumSummary;
+  /** per-layer mean and stderr over seeds */
+  layers: { layer: number; q: Estimate; logGradNorm: Estimate; logWeightGradNorm: Estimate }[];
+  timings: { totalMs: number };
+}
+
+export function seedList(spec: NetworkSpec): number[] {
+  return Array.from({ length: spec.seeds }, (_, i) => spec.seed + i);
+}
+
+export function summarize(samples: NetworkSample[]): SpectrumSummary {
+  const out = {} as SpectrumSummary;
+  for (const k of STAT_NAMES) out[k] = estimate(samples.map((s) => s.stats[k]));
+  return out;
+}
+
+/** Analyze `spec.seeds` independent networks of one configuration. */
+export function runSpectrum(
+  spec: NetworkSpec,
+  q0: number,
+  opts: { blockSize?: number; checkLogDet?: boolean; onSample?: (done: number, total: number) => void } = {},
+): SpectrumRun {
+  const t0 = performance.now();
+  const seeds = seedList(spec);
+  const samples = seeds.map((seed, i) => {
+    const draws = sampleBaseDraws(spec.init, spec.width, spec.depth, seed);
+    const s = measureNetwork(draws, { activation: spec.activation, gain: spec.gain, biasStd: spec.biasStd, q0 }, opts);
+    opts.onSample?.(i + 1, seeds.length);
+    return s;
+  });
+  const layers = samples[0].layers.map((_, l) => ({
+    layer: l + 1,
+    q: estimate(samples.map((s) => s.layers[l].q)),
+    logGradNorm: estimate(samples.map((s) => s.layers[l].logGradNorm)),
+    logWeightGradNorm: estimate(samples.map((s) => Math.log(s.layers[l].weightGradNorm))),
+  }));
+  return { spec, q0, seeds, samples, summary: summarize(samples), layers, timings: { totalMs: performance.now() - t0 } };
+}
