@@ -1,0 +1,63 @@
+import { describe, it, expect } from 'vitest';
+import { eoc } from './run.js';
+
+describe('eoc spectrum (end to end)', () => {
+  it('prints a readable table with statistics and a per-layer summary', () => {
+    const r = eoc(['spectrum', '--depth', '20', '--width', '32', '--seeds', '3', '--gain', '1.1']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('tanh net, orthogonal weights, depth 20, width 32, gain 1.1');
+    for (const k of ['m1', 'var_sq_norm', 'rms_log', 'frac_within_2', 'log10_cond']) expect(r.stdout).toMatch(new RegExp(`\\b${k}\\b.*±`));
+    expect(r.stdout).toMatch(/per layer/);
+    expect(r.stdout.split('\n').filter((l) => /^\s+20\s/.test(l))).toHaveLength(1); // last layer row
+  });
+
+  it('--json prints the eoc.spectrum/1 document with every singular value', () => {
+    const r = eoc(['spectrum', '--depth', '10', '--width', '16', '--seeds', '2', '--json', '--activation', 'linear', '--gain', '1.2']);
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(r.stdout);
+    expect(doc.schema).toBe('eoc.spectrum/1');
+    expect(doc.spec).toMatchObject({ activation: 'linear', init: 'orthogonal', depth: 10, width: 16, gain: 1.2, biasStd: 0, q0: 1, seed: 0, seeds: 2 });
+    expect(doc.seeds).toEqual([0, 1]);
+    expect(doc.samples).toHaveLength(2);
+    const s = doc.samples[0];
+    expect(s.singularValues).toHaveLength(16);
+    for (const v of s.singularValues) expect(v / 1.2 ** 10).toBeCloseTo(1, 10);
+    expect(s.layers).toHaveLength(10);
+    expect(Object.keys(s.layers[0])).toEqual(expect.arrayContaining(['layer', 'q', 'gradNorm', 'weightGradNorm']));
+    expect(doc.summary.m1).toMatchObject({ n: 2 });
+  });
+
+  it('gives byte-identical JSON for the same spec and seed', () => {
+    const args = ['spectrum', '--depth', '15', '--width', '24', '--seeds', '2', '--seed', '42', '--init', 'gaussian', '--bias-std', '0.1', '--json'];
+    const a = eoc(args), b = eoc(args);
+    expect(a.code).toBe(0);
+    expect(a.stdout).toBe(b.stdout);
+    expect(eoc([...args.slice(0, -1), '--seed', '43', '--json']).stdout).not.toBe(a.stdout);
+  });
+
+  const bad: [string[], RegExp][] = [
+    [['--gain', '-1'], /--gain must be > 0/],
+    [['--gain', 'NaN'], /--gain must be a finite number/],
+    [['--gain', 'abc'], /unknown preset 'abc'/],
+    [['--gain', '1/0'], /finite number/],
+    [['--depth', '0'], /--depth must be >= 1/],
+    [['--width', '0'], /--width must be >= 1/],
+    [['--width', '2.5'], /--width must be an integer/],
+    [['--activation', 'sigmoid'], /unknown activation 'sigmoid'/],
+    [['--init', 'xavier'], /unknown init scheme 'xavier'/],
+    [['--bias-std', '-0.1'], /--bias-std must be >= 0/],
+    [['--q0', '0'], /--q0 must be > 0/],
+    [['--seeds', '0'], /--seeds must be >= 1/],
+    [['--width', '60000', '--depth', '1000'], /needs about .* GiB of memory, more than/],
+    [['--no-such-option'], /unknown option/],
+  ];
+  for (const [args, msg] of bad) {
+    it(`rejects ${args.join(' ')} with one line on stderr and exit 2`, () => {
+      const r = eoc(['spectrum', ...args]);
+      expect(r.code).toBe(2);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toMatch(msg);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    });
+  }
+});
