@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { EOC_VERSION } from '../src/version.js';
 import { EXIT_BAD_INPUT, fail } from './common.js';
 import { registerSpectrum } from './commands/spectrum.js';
+import { registerTheory } from './commands/theory.js';
 
 const program = new Command();
 program
@@ -19,6 +20,7 @@ program
   });
 
 registerSpectrum(program);
+registerTheory(program);
 
 try {
   await program.parseAsync(process.argv);

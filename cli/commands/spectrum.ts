@@ -63,11 +63,11 @@ export function spectrumText(run: SpectrumRun, theory?: SpectrumTheoryBlock): st
   const layerRows = layerRowsToShow(s.depth).map((l) => {
     const r = run.layers[l - 1];
     const row: (string | number)[] = [l, pm(r.q, 4), pm(r.logGradNorm, 4), pm(r.logWeightGradNorm, 4)];
-    if (theory) row.push(num(theory.q[l - 1], 4), theory.logGradNormRatio ? num(theory.logGradNormRatio[l - 1], 4) : '');
+    if (theory) row.push(num(theory.q[l - 1], 4), num(theory.logGradNorm[l - 1], 4));
     return row;
   });
   const layers = table(
-    ['layer', 'q^l', 'ln |delta^l|', 'ln |dE/dW^l|', ...(theory ? ['q^l theory', 'ln |delta^l|/|delta^L| theory'] : [])],
+    ['layer', 'q^l', 'ln |delta^l|', 'ln |dE/dW^l|', ...(theory ? ['q^l theory', 'ln |delta^l| theory'] : [])],
     layerRows,
   );
   return `${head}\n\n${stats}${rankNote}\n\nper layer (mean ± stderr over seeds; output error e is a unit vector):\n${layers}\n`;

@@ -3,17 +3,19 @@ import { dirname, join, basename } from 'node:path';
 
 /**
  * JSON text for eoc documents: deterministic (insertion-ordered keys, shortest round-trip number
- * formatting), typed arrays as plain arrays, and non-finite numbers (an overflowed m1, the -inf log of
- * a structural zero) as null, since JSON has no Infinity. Same input -> same bytes.
+ * formatting), typed arrays as plain arrays, and non-finite numbers (the -inf log of a structural zero,
+ * an infinite depth scale at criticality) spelled as the strings "Infinity", "-Infinity", "NaN": JSON
+ * has no such numbers, null would lose which one it was, and Number("Infinity") / float("Infinity")
+ * read them back. Same input -> same bytes.
  */
 export function toJson(doc: unknown, indent = 2): string {
   return JSON.stringify(doc, replacer, indent);
 }
 
 function replacer(_key: string, value: unknown): unknown {
-  if (typeof value === 'number') return Number.isFinite(value) ? value : null;
+  if (typeof value === 'number') return Number.isFinite(value) ? value : String(value);
   if (ArrayBuffer.isView(value) && !(value instanceof DataView)) {
-    return Array.from(value as unknown as ArrayLike<number>, (v) => (Number.isFinite(v) ? v : null));
+    return Array.from(value as unknown as ArrayLike<number>, (v) => (Number.isFinite(v) ? v : String(v)));
   }
   return value;
 }

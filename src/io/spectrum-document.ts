@@ -10,7 +10,8 @@ export interface SpectrumTheoryBlock {
   var_sq_norm: number;
   q: number[];
   chi: number[];
-  logGradNormRatio?: number[];
+  /** predicted ln |delta^l| for a unit output error e */
+  logGradNorm: number[];
 }
 
 /** The `eoc spectrum --json` document (DESIGN.md "Machine-readable output"). */

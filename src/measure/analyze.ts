@@ -1,20 +1,35 @@
 import { runSpectrum, type SpectrumRun } from './run-spectrum.js';
-import { SpecError } from '../spec/errors.js';
+import { fixedPointInput, meanFieldTrajectory } from '../theory/index.js';
 import type { NetworkSpec } from '../spec/types.js';
 import type { SpectrumTheoryBlock } from '../io/spectrum-document.js';
 
 /** The numeric input variance for a spec: q0 itself, or the fixed point's (q* - sigma_b^2)/g^2. */
 export function resolveQ0(spec: NetworkSpec): number {
   if (spec.q0 !== 'fixed-point') return spec.q0;
-  throw new SpecError("--q0 fixed-point needs the theory engine");
+  return fixedPointInput(spec.activation, { sigmaW: spec.gain, sigmaB: spec.biasStd });
+}
+
+/** Mean-field predictions along the same finite-depth trajectory the measured networks follow. */
+export function theoryBlock(spec: NetworkSpec, q0: number): SpectrumTheoryBlock {
+  const t = meanFieldTrajectory({ activation: spec.activation, sigmaW: spec.gain, sigmaB: spec.biasStd, depth: spec.depth, q0 });
+  return {
+    m1: t.m1,
+    ln_m1: t.lnM1,
+    var_sq_norm: t.varSqNorm[spec.init],
+    q: t.q,
+    chi: t.chi,
+    // ln |delta^l| for a unit output error: |delta^L|^2 = mu_1(q^L) = chi_L / sigma_w^2, and the
+    // profile carries it back (lnGradProfile is of squared norms: halve it)
+    logGradNorm: t.lnGradProfile.map((v) => (v + Math.log(t.chi[spec.depth - 1]) - 2 * Math.log(spec.gain)) / 2),
+  };
 }
 
 /** One configuration measured over its seeds, with the mean-field prediction beside it. */
 export function analyzeSpectrum(
   spec: NetworkSpec,
   opts: { onSample?: (done: number, total: number) => void; checkLogDet?: boolean } = {},
-): { run: SpectrumRun; theory?: SpectrumTheoryBlock } {
+): { run: SpectrumRun; theory: SpectrumTheoryBlock } {
   const q0 = resolveQ0(spec);
   const run = runSpectrum(spec, q0, opts);
-  return { run };
+  return { run, theory: theoryBlock(spec, q0) };
 }

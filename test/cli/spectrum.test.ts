@@ -27,6 +27,20 @@ describe('eoc spectrum (end to end)', () => {
     expect(doc.summary.m1).toMatchObject({ n: 2 });
   });
 
+  it('puts the mean-field prediction beside the measurement, and resolves --q0 fixed-point', () => {
+    const r = eoc(['spectrum', '--depth', '12', '--width', '32', '--seeds', '2', '--bias-std', '0.05', '--gain', '1.122539', '--q0', 'fixed-point', '--json']);
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(r.stdout);
+    expect(doc.spec.q0).toBe('fixed-point');
+    // q* = 0.153692 at this critical point, so q0 = (q* - sigma_b^2)/g^2
+    expect(doc.spec.q0Resolved).toBeCloseTo((0.153692 - 0.0025) / 1.122539 ** 2, 5);
+    expect(doc.theory.m1).toBeCloseTo(1, 4); // critical and started at q*: every chi_l = 1
+    expect(doc.theory.q).toHaveLength(12);
+    expect(doc.theory.chi).toHaveLength(12);
+    expect(doc.theory.logGradNorm).toHaveLength(12);
+    expect(eoc(['spectrum', '--activation', 'linear', '--q0', 'fixed-point']).stderr).toMatch(/every q is a fixed point/);
+  });
+
   it('gives byte-identical JSON for the same spec and seed', () => {
     const args = ['spectrum', '--depth', '15', '--width', '24', '--seeds', '2', '--seed', '42', '--init', 'gaussian', '--bias-std', '0.1', '--json'];
     const a = eoc(args), b = eoc(args);

@@ -1,0 +1,179 @@
+import type { Command } from 'commander';
+import { SpecError } from '../../src/spec/errors.js';
+import { DEFAULT_SPEC, type ActivationName, type InitName } from '../../src/spec/types.js';
+import {
+  parseActivation,
+  parseGain,
+  parseInit,
+  parseInteger,
+  parseNonNegative,
+  parseRealList,
+} from '../../src/spec/parse.js';
+import { EOC_VERSION } from '../../src/version.js';
+import {
+  criticalLine,
+  findCriticalPoint,
+  meanFieldPoint,
+  meanFieldTrajectory,
+  PHASE_TOLERANCE,
+  spectralDensity,
+  type CriticalPoint,
+  type SpectralDensity,
+} from '../../src/theory/index.js';
+import { action, print } from '../common.js';
+import { table } from '../format.js';
+import { toJson } from '../../src/io/json.js';
+
+interface TheoryOptions {
+  activation: string;
+  init: string;
+  gain: string;
+  biasStd: string;
+  depth: string;
+  q0: string;
+  criticalLine?: boolean;
+  biasStdRange: string;
+  density?: boolean;
+  json?: boolean;
+}
+
+const DEFAULT_BIAS_STD_RANGE = '0:0.5:0.05';
+const MAX_DEPTH = 100000;
+
+/** `eoc theory`: mean-field and free-probability numbers; `--critical-line` for the edge of chaos. */
+export function registerTheory(program: Command): void {
+  program
+    .command('theory')
+    .description('mean-field theory (q*, chi_1, phase, depth scales, critical gain) and free-probability predictions')
+    .option('--activation <name>', 'tanh | linear | relu | hard-tanh', DEFAULT_SPEC.activation)
+    .option('--init <scheme>', 'orthogonal | gaussian (used for --density; both schemes are always predicted)', DEFAULT_SPEC.init)
+    .option('--gain <g>', 'sigma_w: a number, a fraction (5/3) or a preset (torch:tanh)', String(DEFAULT_SPEC.gain))
+    .option('--bias-std <s>', 'sigma_b, the bias standard deviation', String(DEFAULT_SPEC.biasStd))
+    .option('--depth <L>', 'number of layers for the finite-depth predictions', String(DEFAULT_SPEC.depth))
+    .option('--q0 <q>', "input variance |x0|^2/N, or 'fixed-point'", String(DEFAULT_SPEC.q0))
+    .option('--critical-line', 'print the edge of chaos over --bias-std-range instead')
+    .option('--bias-std-range <r>', 'sigma_b values for --critical-line: list or start:stop:step', DEFAULT_BIAS_STD_RANGE)
+    .option('--density', 'also compute the free-probability spectral density of JJ^T at q* for --init')
+    .option('--json', 'print a JSON document instead of a table')
+    .action(action((opts: TheoryOptions) => runTheory(opts)));
+}
+
+function runTheory(opts: TheoryOptions): void {
+  const activation = parseActivation(opts.activation);
+  if (opts.criticalLine) {
+    const sigmaBs = parseRealList(opts.biasStdRange, '--bias-std-range', (s) => parseNonNegative(s, '--bias-std-range'));
+    const line = criticalLine(activation, sigmaBs);
+    if (opts.json) print(toJson({ schema: 'eoc.critical-line/1', eocVersion: EOC_VERSION, activation, points: line }));
+    else print(criticalLineTable(activation, line));
+    return;
+  }
+  const init = parseInit(opts.init);
+  const sigmaW = parseGain(opts.gain);
+  const sigmaB = parseNonNegative(opts.biasStd, '--bias-std');
+  const depth = parseInteger(opts.depth, '--depth', 1, MAX_DEPTH);
+  const q0 = opts.q0.trim().toLowerCase() === 'fixed-point' ? ('fixed-point' as const) : parseNonNegative(opts.q0, '--q0');
+  const scales = { sigmaW, sigmaB };
+  const point = meanFieldPoint(activation, scales);
+  const critical = findCriticalPoint(activation, sigmaB);
+  const trajectory = meanFieldTrajectory({ activation, sigmaW, sigmaB, depth, q0 });
+  let density: SpectralDensity | undefined;
+  if (opts.density) {
+    if (point.fixedPoint.kind !== 'point' && activation !== 'linear' && activation !== 'relu') {
+      throw new SpecError(`--density needs a fixed point q*; ${activation} has none here`);
+    }
+    // linear/relu: the law of phi'^2 does not depend on q, so any q serves
+    const q = point.fixedPoint.kind === 'point' ? point.fixedPoint.q : 1;
+    density = spectralDensity({ activation, init, depth, sigmaW, q });
+  }
+  const inputs = {
+    activation,
+    init,
+    gain: sigmaW,
+    gainSquared: sigmaW * sigmaW,
+    biasStd: sigmaB,
+    biasVariance: sigmaB * sigmaB,
+    depth,
+    q0: opts.q0.trim().toLowerCase() === 'fixed-point' ? 'fixed-point' : trajectory.q0,
+    q0Resolved: trajectory.q0,
+  };
+  if (opts.json) {
+    print(
+      toJson({
+        schema: 'eoc.theory/1',
+        eocVersion: EOC_VERSION,
+        inputs,
+        meanField: { ...point, phaseTolerance: PHASE_TOLERANCE },
+        critical: critical.exists ? { exists: true, ...critical.point } : critical,
+        trajectory,
+        ...(density ? { density } : {}),
+      }),
+    );
+    return;
+  }
+  print(theoryTable(activation, init, sigmaW, sigmaB, depth, point, critical, trajectory, density));
+}
+
+const num = (x: number | null, digits = 7): string =>
+  x === null ? 'n/a' : Number.isFinite(x) ? Number(x.toPrecision(digits)).toString() : x > 0 ? 'inf' : String(x);
+
+function criticalLineTable(activation: ActivationName, line: CriticalPoint[]): string {
+  const rows = line.map((p) => [num(p.sigmaB), num(p.sigmaB2), num(p.sigmaW), num(p.sigmaW2), typeof p.q === 'number' ? num(p.q) : p.q]);
+  return `critical line (chi_1 = 1 at the fixed point), ${activation}\n${table(['sigma_b', 'sigma_b^2', 'sigma_w', 'sigma_w^2', 'q*'], rows)}`;
+}
+
+function theoryTable(
+  activation: ActivationName,
+  init: InitName,
+  sigmaW: number,
+  sigmaB: number,
+  depth: number,
+  point: ReturnType<typeof meanFieldPoint>,
+  critical: ReturnType<typeof findCriticalPoint>,
+  t: ReturnType<typeof meanFieldTrajectory>,
+  density: SpectralDensity | undefined,
+): string {
+  const fp = point.fixedPoint;
+  const fpText =
+    fp.kind === 'point'
+      ? `q* = ${num(fp.q)}  (V'(q*) = ${num(fp.slope)})`
+      : fp.kind === 'any'
+        ? 'every q is a fixed point (V(q) = q)'
+        : `none: ${fp.reason}`;
+  const xiC =
+    point.xiCKind === 'infinite'
+      ? 'inf (critical)'
+      : point.xiCKind === null
+        ? 'n/a'
+        : `${num(point.xiC)} layers (gradient ${point.xiCKind} length)`;
+  const crit = critical.exists
+    ? `sigma_w = ${num(critical.point.sigmaW)}  (sigma_w^2 = ${num(critical.point.sigmaW2)}), q* = ${
+        typeof critical.point.q === 'number' ? num(critical.point.q) : critical.point.q
+      }`
+    : `none: ${critical.reason}`;
+  const rows = [
+    ['activation', activation],
+    ['sigma_w (gain)', `${num(sigmaW)}  (sigma_w^2 = ${num(sigmaW * sigmaW)})`],
+    ['sigma_b', `${num(sigmaB)}  (sigma_b^2 = ${num(sigmaB * sigmaB)})`],
+    ['fixed point', fpText],
+    ['chi_1', `${num(point.chi1)}  phase: ${point.phase ?? 'n/a'} (critical when |chi_1 - 1| <= ${PHASE_TOLERANCE})`],
+    ['xi_q', point.xiQ === null ? 'n/a' : `${num(point.xiQ)} layers`],
+    ['xi_c', xiC],
+    [`critical gain at sigma_b = ${num(sigmaB)}`, crit],
+    [`depth L = ${depth}, q0 = ${num(t.q0)}`, `q^L = ${num(t.q[depth - 1])}, chi_L = ${num(t.chi[depth - 1])}`],
+    ['predicted m1', `${num(t.m1)}  (ln m1 = ${num(t.lnM1)})`],
+    ['grad norm^2 ratio |delta^1|^2/|delta^L|^2', `${num(Math.exp(t.lnGradProfile[0]))}  (ln = ${num(t.lnGradProfile[0])})`],
+    ['var_sq_norm orthogonal', num(t.varSqNorm.orthogonal)],
+    ['var_sq_norm gaussian', num(t.varSqNorm.gaussian)],
+  ];
+  if (density?.kind === 'point-mass') {
+    rows.push([`density (${init})`, `point mass at lambda = ${num(density.lambda)}: ${density.reason}`]);
+  } else if (density) {
+    rows.push([
+      `density (${init})`,
+      `top edge lambda = ${num(density.lambdaTop)} (${density.topEdge}), atom at 0 = ${num(density.atomAtZero)}, ` +
+        `mass on grid = ${num(density.massOnGrid)}, m1 = ${num(density.m1)}`,
+    ]);
+  }
+  const w = Math.max(...rows.map((r) => r[0].length));
+  return rows.map(([k, v]) => `${k.padEnd(w)}  ${v}`).join('\n');
+}

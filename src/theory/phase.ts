@@ -1,0 +1,69 @@
+import type { ActivationName } from '../spec/types.js';
+import { fixedPoint, type FixedPoint } from './fixed-point.js';
+import { gaussianMoments } from './gaussian-moments.js';
+import type { Scales } from './length-map.js';
+
+export type Phase = 'ordered' | 'critical' | 'chaotic';
+
+/**
+ * |chi_1 - 1| <= PHASE_TOLERANCE counts as critical. 1e-6 because (a) the gradient scale
+ * 1/|ln chi_1| then exceeds 1e6 layers, deeper than anything eoc builds, and (b) a gain typed from
+ * a 7-digit printout of the critical gain (relative rounding <= 5e-7, chi ~ sigma_w^2) still
+ * classifies as critical.
+ */
+export const PHASE_TOLERANCE = 1e-6;
+
+/**
+ * What the depth scale xi_c = 1/|ln chi_1| measures: a decay length of gradients (ordered),
+ * a growth length (chaotic: |delta|^2 grows like e^{l/xi_c}) or nothing finite (critical).
+ */
+export type GradientScaleKind = 'decay' | 'growth' | 'infinite';
+
+export interface MeanFieldPoint {
+  activation: ActivationName;
+  sigmaW: number;
+  sigmaB: number;
+  fixedPoint: FixedPoint;
+  /** sigma_w^2 mu_1(q*). Defined for linear/relu even without a fixed point: mu_1 does not depend on q. */
+  chi1: number | null;
+  phase: Phase | null;
+  /** xi_q = -1/ln V'(q*): layers for q^l to reach q*; Infinity when V'(q*) = 1 (algebraic approach) */
+  xiQ: number | null;
+  /** 1/|ln chi_1|, with xiCKind saying whether it is a decay or a growth length */
+  xiC: number | null;
+  xiCKind: GradientScaleKind | null;
+}
+
+export function classifyPhase(chi1: number): Phase {
+  if (Math.abs(chi1 - 1) <= PHASE_TOLERANCE) return 'critical';
+  return chi1 < 1 ? 'ordered' : 'chaotic';
+}
+
+export function meanFieldPoint(activation: ActivationName, scales: Scales): MeanFieldPoint {
+  const fp = fixedPoint(activation, scales);
+  const w2 = scales.sigmaW * scales.sigmaW;
+  let chi1: number | null = null;
+  let xiQ: number | null = null;
+  if (fp.kind === 'point') {
+    chi1 = w2 * gaussianMoments(activation, fp.q).mu1;
+    xiQ = fp.slope >= 1 ? Infinity : -1 / Math.log(fp.slope);
+  } else if (activation === 'linear' || activation === 'relu') {
+    // mu_1 is q-independent for these, so chi is meaningful even when q has no fixed point
+    chi1 = w2 * gaussianMoments(activation, 1).mu1;
+    xiQ = fp.kind === 'any' ? Infinity : null;
+  }
+  let phase: Phase | null = null;
+  let xiC: number | null = null;
+  let xiCKind: GradientScaleKind | null = null;
+  if (chi1 !== null) {
+    phase = classifyPhase(chi1);
+    if (phase === 'critical') {
+      xiC = Infinity;
+      xiCKind = 'infinite';
+    } else {
+      xiC = 1 / Math.abs(Math.log(chi1));
+      xiCKind = phase === 'ordered' ? 'decay' : 'growth';
+    }
+  }
+  return { activation, sigmaW: scales.sigmaW, sigmaB: scales.sigmaB, fixedPoint: fp, chi1, phase, xiQ, xiC, xiCKind };
+}

@@ -1,0 +1,106 @@
+import { Command } from 'commander';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { registerTheory } from '../../cli/commands/theory.js';
+
+/** Runs `eoc theory ...` in-process on a fresh program, capturing stdout/stderr and the exit code. */
+async function run(args: string[]): Promise<{ stdout: string; stderr: string; code: number }> {
+  let stdout = '';
+  let stderr = '';
+  let code = 0;
+  vi.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => {
+    stdout += String(s);
+    return true;
+  });
+  vi.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => {
+    stderr += String(s);
+    return true;
+  });
+  vi.spyOn(process, 'exit').mockImplementation(((c?: number) => {
+    code = c ?? 0;
+    throw new Error('__exit__');
+  }) as never);
+  const program = new Command().exitOverride();
+  registerTheory(program);
+  try {
+    await program.parseAsync(['node', 'eoc', 'theory', ...args]);
+  } catch (e) {
+    if ((e as Error).message !== '__exit__') throw e;
+  } finally {
+    vi.restoreAllMocks();
+  }
+  return { stdout, stderr, code };
+}
+
+afterEach(() => vi.restoreAllMocks());
+
+describe('eoc theory (in-process)', () => {
+  it('prints the mean-field table with the critical gain', async () => {
+    const r = await run(['--activation', 'tanh', '--bias-std', '0.05']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('sigma_w = 1.122539');
+    expect(r.stdout).toContain('sigma_w^2 = 1.260094');
+    expect(r.stdout).toContain('phase: ordered');
+    expect(r.stdout).toContain('var_sq_norm gaussian');
+  });
+
+  it('--json carries the schema, version, resolved inputs and every number', async () => {
+    const r = await run(['--activation', 'tanh', '--gain', '1.2', '--depth', '10', '--q0', 'fixed-point', '--json']);
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(r.stdout);
+    expect(doc.schema).toBe('eoc.theory/1');
+    expect(typeof doc.eocVersion).toBe('string');
+    expect(doc.inputs).toMatchObject({ activation: 'tanh', init: 'orthogonal', gain: 1.2, biasStd: 0, depth: 10, q0: 'fixed-point' });
+    // q* = 0.249513 (SCIENCE.md 8); starting at the fixed point keeps every layer there
+    expect(doc.meanField.fixedPoint.q).toBeCloseTo(0.249513, 6);
+    expect(doc.trajectory.q).toHaveLength(10);
+    for (const q of doc.trajectory.q) expect(q).toBeCloseTo(0.249513, 6);
+    expect(doc.trajectory.varSqNorm.gaussian - doc.trajectory.varSqNorm.orthogonal).toBeCloseTo(10, 10);
+    expect(doc.critical).toMatchObject({ exists: true, sigmaW: 1, q: 0 });
+  });
+
+  it('spells non-finite numbers out in JSON instead of null', async () => {
+    const r = await run(['--activation', 'tanh', '--gain', '1', '--json']);
+    const doc = JSON.parse(r.stdout);
+    expect(doc.meanField.phase).toBe('critical');
+    expect(doc.meanField.xiC).toBe('Infinity');
+  });
+
+  it('--critical-line prints sigma and sigma^2 columns', async () => {
+    const r = await run(['--critical-line', '--activation', 'tanh', '--bias-std-range', '0:0.3:0.05']);
+    expect(r.code).toBe(0);
+    expect(r.stdout.split('\n')[1]).toMatch(/sigma_b\s+sigma_b\^2\s+sigma_w\s+sigma_w\^2\s+q\*/);
+    expect(r.stdout).toContain('1.395584');
+    const j = JSON.parse((await run(['--critical-line', '--activation', 'tanh', '--bias-std-range', '0.05', '--json'])).stdout);
+    expect(j.schema).toBe('eoc.critical-line/1');
+    expect(j.points[0].sigmaW).toBeCloseTo(1.122539, 6);
+  });
+
+  it('relu at sigma_b > 0: the table says there is no critical point, --critical-line exits 2', async () => {
+    const t = await run(['--activation', 'relu', '--bias-std', '0.1', '--gain', '1.4']);
+    expect(t.code).toBe(0);
+    expect(t.stdout).toContain('none: relu at sigma_b = 0.1 > 0 has no critical point');
+    const r = await run(['--critical-line', '--activation', 'relu', '--bias-std-range', '0,0.1']);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toContain('no critical point');
+  });
+
+  it('bad input: one line, exit 2', async () => {
+    for (const args of [['--gain', '-1'], ['--activation', 'sigmoid'], ['--depth', '0'], ['--q0', 'nope'], ['--bias-std', '-0.1']]) {
+      const r = await run(args);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr.trim().split('\n'), args.join(' ')).toHaveLength(1);
+    }
+    const lin = await run(['--activation', 'linear', '--q0', 'fixed-point']);
+    expect(lin.code).toBe(2);
+    expect(lin.stderr).toContain('every q is a fixed point');
+  });
+
+  it('--density summarises the spectrum; linear orthogonal is a point mass', async () => {
+    const r = await run(['--activation', 'linear', '--gain', '1.01', '--depth', '5', '--density']);
+    expect(r.stdout).toContain('point mass at lambda = ' + Number((1.01 ** 10).toPrecision(7)));
+    const j = JSON.parse((await run(['--activation', 'linear', '--init', 'gaussian', '--depth', '3', '--density', '--json'])).stdout);
+    expect(j.density.kind).toBe('density');
+    expect(j.density.m1).toBeCloseTo(1, 6);
+  });
+});
