@@ -1,16 +1,17 @@
-import { householderQR, formQt } from './qr.js';
+import { drawsQR } from './select.js';
 import { fillNormal, type NormalStream } from '../random/streams.js';
 import { transpose, type Mat } from './matrix.js';
 
 /**
  * A Haar-distributed orthogonal matrix O(N): QR of an i.i.d. N(0,1) matrix, then column j of Q
  * multiplied by sign(R_jj). Without that sign fix the distribution depends on the QR convention and
- * is not Haar (Mezzadri 2007).
+ * is not Haar (Mezzadri 2007). The QR is bitwise the reference's on every backend (drawsQR).
  */
 export function sampleHaar(n: number, stream: NormalStream, signFix = true): Mat {
+  const be = drawsQR();
   const gt = fillNormal(new Float64Array(n * n), stream);
-  const tau = householderQR(gt, n);
-  const qt = formQt(gt, tau, n);
+  const tau = be.householderQR(gt, n);
+  const qt = be.formQt(gt, tau, n);
   if (signFix) {
     for (let j = 0; j < n; j++) {
       if (gt[j * n + j] < 0) for (let i = 0; i < n; i++) qt[j * n + i] = -qt[j * n + i];

@@ -16,10 +16,8 @@ const LN2 = Math.LN2;
  * `y` and `e` are overwritten.
  */
 export function logScaledJacobi(y: Float64Array, e: Float64Array, m: number, n: number, maxSweeps = 80): Float64Array {
-  // Start from unit rows, largest first: graded inputs then converge in a few sweeps.
-  for (let i = 0; i < m; i++) renormalize(y, e, i, n);
-  sortRowsByScale(y, e, m, n);
-  const tol = Math.max(1e-15, Math.sqrt(n) * 2.22e-16);
+  prepareJacobiRows(y, e, m, n);
+  const tol = jacobiTolerance(n);
   for (let sweep = 0; sweep < maxSweeps; sweep++) {
     let rotated = false;
     for (let i = 0; i < m - 1; i++) {
@@ -68,6 +66,21 @@ export function logScaledJacobi(y: Float64Array, e: Float64Array, m: number, n: 
     if (!rotated) break;
     for (let i = 0; i < m; i++) renormalize(y, e, i, n);
   }
+  return descendingLogs(e, m);
+}
+
+/** Start from unit rows, largest first: graded inputs then converge in a few sweeps. */
+export function prepareJacobiRows(y: Float64Array, e: Float64Array, m: number, n: number): void {
+  for (let i = 0; i < m; i++) renormalize(y, e, i, n);
+  sortRowsByScale(y, e, m, n);
+}
+
+/** Rows count as orthogonal once |cos| <= this (rounding in a dot of n unit-scale terms). */
+export function jacobiTolerance(n: number): number {
+  return Math.max(1e-15, Math.sqrt(n) * 2.22e-16);
+}
+
+export function descendingLogs(e: Float64Array, m: number): Float64Array {
   const out = Float64Array.from(e.subarray(0, m));
   out.sort().reverse();
   return out;

@@ -1,7 +1,6 @@
-import { gemmNT } from '../linalg/gemm.js';
-import { householderQR, formQt } from '../linalg/qr.js';
-import { logScaledJacobi } from '../linalg/jacobi.js';
 import { norm2 } from '../linalg/vector.js';
+import { backend } from '../linalg/select.js';
+import type { LinalgBackend } from '../linalg/backend.js';
 import type { Mat } from '../linalg/matrix.js';
 
 /** One layer's contribution D^l W^l to J, with W^l = gain * base. */
@@ -23,9 +22,10 @@ export interface JacobianFactor {
  * Entries of T_new are R_ij d'_j / (|R_ii| d'_i) with d'_j <~ d'_i, so T never grows. The singular
  * values of J are those of diag(d) T, which one-sided Jacobi on T^T diag(d) (log-scaled columns)
  * computes to high relative accuracy. The gain enters only as L ln g (W = g * base), so one set of
- * base draws serves every gain.
+ * base draws serves every gain. The O(n^3) steps (products, QR, Q, T update, Jacobi) run on the
+ * linear-algebra backend `be` (the current one by default).
  */
-export function stableLogSingularValues(factors: JacobianFactor[], gain: number, blockSize: number): Float64Array {
+export function stableLogSingularValues(factors: JacobianFactor[], gain: number, blockSize: number, be: LinalgBackend = backend()): Float64Array {
   const n = factors[0].base.rows;
   let ut: Float64Array = new Float64Array(n * n); // U^T, row-major: row j = column j of U
   for (let i = 0; i < n; i++) ut[i * n + i] = 1;
@@ -42,7 +42,7 @@ export function stableLogSingularValues(factors: JacobianFactor[], gain: number,
     // G^T = U^T W^T D ... : row j of G^T is column j of G.
     let src: Mat = { rows: n, cols: n, data: ut };
     for (let l = l0; l < l1; l++) {
-      gemmNT(src, factors[l].base, scratch);
+      be.gemmNT(src, factors[l].base, scratch);
       const dphi = factors[l].dphi;
       const sd = scratch.data;
       for (let j = 0; j < n; j++) {
@@ -67,7 +67,7 @@ export function stableLogSingularValues(factors: JacobianFactor[], gain: number,
       tP.set(t.subarray(src * n, src * n + n), dst * n);
     });
 
-    householderQR(gp, n, tau);
+    be.householderQR(gp, n, tau);
     // R_ij = gp[j*n + i] for j >= i
     const newLnd = new Float64Array(n);
     const lnAbsRii = new Float64Array(n);
@@ -77,26 +77,22 @@ export function stableLogSingularValues(factors: JacobianFactor[], gain: number,
       lnAbsRii[i] = Math.log(Math.max(Math.abs(gp[i * n + i]), 1e-300));
       newLnd[i] = lnAbsRii[i] + lndP[i] + lnScaleBlock;
     }
-    // T_new = Rt * tP with Rt_ij = R_ij d'_j / (|R_ii| d'_i): in place, top row first, since row i
-    // of the product reads only rows j >= i of tP.
+    // T_new = M tP with M_ii = sgn(R_ii), M_ij = R_ij d'_j / (|R_ii| d'_i) (j > i): the upper
+    // triangular factor formed explicitly so the update is one backend gemm.
+    const mt = g.data;
+    mt.fill(0);
     for (let i = 0; i < n; i++) {
-      const oi = i * n;
-      const rii = gp[oi + i];
-      const sgnii = rii < 0 ? -1 : 1;
-      for (let p = 0; p < n; p++) tP[oi + p] *= sgnii;
+      mt[i * n + i] = gp[i * n + i] < 0 ? -1 : 1;
       for (let j = i + 1; j < n; j++) {
         const rij = gp[j * n + i];
         if (rij === 0) continue;
-        const f = Math.sign(rij) * Math.exp(Math.log(Math.abs(rij)) + lndP[j] - lndP[i] - lnAbsRii[i]);
-        if (f === 0) continue;
-        const oj = j * n;
-        for (let p = 0; p < n; p++) tP[oi + p] += f * tP[oj + p];
+        mt[i * n + j] = Math.sign(rij) * Math.exp(Math.log(Math.abs(rij)) + lndP[j] - lndP[i] - lnAbsRii[i]);
       }
     }
-    ut = formQt(gp, tau, n, ut);
+    be.gemm(g, { rows: n, cols: n, data: tP }, { rows: n, cols: n, data: t });
+    ut = be.formQt(gp, tau, n, ut);
     lnd = newLnd;
-    t = tP;
   }
   // J = U diag(d) T  ->  singular values of T^T diag(d): columns are rows of T scaled by d
-  return logScaledJacobi(t, lnd, n, n);
+  return be.logScaledJacobi(t, lnd, n, n);
 }

@@ -1,0 +1,510 @@
+// AssemblyScript kernels for eoc's WebAssembly backend (built by `npm run build:wasm`).
+//
+// Everything works on f64 arrays at byte addresses in linear memory that the TypeScript loader
+// (src/linalg/backends/wasm.ts) owns: no allocation happens here, callers pass workspaces.
+// Layouts follow the TypeScript reference: gemm is row-major; QR works on "column storage"
+// (row c of the buffer = column c of the matrix), which is exactly LAPACK's column-major layout,
+// so the blocked algorithms below are LAPACK's (dgeqrf / dorgqr with dlarft + dlarfb).
+
+// Math.hypot from the host: the reference QR uses V8's, and Haar draws must be bitwise identical
+// on every backend (see householderQRExact below).
+@external("env", "hypot")
+declare function hostHypot(x: f64, y: f64): f64;
+
+export function heapBase(): usize {
+  return __heap_base;
+}
+
+// ---------------------------------------------------------------------------------------------
+// GEMM: C = beta C + alpha op(A) op(B), row-major, Goto-style blocking.
+// A 4x4 register tile of f64x2 accumulators (8 vectors) takes one B row-pair and four A splats per
+// k step; the packed A block (MC x KC) stays in L2, the packed B micro-panel (KC x 4) in L1.
+// wasm SIMD has no fused multiply-add in its baseline, so mul + add it is.
+
+const MR: i32 = 4;
+const NR: i32 = 4;
+const KC: i32 = 256;
+const MC: i32 = 128;
+const NC: i32 = 2048;
+
+/** bytes of workspace gemm needs (packed A block, packed B block, one edge tile) */
+export function gemmWorkBytes(): usize {
+  return <usize>(MC * KC + KC * NC + MR * NR) * 8;
+}
+
+// pack rows i0..i0+mc of op(A), k columns p0..p0+kc, as MR-row micro-panels [panel][p][ii]
+function packA(transA: i32, a: usize, lda: i32, i0: i32, mc: i32, p0: i32, kc: i32, dst: usize): void {
+  for (let ir = 0; ir < mc; ir += MR) {
+    const panel = dst + <usize>(ir * kc) * 8;
+    for (let ii = 0; ii < MR; ii++) {
+      const i = ir + ii;
+      if (i < mc) {
+        if (transA == 0) {
+          const src = a + <usize>((i0 + i) * lda + p0) * 8;
+          for (let p = 0; p < kc; p++) store<f64>(panel + <usize>(p * MR + ii) * 8, load<f64>(src + <usize>p * 8));
+        } else {
+          for (let p = 0; p < kc; p++) store<f64>(panel + <usize>(p * MR + ii) * 8, load<f64>(a + <usize>((p0 + p) * lda + i0 + i) * 8));
+        }
+      } else {
+        for (let p = 0; p < kc; p++) store<f64>(panel + <usize>(p * MR + ii) * 8, 0.0);
+      }
+    }
+  }
+}
+
+// pack columns j0..j0+nc of op(B) (k rows p0..p0+kc) as NR-column micro-panels [panel][p][jj]
+function packB(transB: i32, b: usize, ldb: i32, j0: i32, nc: i32, p0: i32, kc: i32, dst: usize): void {
+  for (let jr = 0; jr < nc; jr += NR) {
+    const panel = dst + <usize>(jr * kc) * 8;
+    const full = jr + NR <= nc;
+    if (transB == 0 && full) {
+      // op(B) = B: row p of B holds the NR columns contiguously
+      for (let p = 0; p < kc; p++) {
+        v128.store(panel + <usize>(p * NR) * 8, v128.load(b + <usize>((p0 + p) * ldb + j0 + jr) * 8));
+        v128.store(panel + <usize>(p * NR + 2) * 8, v128.load(b + <usize>((p0 + p) * ldb + j0 + jr + 2) * 8));
+      }
+      continue;
+    }
+    for (let jj = 0; jj < NR; jj++) {
+      const j = jr + jj;
+      if (j < nc) {
+        if (transB != 0) {
+          const src = b + <usize>((j0 + j) * ldb + p0) * 8;
+          for (let p = 0; p < kc; p++) store<f64>(panel + <usize>(p * NR + jj) * 8, load<f64>(src + <usize>p * 8));
+        } else {
+          for (let p = 0; p < kc; p++) store<f64>(panel + <usize>(p * NR + jj) * 8, load<f64>(b + <usize>((p0 + p) * ldb + j0 + j) * 8));
+        }
+      } else {
+        for (let p = 0; p < kc; p++) store<f64>(panel + <usize>(p * NR + jj) * 8, 0.0);
+      }
+    }
+  }
+}
+
+// C[0:mr, 0:nr] = beta C + alpha * (Ap Bp^T) over kc steps
+function micro(kc: i32, ap: usize, bp: usize, c: usize, ldc: i32, alpha: f64, beta: f64, mr: i32, nr: i32, tile: usize): void {
+  let c00 = f64x2.splat(0), c01 = f64x2.splat(0);
+  let c10 = f64x2.splat(0), c11 = f64x2.splat(0);
+  let c20 = f64x2.splat(0), c21 = f64x2.splat(0);
+  let c30 = f64x2.splat(0), c31 = f64x2.splat(0);
+  for (let p = 0; p < kc; p++) {
+    const b0 = v128.load(bp);
+    const b1 = v128.load(bp, 16);
+    let a = v128.load64_splat(ap);
+    c00 = f64x2.add(c00, f64x2.mul(a, b0));
+    c01 = f64x2.add(c01, f64x2.mul(a, b1));
+    a = v128.load64_splat(ap, 8);
+    c10 = f64x2.add(c10, f64x2.mul(a, b0));
+    c11 = f64x2.add(c11, f64x2.mul(a, b1));
+    a = v128.load64_splat(ap, 16);
+    c20 = f64x2.add(c20, f64x2.mul(a, b0));
+    c21 = f64x2.add(c21, f64x2.mul(a, b1));
+    a = v128.load64_splat(ap, 24);
+    c30 = f64x2.add(c30, f64x2.mul(a, b0));
+    c31 = f64x2.add(c31, f64x2.mul(a, b1));
+    ap += 32;
+    bp += 32;
+  }
+  const va = f64x2.splat(alpha);
+  if (mr == MR && nr == NR) {
+    const row = <usize>ldc * 8;
+    if (beta == 0) {
+      v128.store(c, f64x2.mul(va, c00)); v128.store(c, f64x2.mul(va, c01), 16); c += row;
+      v128.store(c, f64x2.mul(va, c10)); v128.store(c, f64x2.mul(va, c11), 16); c += row;
+      v128.store(c, f64x2.mul(va, c20)); v128.store(c, f64x2.mul(va, c21), 16); c += row;
+      v128.store(c, f64x2.mul(va, c30)); v128.store(c, f64x2.mul(va, c31), 16);
+    } else if (beta == 1) {
+      v128.store(c, f64x2.add(v128.load(c), f64x2.mul(va, c00))); v128.store(c, f64x2.add(v128.load(c, 16), f64x2.mul(va, c01)), 16); c += row;
+      v128.store(c, f64x2.add(v128.load(c), f64x2.mul(va, c10))); v128.store(c, f64x2.add(v128.load(c, 16), f64x2.mul(va, c11)), 16); c += row;
+      v128.store(c, f64x2.add(v128.load(c), f64x2.mul(va, c20))); v128.store(c, f64x2.add(v128.load(c, 16), f64x2.mul(va, c21)), 16); c += row;
+      v128.store(c, f64x2.add(v128.load(c), f64x2.mul(va, c30))); v128.store(c, f64x2.add(v128.load(c, 16), f64x2.mul(va, c31)), 16);
+    } else {
+      const vb = f64x2.splat(beta);
+      v128.store(c, f64x2.add(f64x2.mul(vb, v128.load(c)), f64x2.mul(va, c00))); v128.store(c, f64x2.add(f64x2.mul(vb, v128.load(c, 16)), f64x2.mul(va, c01)), 16); c += row;
+      v128.store(c, f64x2.add(f64x2.mul(vb, v128.load(c)), f64x2.mul(va, c10))); v128.store(c, f64x2.add(f64x2.mul(vb, v128.load(c, 16)), f64x2.mul(va, c11)), 16); c += row;
+      v128.store(c, f64x2.add(f64x2.mul(vb, v128.load(c)), f64x2.mul(va, c20))); v128.store(c, f64x2.add(f64x2.mul(vb, v128.load(c, 16)), f64x2.mul(va, c21)), 16); c += row;
+      v128.store(c, f64x2.add(f64x2.mul(vb, v128.load(c)), f64x2.mul(va, c30))); v128.store(c, f64x2.add(f64x2.mul(vb, v128.load(c, 16)), f64x2.mul(va, c31)), 16);
+    }
+    return;
+  }
+  // edge tile: spill the accumulators, then update only the valid part
+  v128.store(tile, c00); v128.store(tile, c01, 16);
+  v128.store(tile, c10, 32); v128.store(tile, c11, 48);
+  v128.store(tile, c20, 64); v128.store(tile, c21, 80);
+  v128.store(tile, c30, 96); v128.store(tile, c31, 112);
+  for (let i = 0; i < mr; i++) {
+    for (let j = 0; j < nr; j++) {
+      const dst = c + <usize>(i * ldc + j) * 8;
+      const v = alpha * load<f64>(tile + <usize>(i * NR + j) * 8);
+      store<f64>(dst, beta == 0 ? v : beta * load<f64>(dst) + v);
+    }
+  }
+}
+
+/**
+ * C (m x n, row-major, ldc) = beta C + alpha op(A) op(B); op(A) is m x k, op(B) is k x n.
+ * transA = 0: A is m x k (lda); else A is k x m. transB = 0: B is k x n (ldb); else B is n x k.
+ * beta = 0 never reads C (so it may hold NaN), as in BLAS.
+ */
+export function gemm(transA: i32, transB: i32, m: i32, n: i32, k: i32, alpha: f64, a: usize, lda: i32, b: usize, ldb: i32, beta: f64, c: usize, ldc: i32, work: usize): void {
+  if (m <= 0 || n <= 0) return;
+  if (k <= 0 || alpha == 0) {
+    for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) {
+      const dst = c + <usize>(i * ldc + j) * 8;
+      store<f64>(dst, beta == 0 ? 0.0 : beta * load<f64>(dst));
+    }
+    return;
+  }
+  const pa = work;
+  const pb = work + <usize>(MC * KC) * 8;
+  const tile = pb + <usize>(KC * NC) * 8;
+  for (let jc = 0; jc < n; jc += NC) {
+    const nc = min(NC, n - jc);
+    for (let pc = 0; pc < k; pc += KC) {
+      const kc = min(KC, k - pc);
+      const bet = pc == 0 ? beta : 1.0;
+      packB(transB, b, ldb, jc, nc, pc, kc, pb);
+      for (let ic = 0; ic < m; ic += MC) {
+        const mc = min(MC, m - ic);
+        packA(transA, a, lda, ic, mc, pc, kc, pa);
+        for (let jr = 0; jr < nc; jr += NR) {
+          const bpanel = pb + <usize>(jr * kc) * 8;
+          const nr = min(NR, nc - jr);
+          for (let ir = 0; ir < mc; ir += MR) {
+            const mr = min(MR, mc - ir);
+            micro(kc, pa + <usize>(ir * kc) * 8, bpanel, c + <usize>((ic + ir) * ldc + jc + jr) * 8, ldc, alpha, bet, mr, nr, tile);
+          }
+        }
+      }
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Level 1/2
+
+@inline function dotv(n: i32, x: usize, y: usize): f64 {
+  let s0 = f64x2.splat(0), s1 = f64x2.splat(0);
+  let i = 0;
+  for (; i + 3 < n; i += 4) {
+    const o = <usize>i * 8;
+    s0 = f64x2.add(s0, f64x2.mul(v128.load(x + o), v128.load(y + o)));
+    s1 = f64x2.add(s1, f64x2.mul(v128.load(x + o, 16), v128.load(y + o, 16)));
+  }
+  s0 = f64x2.add(s0, s1);
+  let s = f64x2.extract_lane(s0, 0) + f64x2.extract_lane(s0, 1);
+  for (; i < n; i++) s += load<f64>(x + <usize>i * 8) * load<f64>(y + <usize>i * 8);
+  return s;
+}
+
+export function dot(n: i32, x: usize, y: usize): f64 {
+  return dotv(n, x, y);
+}
+
+// The reference dot (src/linalg/vector.ts) operation for operation: four running sums s0..s3 over
+// i = 0,1,2,3 mod 4 (the lanes of two f64x2 accumulators), the tail into s0, then (s0+s1)+(s2+s3).
+@inline function dotExact(n: i32, x: usize, y: usize): f64 {
+  let s01 = f64x2.splat(0), s23 = f64x2.splat(0);
+  let i = 0;
+  for (; i + 3 < n; i += 4) {
+    const o = <usize>i * 8;
+    s01 = f64x2.add(s01, f64x2.mul(v128.load(x + o), v128.load(y + o)));
+    s23 = f64x2.add(s23, f64x2.mul(v128.load(x + o, 16), v128.load(y + o, 16)));
+  }
+  let s0 = f64x2.extract_lane(s01, 0);
+  for (; i < n; i++) s0 += load<f64>(x + <usize>i * 8) * load<f64>(y + <usize>i * 8);
+  return s0 + f64x2.extract_lane(s01, 1) + (f64x2.extract_lane(s23, 0) + f64x2.extract_lane(s23, 1));
+}
+
+/** y += alpha x */
+@inline function axpyv(n: i32, alpha: f64, x: usize, y: usize): void {
+  const va = f64x2.splat(alpha);
+  let i = 0;
+  for (; i + 1 < n; i += 2) {
+    const o = <usize>i * 8;
+    v128.store(y + o, f64x2.add(v128.load(y + o), f64x2.mul(va, v128.load(x + o))));
+  }
+  if (i < n) store<f64>(y + <usize>i * 8, load<f64>(y + <usize>i * 8) + alpha * load<f64>(x + <usize>i * 8));
+}
+
+@inline function scalv(n: i32, alpha: f64, x: usize): void {
+  for (let i = 0; i < n; i++) store<f64>(x + <usize>i * 8, alpha * load<f64>(x + <usize>i * 8));
+}
+
+/** Euclidean norm scaled by the largest entry, as the reference norm2 (no overflow/underflow). */
+export function nrm2(n: i32, x: usize): f64 {
+  let scale = 0.0;
+  for (let i = 0; i < n; i++) {
+    const v = Math.abs(load<f64>(x + <usize>i * 8));
+    if (v > scale) scale = v;
+  }
+  if (scale == 0 || !isFinite(scale)) return scale;
+  const inv = 1 / scale;
+  let ss = 0.0;
+  for (let i = 0; i < n; i++) {
+    const v = load<f64>(x + <usize>i * 8) * inv;
+    ss += v * v;
+  }
+  return scale * Math.sqrt(ss);
+}
+
+/** y = A x, A row-major m x n */
+export function gemv(m: i32, n: i32, a: usize, lda: i32, x: usize, y: usize): void {
+  for (let i = 0; i < m; i++) store<f64>(y + <usize>i * 8, dotv(n, a + <usize>(i * lda) * 8, x));
+}
+
+/** y = A^T x, A row-major m x n: a sum of scaled rows */
+export function gemvT(m: i32, n: i32, a: usize, lda: i32, x: usize, y: usize): void {
+  memory.fill(y, 0, <usize>n * 8);
+  for (let i = 0; i < m; i++) {
+    const xi = load<f64>(x + <usize>i * 8);
+    if (xi != 0) axpyv(n, xi, a + <usize>(i * lda) * 8, y);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Householder QR, column-major (LAPACK's dgeqrf/dorgqr), blocked with the compact WY form.
+
+const NB: i32 = 32;
+
+/** bytes of workspace geqrf/orgqr need for m rows and n columns (on top of gemmWorkBytes) */
+export function qrWorkBytes(m: i32, n: i32): usize {
+  return <usize>(2 * m * NB + n * NB + NB * NB) * 8 + gemmWorkBytes();
+}
+
+// Unblocked QR of the m x n panel at a (ld lda), the TS reference's arithmetic exactly (same
+// reflector convention as dlarfg, same dot order, host hypot; y - w x rounds as y + (-w) x).
+function geqr2(m: i32, n: i32, a: usize, lda: i32, tau: usize): void {
+  const kmax = min(m, n);
+  for (let j = 0; j < kmax; j++) {
+    const col = a + <usize>(j * lda) * 8;
+    const alpha = load<f64>(col + <usize>j * 8);
+    const rest = m - j - 1;
+    const xnorm = rest > 0 ? nrm2(rest, col + <usize>(j + 1) * 8) : 0.0;
+    if (xnorm == 0) {
+      store<f64>(tau + <usize>j * 8, 0.0);
+      continue;
+    }
+    const beta = -(alpha != 0 ? Math.sign(alpha) : 1.0) * hostHypot(alpha, xnorm);
+    const t = (beta - alpha) / beta;
+    store<f64>(tau + <usize>j * 8, t);
+    scalv(rest, 1 / (alpha - beta), col + <usize>(j + 1) * 8);
+    store<f64>(col + <usize>j * 8, beta);
+    for (let c = j + 1; c < n; c++) {
+      const cc = a + <usize>(c * lda) * 8;
+      const w = t * (load<f64>(cc + <usize>j * 8) + dotExact(rest, col + <usize>(j + 1) * 8, cc + <usize>(j + 1) * 8));
+      store<f64>(cc + <usize>j * 8, load<f64>(cc + <usize>j * 8) - w);
+      axpyv(rest, -w, col + <usize>(j + 1) * 8, cc + <usize>(j + 1) * 8);
+    }
+  }
+}
+
+// T (k x k, column-major, upper) with H_0 ... H_{k-1} = I - V T V^T (dlarft, forward, columnwise)
+function larft(m: i32, k: i32, v: usize, ldv: i32, tau: usize, t: usize): void {
+  for (let i = 0; i < k; i++) {
+    const ti = load<f64>(tau + <usize>i * 8);
+    const tcol = t + <usize>(i * k) * 8;
+    for (let j = 0; j < k; j++) store<f64>(tcol + <usize>j * 8, 0.0);
+    if (ti == 0) continue;
+    const vi = v + <usize>(i * ldv) * 8;
+    for (let j = 0; j < i; j++) {
+      const vj = v + <usize>(j * ldv) * 8;
+      // v_i is 1 at row i and 0 above, so the sum starts at row i
+      const s = load<f64>(vj + <usize>i * 8) + dotv(m - i - 1, vj + <usize>(i + 1) * 8, vi + <usize>(i + 1) * 8);
+      store<f64>(tcol + <usize>j * 8, -ti * s);
+    }
+    // T[0:i, i] = T[0:i, 0:i] T[0:i, i]; ascending j reads only entries not yet overwritten
+    for (let j = 0; j < i; j++) {
+      let s = 0.0;
+      for (let q = j; q < i; q++) s += load<f64>(t + <usize>(q * k + j) * 8) * load<f64>(tcol + <usize>q * 8);
+      store<f64>(tcol + <usize>j * 8, s);
+    }
+    store<f64>(tcol + <usize>i * 8, ti);
+  }
+}
+
+// explicit copies of the reflector panel V (m x k, unit lower trapezoidal): vc in column storage
+// (ld m), vr row-major (m x k), so both products of dlarfb are plain gemms
+function explicitV(m: i32, k: i32, v: usize, ldv: i32, vc: usize, vr: usize): void {
+  for (let j = 0; j < k; j++) {
+    const src = v + <usize>(j * ldv) * 8;
+    const dst = vc + <usize>(j * m) * 8;
+    for (let i = 0; i < m; i++) {
+      const x = i < j ? 0.0 : i == j ? 1.0 : load<f64>(src + <usize>i * 8);
+      store<f64>(dst + <usize>i * 8, x);
+      store<f64>(vr + <usize>(i * k + j) * 8, x);
+    }
+  }
+}
+
+// C (m x n, column-major at c, ldc) = (I - V op(T) V^T) C with op(T) = T^T if trans else T (dlarfb, left)
+function larfb(trans: bool, m: i32, n: i32, k: i32, vc: usize, vr: usize, t: usize, c: usize, ldc: i32, w: usize, gw: usize): void {
+  if (n <= 0) return;
+  // W (n x k, row-major) = C^T V: row j of W is column j of C against the reflectors
+  gemm(0, 1, n, k, m, 1.0, c, ldc, vc, m, 0.0, w, k, gw);
+  // W := W T (trans) or W T^T: a k x k triangular factor, row by row
+  for (let j = 0; j < n; j++) {
+    const wr = w + <usize>(j * k) * 8;
+    if (trans) {
+      for (let p = k - 1; p >= 0; p--) {
+        let s = 0.0;
+        for (let q = 0; q <= p; q++) s += load<f64>(wr + <usize>q * 8) * load<f64>(t + <usize>(p * k + q) * 8);
+        store<f64>(wr + <usize>p * 8, s);
+      }
+    } else {
+      for (let p = 0; p < k; p++) {
+        let s = 0.0;
+        for (let q = p; q < k; q++) s += load<f64>(t + <usize>(q * k + p) * 8) * load<f64>(wr + <usize>q * 8);
+        store<f64>(wr + <usize>p * 8, s);
+      }
+    }
+  }
+  // C^T -= W V^T (C^T is C's column storage, row-major n x m)
+  gemm(0, 1, n, m, k, -1.0, w, k, vr, k, 1.0, c, ldc, gw);
+}
+
+/** In-place QR of the m x n column-major matrix a (lda), reflectors below the diagonal, tau[n]. */
+export function geqrf(m: i32, n: i32, a: usize, lda: i32, tau: usize, work: usize): void {
+  const vc = work;
+  const vr = vc + <usize>(m * NB) * 8;
+  const w = vr + <usize>(m * NB) * 8;
+  const t = w + <usize>(n * NB) * 8;
+  const gw = t + <usize>(NB * NB) * 8;
+  const kmax = min(m, n);
+  for (let k = 0; k < kmax; k += NB) {
+    const kb = min(NB, kmax - k);
+    const panel = a + <usize>(k * lda + k) * 8;
+    geqr2(m - k, kb, panel, lda, tau + <usize>k * 8);
+    if (k + kb < n) {
+      larft(m - k, kb, panel, lda, tau + <usize>k * 8, t);
+      explicitV(m - k, kb, panel, lda, vc, vr);
+      larfb(true, m - k, n - k - kb, kb, vc, vr, t, a + <usize>((k + kb) * lda + k) * 8, lda, w, gw);
+    }
+  }
+}
+
+/**
+ * The reference householderQR (src/linalg/qr.ts) bit for bit, SIMD but unblocked: for the Haar draws,
+ * which define the networks and so must not depend on the backend.
+ */
+export function householderQRExact(n: i32, a: usize, tau: usize): void {
+  geqr2(n, n, a, n, tau);
+}
+
+/** The reference formQt bit for bit: row j of Q^T = H_0 ... H_j e_j, applied right to left. */
+export function formQtExact(n: i32, a: usize, tau: usize, qt: usize): void {
+  memory.fill(qt, 0, <usize>(n * n) * 8);
+  for (let j = 0; j < n; j++) {
+    const qj = qt + <usize>(j * n) * 8;
+    store<f64>(qj + <usize>j * 8, 1.0);
+    for (let k = j; k >= 0; k--) {
+      const t = load<f64>(tau + <usize>k * 8);
+      if (t == 0) continue;
+      const ck = a + <usize>(k * n) * 8;
+      const rest = n - k - 1;
+      const w = t * (load<f64>(qj + <usize>k * 8) + dotExact(rest, ck + <usize>(k + 1) * 8, qj + <usize>(k + 1) * 8));
+      store<f64>(qj + <usize>k * 8, load<f64>(qj + <usize>k * 8) - w);
+      axpyv(rest, -w, ck + <usize>(k + 1) * 8, qj + <usize>(k + 1) * 8);
+    }
+  }
+}
+
+/** Q (m x n, column-major at q, ldq) = H_0 ... H_{n-1} [I; 0] from geqrf's output (dorgqr). */
+export function orgqr(m: i32, n: i32, a: usize, lda: i32, tau: usize, q: usize, ldq: i32, work: usize): void {
+  const vc = work;
+  const vr = vc + <usize>(m * NB) * 8;
+  const w = vr + <usize>(m * NB) * 8;
+  const t = w + <usize>(n * NB) * 8;
+  const gw = t + <usize>(NB * NB) * 8;
+  for (let j = 0; j < n; j++) {
+    const col = q + <usize>(j * ldq) * 8;
+    memory.fill(col, 0, <usize>m * 8);
+    store<f64>(col + <usize>j * 8, 1.0);
+  }
+  if (n == 0) return;
+  // blocks last to first: block k touches only rows and columns >= k, where Q is still identity
+  for (let k = ((n - 1) / NB) * NB; k >= 0; k -= NB) {
+    const kb = min(NB, n - k);
+    const panel = a + <usize>(k * lda + k) * 8;
+    larft(m - k, kb, panel, lda, tau + <usize>k * 8, t);
+    explicitV(m - k, kb, panel, lda, vc, vr);
+    larfb(false, m - k, n - k, kb, vc, vr, t, q + <usize>(k * ldq + k) * 8, ldq, w, gw);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// One-sided Jacobi on log-scaled rows: the sweep loop of src/linalg/jacobi.ts, same arithmetic
+// (rows unit-norm, scales in e), with SIMD dots and rotations.
+
+const LN2: f64 = 0.6931471805599453;
+
+/** Runs sweeps until no pair rotates; rows must be unit (or zero) and sorted. Returns sweeps used. */
+export function jacobiSweeps(y: usize, e: usize, m: i32, n: i32, maxSweeps: i32, tol: f64): i32 {
+  for (let sweep = 0; sweep < maxSweeps; sweep++) {
+    let rotated = false;
+    for (let i = 0; i < m - 1; i++) {
+      const yi = y + <usize>(i * n) * 8;
+      for (let j = i + 1; j < m; j++) {
+        const yj = y + <usize>(j * n) * 8;
+        const c = dotv(n, yi, yj);
+        if (!(Math.abs(c) > tol)) continue;
+        rotated = true;
+        const ei = load<f64>(e + <usize>i * 8), ej = load<f64>(e + <usize>j * 8);
+        const delta = ei - ej;
+        let lnT: f64, sgn: f64;
+        if (Math.abs(delta) < 30) {
+          const zeta = -Math.sinh(delta) / c;
+          const tt = zeta == 0 ? 1.0 : Math.sign(zeta) / (Math.abs(zeta) + Math.sqrt(1 + zeta * zeta));
+          lnT = Math.log(Math.abs(tt));
+          sgn = Math.sign(tt);
+        } else {
+          const ad = Math.abs(delta);
+          const lnZeta = ad - LN2 + Math.log1p(-Math.exp(-2 * ad)) - Math.log(Math.abs(c));
+          lnT = -LN2 - lnZeta;
+          sgn = -Math.sign(delta) * Math.sign(c);
+        }
+        const t = Math.exp(lnT);
+        const cs = 1 / Math.sqrt(1 + t * t);
+        const lnSn = lnT + Math.log(cs);
+        const A = sgn * Math.exp(lnSn - delta);
+        const B = sgn * Math.exp(lnSn + delta);
+        const vcs = f64x2.splat(cs), vA = f64x2.splat(A), vB = f64x2.splat(B);
+        let p = 0;
+        for (; p + 1 < n; p += 2) {
+          const o = <usize>p * 8;
+          const a = v128.load(yi + o), b = v128.load(yj + o);
+          v128.store(yi + o, f64x2.sub(f64x2.mul(vcs, a), f64x2.mul(vA, b)));
+          v128.store(yj + o, f64x2.add(f64x2.mul(vB, a), f64x2.mul(vcs, b)));
+        }
+        if (p < n) {
+          const o = <usize>p * 8;
+          const a = load<f64>(yi + o), b = load<f64>(yj + o);
+          store<f64>(yi + o, cs * a - A * b);
+          store<f64>(yj + o, B * a + cs * b);
+        }
+        let ni = cs * cs + A * A - 2 * cs * A * c;
+        let nj = B * B + cs * cs + 2 * B * cs * c;
+        ni = ni > 0.25 ? Math.sqrt(ni) : nrm2(n, yi);
+        nj = nj > 0.25 ? Math.sqrt(nj) : nrm2(n, yj);
+        scalv(n, 1 / ni, yi);
+        scalv(n, 1 / nj, yj);
+        store<f64>(e + <usize>i * 8, ei + Math.log(ni));
+        store<f64>(e + <usize>j * 8, ej + Math.log(nj));
+      }
+    }
+    if (!rotated) return sweep + 1;
+    for (let i = 0; i < m; i++) renormalize(y, e, i, n);
+  }
+  return maxSweeps;
+}
+
+function renormalize(y: usize, e: usize, i: i32, n: i32): void {
+  const row = y + <usize>(i * n) * 8;
+  const nr = nrm2(n, row);
+  if (nr == 0) {
+    store<f64>(e + <usize>i * 8, -Infinity);
+    return;
+  }
+  scalv(n, 1 / nr, row);
+  store<f64>(e + <usize>i * 8, load<f64>(e + <usize>i * 8) + Math.log(nr));
+}

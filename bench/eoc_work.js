@@ -1,0 +1,51 @@
+// One timed eoc workload in its own process (so peak memory is the workload's): prints JSON.
+// usage: node bench/eoc_work.js W1|W2|W3dense|W3mf  N L gains seeds   (EOC_BACKEND picks the backend)
+import { sampleBaseDraws } from '../dist/src/network/sampler.js';
+import { measureNetwork } from '../dist/src/measure/network.js';
+import { forward } from '../dist/src/network/forward.js';
+import { JacobianOperator } from '../dist/src/spectrum/jacobian-operator.js';
+import { hutchinsonM1 } from '../dist/src/spectrum/hutchinson.js';
+import { setBackend } from '../dist/src/linalg/select.js';
+
+const [work, N, L, G, S] = [process.argv[2], +process.argv[3], +process.argv[4], +process.argv[5], +process.argv[6]];
+const info = setBackend();
+const gains = Array.from({ length: G }, (_, i) => (G === 1 ? 1.05 : 0.8 + (0.6 * i) / (G - 1)));
+const params = (gain) => ({ activation: 'tanh', gain, biasStd: 0.05, q0: 1 });
+const t0 = performance.now();
+let result;
+if (work === 'W1') {
+  // all singular values (dense stable product) + per-layer gradient norms, draws shared across gains
+  let acc = 0;
+  for (let s = 0; s < S; s++) {
+    const draws = sampleBaseDraws('orthogonal', N, L, s);
+    for (const g of gains) acc += measureNetwork(draws, params(g)).stats.ln_m1;
+  }
+  result = { checksum: acc };
+} else if (work === 'W2') {
+  // locate ln m1(g) = 0 (mean over seeds) by secant steps on the Hutchinson estimate
+  const draws = Array.from({ length: S }, (_, s) => sampleBaseDraws('orthogonal', N, L, s));
+  const lnM1 = (g) => {
+    let m = 0;
+    for (const d of draws) {
+      const tr = forward(d, params(g));
+      const op = new JacobianOperator(d.weights.map((base, l) => ({ base, dphi: tr.dphi[l] })), g);
+      m += hutchinsonM1(op, 32, d.seed).m1;
+    }
+    return Math.log(m / draws.length);
+  };
+  let a = 0.9, b = 1.3, fa = lnM1(a), fb = lnM1(b), evals = 2;
+  while (Math.abs(b - a) > 1e-4 && evals < 12) {
+    const c = b - (fb * (b - a)) / (fb - fa);
+    [a, fa] = [b, fb];
+    b = c;
+    fb = lnM1(b);
+    evals++;
+  }
+  result = { gain: b, evals };
+} else if (work === 'W3dense' || work === 'W3mf') {
+  const draws = sampleBaseDraws('orthogonal', N, L, 0);
+  const tDraws = performance.now() - t0;
+  const s = measureNetwork(draws, params(1.05), { method: work === 'W3dense' ? 'dense' : 'matrix-free' });
+  result = { m1: s.stats.m1, m1Stderr: s.matrixFree?.m1Stderr, drawsSeconds: tDraws / 1000 };
+}
+console.log(JSON.stringify({ seconds: (performance.now() - t0) / 1000, maxRssMB: process.resourceUsage().maxRSS / 1024, backend: info.name, ...result }));

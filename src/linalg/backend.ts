@@ -1,0 +1,33 @@
+import type { Mat } from './matrix.js';
+
+/**
+ * The hot dense kernels behind one interface (DESIGN.md "Performance"): the pure-TS reference
+ * (backends/js.ts) that tests compare every faster backend against, a WebAssembly SIMD backend
+ * (backends/wasm.ts, the default) and an optional native one calling the system OpenBLAS/LAPACK
+ * (backends/native.ts). Every method takes and returns the same flat Float64Array layouts as the
+ * reference functions in gemm.ts, qr.ts and jacobi.ts, so call sites switch by one lookup.
+ */
+export type BackendName = 'js' | 'wasm' | 'native';
+
+export interface LinalgBackend {
+  readonly name: BackendName;
+  /** C = A B^T (A m x k, B n x k, row-major) */
+  gemmNT(A: Mat, B: Mat, C?: Mat): Mat;
+  /** C = A B (A m x k, B k x n, row-major) */
+  gemm(A: Mat, B: Mat, C?: Mat): Mat;
+  /** y = A x */
+  gemv(A: Mat, x: Float64Array, y?: Float64Array): Float64Array;
+  /** y = A^T x */
+  gemvT(A: Mat, x: Float64Array, y?: Float64Array): Float64Array;
+  /** Householder QR of the n x n matrix whose columns are the rows of `gt`, in place (qr.ts layout) */
+  householderQR(gt: Float64Array, n: number, tau?: Float64Array): Float64Array;
+  /** Q^T row-major (= Q column-stored) from householderQR's output */
+  formQt(gt: Float64Array, tau: Float64Array, n: number, qt?: Float64Array): Float64Array;
+  /** ln singular values of log-scaled columns, descending (jacobi.ts) */
+  logScaledJacobi(y: Float64Array, e: Float64Array, m: number, n: number, maxSweeps?: number): Float64Array;
+}
+
+export function checkGemmShapes(name: string, m: number, n: number, kA: number, kB: number, C: Mat | undefined): void {
+  if (kA !== kB) throw new Error(`${name}: inner dimensions ${kA} and ${kB} differ`);
+  if (C && (C.rows !== m || C.cols !== n)) throw new Error(`${name}: output has the wrong shape`);
+}

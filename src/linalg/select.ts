@@ -1,0 +1,100 @@
+import type { BackendName, LinalgBackend } from './backend.js';
+import { SpecError } from '../spec/errors.js';
+import { jsBackend } from './backends/js.js';
+import { loadWasmBackend, type ExactQR } from './backends/wasm.js';
+import { loadNativeBackend, type NativeInfo } from './backends/native.js';
+
+/**
+ * Which backend runs. `EOC_BACKEND=js|wasm|native` (or setBackend) forces one; by default the
+ * system OpenBLAS (native) when it is found, else wasm (issue 6: native when present, wasm otherwise).
+ * Backends agree to rounding; base draws are bitwise identical on all of them (drawsQR). A forced backend that cannot load falls back
+ * (native -> wasm -> js) and says why in backendInfo(), which reports and `eoc --version` print.
+ * `EOC_BACKEND_DISABLE=wasm,native` simulates absent backends (tests of the fallback).
+ */
+export interface BackendInfo {
+  /** the backend in use */
+  name: BackendName;
+  /** what was asked for ('default' when nothing was) */
+  requested: BackendName | 'default';
+  /** why a faster backend was not used, when it was not */
+  fallback?: string;
+  native?: NativeInfo;
+}
+
+const ORDER: Record<BackendName, BackendName[]> = {
+  native: ['native', 'wasm', 'js'],
+  wasm: ['wasm', 'js'],
+  js: ['js'],
+};
+
+let current: { backend: LinalgBackend; info: BackendInfo } | undefined;
+const loaded = new Map<BackendName, LinalgBackend>();
+
+function disabled(): Set<string> {
+  return new Set((process.env.EOC_BACKEND_DISABLE ?? '').split(',').map((s) => s.trim()).filter(Boolean));
+}
+
+/** Load one backend by name (cached); throws when it is unavailable or disabled. */
+export function loadBackend(name: BackendName): LinalgBackend {
+  if (disabled().has(name)) throw new Error(`${name} backend disabled by EOC_BACKEND_DISABLE`);
+  const hit = loaded.get(name);
+  if (hit) return hit;
+  const b = name === 'js' ? jsBackend : name === 'wasm' ? loadWasmBackend() : loadNativeBackend(tryLoad('wasm') ?? jsBackend);
+  loaded.set(name, b);
+  return b;
+}
+
+function tryLoad(name: BackendName): LinalgBackend | undefined {
+  try {
+    return loadBackend(name);
+  } catch {
+    return undefined;
+  }
+}
+
+function parseName(s: string | undefined): BackendName | undefined {
+  if (s === undefined || s === '' || s === 'auto' || s === 'default') return undefined;
+  if (s === 'js' || s === 'wasm' || s === 'native') return s;
+  throw new SpecError(`unknown backend "${s}" (expected js, wasm, native or auto)`);
+}
+
+/** Choose the backend (by name, or from EOC_BACKEND when omitted) and make it current. */
+export function setBackend(requested?: BackendName | 'auto'): BackendInfo {
+  const want = parseName(requested ?? process.env.EOC_BACKEND);
+  const reasons: string[] = [];
+  for (const name of ORDER[want ?? 'native']) {
+    try {
+      const backend = loadBackend(name);
+      const info: BackendInfo = { name, requested: want ?? 'default' };
+      if (reasons.length) info.fallback = reasons.join('; ');
+      if (name === 'native') info.native = (backend as LinalgBackend & { info: NativeInfo }).info;
+      current = { backend, info };
+      return info;
+    } catch (err) {
+      reasons.push(`${name}: ${(err as Error).message}`);
+    }
+  }
+  throw new Error(`no linear-algebra backend loads: ${reasons.join('; ')}`);
+}
+
+/** The current backend, chosen on first use. */
+export function backend(): LinalgBackend {
+  if (!current) setBackend();
+  return current!.backend;
+}
+
+export function backendInfo(): BackendInfo {
+  if (!current) setBackend();
+  return current!.info;
+}
+
+/**
+ * QR kernels for the base draws (Haar matrices): bitwise equal to the TS reference whatever the
+ * backend, so a seed means the same network everywhere (the blocked QR, the native LAPACK and the
+ * reference round differently, and a chaotic network amplifies that). The wasm module carries an
+ * exact SIMD port; without it the reference itself runs.
+ */
+export function drawsQR(): ExactQR {
+  const wasm = tryLoad('wasm') as (LinalgBackend & { exact?: ExactQR }) | undefined;
+  return wasm?.exact ?? jsBackend;
+}
