@@ -1,0 +1,51 @@
+import type { Command } from 'commander';
+import { action, log, print } from '../common.js';
+import { num, pm, table } from '../format.js';
+import { progressBar } from '../progress.js';
+import { toJson } from '../../src/io/json.js';
+import { compareDocument, runSweep, type CompareDocument } from '../../src/sweep/index.js';
+import { addGridOptions, configFromOptions, type RawGridOptions } from './sweep.js';
+
+export function compareText(doc: CompareDocument): string {
+  const out: string[] = [];
+  for (const p of doc.points) {
+    out.push(
+      `${p.activation}, depth ${p.depth}, width ${doc.config.width}, sigma_b ${p.biasStd}, q0 ${doc.config.q0}: orthogonal - gaussian on the same ${p.seeds.length} seed(s) (paired: same N(0,1) draws, inputs, errors)`,
+    );
+    out.push(
+      table(
+        ['gain', 'rms ln s orth', 'rms ln s gauss', 'Δ std ln s', 'Δ log10 cond', 'Δ ln |d1|/|dL|', 'closer to isometry'],
+        p.gains.map((g) => [
+          num(g.gain, 6),
+          pm(g.orthogonal.rms_log, 4),
+          pm(g.gaussian.rms_log, 4),
+          pm(g.difference.std_log, 4),
+          pm(g.difference.log10_cond, 4),
+          pm(g.difference.gradRatio, 4),
+          g.closer,
+        ]),
+      ),
+    );
+    out.push('');
+  }
+  out.push('closer to isometry: smaller rms of ln s, when the paired 95% interval of the difference excludes 0.');
+  return out.join('\n');
+}
+
+export function registerCompare(program: Command): void {
+  const cmd = program
+    .command('compare')
+    .description('orthogonal vs Gaussian weights on identical inputs and seeds over the same gains: paired differences in spread, condition number and gradient ratio');
+  addGridOptions(cmd, { init: false })
+    .option('--json', 'print the eoc.compare/1 JSON document')
+    .action(
+      action(async (o: RawGridOptions & { json?: boolean }) => {
+        const { config, workers } = configFromOptions(o, { inits: ['orthogonal', 'gaussian'], locate: false });
+        const t0 = performance.now();
+        const run = await runSweep(config, { workers, onProgress: progressBar('compare'), log });
+        log(`compare: ${run.computed} task(s) in ${((performance.now() - t0) / 1000).toFixed(1)} s on ${workers} worker(s)`);
+        const doc = compareDocument(config, run.records);
+        print(o.json ? toJson(doc) : compareText(doc));
+      }),
+    );
+}

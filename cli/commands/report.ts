@@ -1,0 +1,99 @@
+import type { Command } from 'commander';
+import { relative } from 'node:path';
+import { action, log, print } from '../common.js';
+import { progressBar } from '../progress.js';
+import { SpecError } from '../../src/spec/errors.js';
+import { parseActivation, parseGain, parseInit, parseInteger, parseNonNegative, parsePositive, parseRealList } from '../../src/spec/parse.js';
+import { buildReport, defaultStudy, loadSaved, runStudy, type StudyDefinition } from '../../src/report/index.js';
+
+interface ReportOptions {
+  from?: string;
+  out: string;
+  name?: string;
+  title?: string;
+  activation?: string;
+  init?: string;
+  depth?: string;
+  width?: string;
+  gains?: string;
+  biasStd?: string;
+  q0?: string;
+  seeds?: string;
+  seed?: string;
+  refine?: boolean;
+  workers?: string;
+}
+
+const uniq = <T>(xs: T[]) => [...new Set(xs)];
+
+/** The default study with the user's changes; a changed study gets a name saying it is custom. */
+export function studyFromOptions(o: ReportOptions): StudyDefinition {
+  const s = defaultStudy();
+  const custom = ['activation', 'init', 'depth', 'width', 'gains', 'biasStd', 'q0', 'seeds', 'seed'].some((k) => o[k as keyof ReportOptions] !== undefined);
+  if (o.activation) s.activations = uniq(o.activation.split(',').map((x) => parseActivation(x.trim())));
+  if (o.init) s.inits = uniq(o.init.split(',').map((x) => parseInit(x.trim())));
+  if (o.depth) s.depth = parseInteger(o.depth, '--depth', 1, 10000);
+  if (o.width) s.width = parseInteger(o.width, '--width', 2, 4096);
+  if (o.gains) s.gains = uniq(parseRealList(o.gains, '--gains', (x) => parseGain(x, '--gains'))).sort((a, b) => a - b);
+  if (s.gains.length < 3) throw new SpecError('--gains: give at least 3 gains (a curve to locate the faithful gain on)');
+  if (o.biasStd) s.biasStd = parseNonNegative(o.biasStd, '--bias-std');
+  if (o.q0) s.q0 = parsePositive(o.q0, '--q0');
+  const first = o.seed ? parseInteger(o.seed, '--seed', 0, 2 ** 32 - 1) : 0;
+  const count = o.seeds ? parseInteger(o.seeds, '--seeds', 2, 1000) : s.seeds.length;
+  s.seeds = Array.from({ length: count }, (_, i) => first + i);
+  if (o.refine === false) s.refineOffsets = [];
+  if (custom) {
+    s.name = 'custom';
+    s.title = `${s.activations.join(' and ')} nets at depth ${s.depth}, width ${s.width}: ${s.inits.join(' vs ')} weights`;
+  }
+  if (o.name !== undefined) s.name = o.name;
+  if (o.title !== undefined) s.title = o.title;
+  return s;
+}
+
+export function registerReport(program: Command): void {
+  program
+    .command('report')
+    .description('run a study (default: tanh and linear, orthogonal vs Gaussian, depth 100) and write a report folder: HTML, SVG/PNG figures, Vega-Lite specs, data')
+    .option('--from <path>', 'rebuild from saved results (a report folder, its data/ folder or a samples.jsonl) without recomputing')
+    .option('--out <dir>', 'output root; the report goes to <dir>/<name>/', 'reports')
+    .option('--name <name>', "study name (the folder's name; default 'default', or 'custom' with study options)")
+    .option('--title <text>', "the page's heading")
+    .option('--activation <list>', 'activations, comma-separated (default tanh,linear)')
+    .option('--init <list>', 'weight schemes, comma-separated (default orthogonal,gaussian)')
+    .option('--depth <L>', 'layers (default 100)')
+    .option('--width <N>', 'units per layer (default 128)')
+    .option('--gains <list>', 'coarse gain grid: values and lo:hi:step ranges (default 0.8:1.6:0.05)')
+    .option('--bias-std <s>', 'bias standard deviation sigma_b (default 0)')
+    .option('--q0 <q>', 'input variance |x0|^2/N (default 1)')
+    .option('--seeds <k>', 'independent networks per point (default 4)')
+    .option('--seed <s>', 'first seed (default 0)')
+    .option('--no-refine', 'measure the coarse grid only (no refined gains around the located ones)')
+    .option('--workers <n>', 'worker threads (default 2)')
+    .action(
+      action(async (o: ReportOptions) => {
+        const t0 = performance.now();
+        const command = ['eoc', ...process.argv.slice(2)].join(' ');
+        let study: StudyDefinition;
+        let samples;
+        let measureMs = 0;
+        let source: string;
+        if (o.from) {
+          const saved = loadSaved(o.from);
+          study = { ...saved.study, ...(o.name !== undefined ? { name: o.name } : {}), ...(o.title !== undefined ? { title: o.title } : {}) };
+          samples = saved.samples;
+          source = `saved results: ${o.from}`;
+        } else {
+          study = studyFromOptions(o);
+          const workers = o.workers ? parseInteger(o.workers, '--workers', 1, 64) : 2;
+          const run = await runStudy(study, { workers, onProgress: progressBar('report: measuring') });
+          samples = run.samples;
+          measureMs = run.timings.measureMs;
+          source = `measured now: ${run.timings.evaluations} network evaluations on ${workers} thread(s)`;
+        }
+        const res = await buildReport({ study, samples, outRoot: o.out, provenance: { command, timings: { measureMs: Math.round(measureMs) }, source } });
+        log(`report: ${res.files.length} files, index.html ${(res.htmlBytes / 1e6).toFixed(2)} MB, ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+        print(relative(process.cwd(), res.dir) || '.');
+      }),
+    );
+}

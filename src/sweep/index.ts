@@ -1,0 +1,24 @@
+/** Public API of gain sweeps: grids, workers, JSONL results, located gains, compare and check. */
+export { DEFAULT_LOCATE, makeConfig, enumeratePoints, enumerateTasks, shardTasks, configId, pointLabel } from './grid.js';
+export type { LocateOptions, SweepConfig, SweepPoint, SweepTask, Shard } from './grid.js';
+export { brentRoot, brentMin } from './roots.js';
+export { tQuantile975 } from './t-quantile.js';
+export { locateM1Root, locateMinRms, locateMaxFrac } from './locate.js';
+export type { Location, CurveProbe } from './locate.js';
+export { meanFieldM1Gain, meanFieldLnM1, inputVariance } from './mean-field.js';
+export type { MeanFieldGain } from './mean-field.js';
+export { SeedNetwork, runSweepTask } from './task.js';
+export { RECORD_SCHEMA, recordLine, parseRecordLine } from './record.js';
+export type { SweepRecord, CurvePoint } from './record.js';
+export { runPool, defaultWorkers, threadsAvailable } from './pool.js';
+export { readJsonl } from './store.js';
+export { SWEEP_SCHEMA, CURVE_STATS, sweepDocument, locatedGain } from './summary.js';
+export type { SweepDocument, PointSummary, GainAggregate, LocatedGain, CurveStat } from './summary.js';
+export { runSweep, mergeSweeps, writeSweepOutputs, jsonlPath } from './run-sweep.js';
+export type { RunSweepOptions, SweepRun } from './run-sweep.js';
+export { COMPARE_SCHEMA, compareDocument } from './compare.js';
+export type { CompareDocument, ComparePoint, CompareGain, PairedStat } from './compare.js';
+export { CHECK_SCHEMA, DEFAULT_THRESHOLDS, DEFAULT_CHECK_SEARCH, runCheck, verdictOf } from './check.js';
+export type { CheckResult, CheckOptions, CheckThresholds, Verdict } from './check.js';
+export { runCheckSeed } from './check-seed.js';
+export type { CheckSeedInput, CheckSeedResult, CheckStats } from './check-seed.js';

@@ -1,0 +1,20 @@
+import { runSweepTask } from './task.js';
+import { recordLine } from './record.js';
+import { runCheckSeed, type CheckSeedInput } from './check-seed.js';
+import type { SweepConfig, SweepTask } from './grid.js';
+
+/**
+ * The work a pool can do, by name. Inputs and outputs are plain JSON-safe values (a sweep task
+ * returns its finished JSONL line), so the same job runs in a worker thread or in-process with
+ * identical results.
+ */
+export type Job = { kind: 'sweep'; config: SweepConfig; task: SweepTask } | { kind: 'check'; input: CheckSeedInput };
+
+export function runJob(job: Job): unknown {
+  switch (job.kind) {
+    case 'sweep':
+      return recordLine(runSweepTask(job.config, job.task));
+    case 'check':
+      return runCheckSeed(job.input);
+  }
+}

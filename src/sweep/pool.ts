@@ -1,0 +1,91 @@
+import os from 'node:os';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { SpecError } from '../spec/errors.js';
+import { runJob, type Job } from './jobs.js';
+
+/** One worker per core unless told otherwise. */
+export function defaultWorkers(): number {
+  return typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
+}
+
+/** The compiled worker entry next to this module (dist/src/sweep/worker.js), if there is one. */
+function workerEntry(): URL | null {
+  const url = new URL('./worker.js', import.meta.url);
+  return existsSync(fileURLToPath(url)) ? url : null;
+}
+
+/** Whether `runPool` can use threads here (false when running from TypeScript sources, e.g. vitest). */
+export function threadsAvailable(): boolean {
+  return workerEntry() !== null;
+}
+
+/**
+ * Run jobs on `workers` threads (or in this thread when workers <= 1 or no compiled entry exists),
+ * calling onResult as each finishes, in completion order. Every job's result depends only on the
+ * job, so callers that need an order sort by their own key. Rejects on the first failure, after
+ * stopping every worker; a SpecError thrown in a worker is re-thrown as a SpecError.
+ */
+export async function runPool<R>(jobs: readonly Job[], workers: number, onResult: (index: number, result: R) => void): Promise<void> {
+  const entry = workerEntry();
+  const k = Math.min(workers, jobs.length);
+  if (k <= 1 || entry === null) {
+    for (let i = 0; i < jobs.length; i++) {
+      onResult(i, runJob(jobs[i]) as R);
+      // let signals, timers and stream writes through between jobs
+      await new Promise((r) => setImmediate(r));
+    }
+    return;
+  }
+  await new Promise<void>((resolve, reject) => {
+    const threads: Worker[] = [];
+    let next = 0;
+    let done = 0;
+    let failed = false;
+    const stopAll = () => {
+      for (const t of threads) void t.terminate();
+    };
+    const feed = (w: Worker) => {
+      if (next < jobs.length) {
+        const id = next++;
+        w.postMessage({ id, job: jobs[id] });
+      }
+    };
+    for (let i = 0; i < k; i++) {
+      const w = new Worker(entry);
+      threads.push(w);
+      w.on('message', (msg: { id: number; result?: unknown; error?: { name: string; message: string; stack?: string } }) => {
+        if (failed) return;
+        if (msg.error) {
+          failed = true;
+          stopAll();
+          const err = msg.error.name === 'SpecError' ? new SpecError(msg.error.message) : new Error(msg.error.message);
+          if (msg.error.stack && !(err instanceof SpecError)) err.stack = msg.error.stack;
+          reject(err);
+          return;
+        }
+        try {
+          onResult(msg.id, msg.result as R);
+        } catch (e) {
+          failed = true;
+          stopAll();
+          reject(e);
+          return;
+        }
+        done++;
+        if (done === jobs.length) {
+          stopAll();
+          resolve();
+        } else feed(w);
+      });
+      w.on('error', (e) => {
+        if (failed) return;
+        failed = true;
+        stopAll();
+        reject(e);
+      });
+      feed(w);
+    }
+  });
+}

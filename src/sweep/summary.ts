@@ -1,0 +1,111 @@
+import { estimate, type Estimate } from '../measure/aggregate.js';
+import { EOC_VERSION } from '../version.js';
+import { enumeratePoints, type SweepConfig, type SweepPoint } from './grid.js';
+import { meanFieldM1Gain, type MeanFieldGain } from './mean-field.js';
+import { numOrNaN, type SweepRecord } from './record.js';
+import { tQuantile975 } from './t-quantile.js';
+import type { Location } from './locate.js';
+
+export const SWEEP_SCHEMA = 'eoc.sweep/1';
+
+/** The statistics aggregated at each gain (mean +- stderr over seeds). */
+export const CURVE_STATS = ['m1', 'ln_m1', 'mean_log', 'std_log', 'rms_log', 'frac_within_2', 'log10_cond', 'var_sq_norm', 's_max', 's_min'] as const;
+export type CurveStat = (typeof CURVE_STATS)[number] | 'gradRatio';
+
+export interface GainAggregate {
+  gain: number;
+  stats: Record<CurveStat, Estimate>;
+  /** per-layer means over seeds, l = 1..L */
+  logGradNorm: number[];
+  q: number[];
+}
+
+/** A located gain over seeds: mean +- stderr and a 95% t interval, or why there is none. */
+export interface LocatedGain {
+  criterion: 'm1 = 1' | 'min rms_log' | 'max frac_within_2';
+  /** 'found' on every seed, 'partial' on some, 'none' on none */
+  status: 'found' | 'partial' | 'none';
+  estimate: Estimate;
+  ci95: [number, number] | null;
+  perSeed: (number | null)[];
+  note: string;
+}
+
+export interface PointSummary {
+  point: SweepPoint;
+  seeds: number[];
+  missingSeeds: number[];
+  gains: GainAggregate[];
+  located: { m1: LocatedGain; minRms: LocatedGain; maxFrac: LocatedGain; meanField: MeanFieldGain } | null;
+}
+
+export interface SweepDocument {
+  schema: typeof SWEEP_SCHEMA;
+  eocVersion: string;
+  config: SweepConfig;
+  seeds: number[];
+  complete: boolean;
+  points: PointSummary[];
+}
+
+function pointKey(p: SweepPoint): string {
+  return JSON.stringify([p.activation, p.init, p.biasStd, p.depth]);
+}
+
+export function locatedGain(criterion: LocatedGain['criterion'], locs: Location[]): LocatedGain {
+  const perSeed = locs.map((l) => (typeof l.gain === 'number' ? l.gain : null));
+  const found = perSeed.filter((g): g is number => g !== null);
+  const e = estimate(found);
+  const t = tQuantile975(e.n - 1);
+  const ci95: [number, number] | null = e.n >= 2 ? [e.mean - t * e.stderr, e.mean + t * e.stderr] : null;
+  const status = found.length === 0 ? 'none' : found.length === locs.length ? 'found' : 'partial';
+  const notes = [...new Set(locs.filter((l) => l.gain === null || l.note).map((l) => l.note))];
+  let note = notes.join('; ');
+  if (status === 'partial') note = `${locs.length - found.length} of ${locs.length} seeds: ${note}`;
+  return { criterion, status, estimate: e, ci95, perSeed, note };
+}
+
+/**
+ * The eoc.sweep/1 document from the config and whatever records exist (any order, any subset).
+ * Depends on nothing else, so a merged set of shards gives the same bytes as one full run.
+ */
+export function sweepDocument(config: SweepConfig, records: readonly SweepRecord[]): SweepDocument {
+  const byPoint = new Map<string, SweepRecord[]>();
+  for (const r of records) {
+    const k = pointKey(r.point);
+    if (!byPoint.has(k)) byPoint.set(k, []);
+    byPoint.get(k)!.push(r);
+  }
+  const points: PointSummary[] = [];
+  let complete = true;
+  for (const point of enumeratePoints(config)) {
+    const rs = (byPoint.get(pointKey(point)) ?? []).slice().sort((a, b) => a.index - b.index);
+    const have = new Set(rs.map((r) => r.seed));
+    const missingSeeds = config.seeds.filter((s) => !have.has(s));
+    if (missingSeeds.length) complete = false;
+    if (rs.length === 0) {
+      points.push({ point, seeds: [], missingSeeds, gains: [], located: null });
+      continue;
+    }
+    const gains: GainAggregate[] = config.gains.map((gain, gi) => {
+      const stats = {} as Record<CurveStat, Estimate>;
+      for (const k of CURVE_STATS) stats[k] = estimate(rs.map((r) => numOrNaN(r.curve[gi].stats[k])));
+      stats.gradRatio = estimate(rs.map((r) => numOrNaN(r.curve[gi].gradRatio)));
+      const L = rs[0].curve[gi].logGradNorm.length;
+      const layerMean = (pick: (r: SweepRecord) => (number | null)[]) =>
+        Array.from({ length: L }, (_, l) => estimate(rs.map((r) => numOrNaN(pick(r)[l]))).mean);
+      return { gain, stats, logGradNorm: layerMean((r) => r.curve[gi].logGradNorm), q: layerMean((r) => r.curve[gi].q) };
+    });
+    let located: PointSummary['located'] = null;
+    if (config.locate && rs.every((r) => r.located)) {
+      located = {
+        m1: locatedGain('m1 = 1', rs.map((r) => r.located!.m1)),
+        minRms: locatedGain('min rms_log', rs.map((r) => r.located!.minRms)),
+        maxFrac: locatedGain('max frac_within_2', rs.map((r) => r.located!.maxFrac)),
+        meanField: meanFieldM1Gain(point, config.q0, config.gains),
+      };
+    }
+    points.push({ point, seeds: rs.map((r) => r.seed), missingSeeds, gains, located });
+  }
+  return { schema: SWEEP_SCHEMA, eocVersion: EOC_VERSION, config, seeds: config.seeds, complete, points };
+}
