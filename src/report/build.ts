@@ -1,0 +1,140 @@
+import os from 'node:os';
+import { mkdirSync, rmSync, existsSync } from 'node:fs';
+import { join, resolve, relative, isAbsolute, sep } from 'node:path';
+import { SpecError } from '../spec/errors.js';
+import { toJson, writeFileAtomic } from '../io/json.js';
+import { EOC_VERSION } from '../version.js';
+import { parseSamplesJsonl, samplesJsonl, studyJson, type SampleRecord, type StudyDefinition } from './data.js';
+import { buildModel, type ReportModel } from './model.js';
+import { FIGURES, INTERACTIVE } from './figures/index.js';
+import { renderSvg, svgToPng } from './render.js';
+import { compactDatasets, reportPage, type PageFigure } from './html.js';
+import { browserRuntime } from './runtime.js';
+
+/**
+ * The folder name for a study: lower-case letters, digits, '.', '_' and '-' only, no leading dots,
+ * at most 64 characters. '../../x' becomes 'x' and '<script>' becomes 'script': a name can never
+ * point outside the output root or smuggle markup into a path.
+ */
+export function studySlug(name: string): string {
+  const s = name
+    .normalize('NFKD')
+    .toLowerCase()
+    .replace(/[^a-z0-9._-]+/g, '-')
+    .replace(/^[.-]+/, '')
+    .replace(/-+/g, '-')
+    .replace(/[.-]+$/, '')
+    .slice(0, 64);
+  return s === '' ? 'study' : s;
+}
+
+/** reports/<slug>/, checked to lie strictly inside the output root. */
+export function reportFolder(outRoot: string, name: string): string {
+  const root = resolve(outRoot);
+  const dir = resolve(root, studySlug(name));
+  const rel = relative(root, dir);
+  if (rel === '' || rel.startsWith('..') || isAbsolute(rel) || rel.includes(sep)) throw new SpecError(`study name ${JSON.stringify(name)} does not give a folder inside ${root}`);
+  return dir;
+}
+
+export interface BuildInput {
+  study: StudyDefinition;
+  samples: SampleRecord[];
+  outRoot: string;
+  /** recorded in data/provenance.json and on the page only (not part of the reproducible data) */
+  provenance: { command: string; timings: Record<string, number>; source: string };
+  onStage?: (stage: string) => void;
+}
+
+export interface BuildResult {
+  dir: string;
+  model: ReportModel;
+  files: string[];
+  htmlBytes: number;
+  timings: Record<string, number>;
+}
+
+/** SVGs above this size are shown on the page as PNG (still written to figures/ as SVG). */
+export const INLINE_SVG_LIMIT = 200_000;
+
+function machine(): Record<string, unknown> {
+  const cpus = os.cpus();
+  return {
+    platform: `${os.platform()} ${os.release()}`,
+    arch: os.arch(),
+    cpus: cpus.length,
+    cpuModel: cpus[0]?.model ?? 'unknown',
+    memoryGiB: +(os.totalmem() / 2 ** 30).toFixed(1),
+    node: process.version,
+  };
+}
+
+/**
+ * Write reports/<slug>/: data/ (samples.jsonl, study.json, analysis.json, theory.json: a pure
+ * function of the samples; provenance.json: this run's command, timings, machine), specs/*.vl.json,
+ * figures/*.svg + *.png, index.html. The samples are serialized and read back before anything is
+ * computed from them, so a rebuild from the files (`--from`) sees exactly the same numbers.
+ */
+export async function buildReport(input: BuildInput): Promise<BuildResult> {
+  const t0 = performance.now();
+  const dir = reportFolder(input.outRoot, input.study.name);
+  for (const sub of ['data', 'specs', 'figures']) {
+    // a stale figure from an earlier run of the same name must not survive
+    if (existsSync(join(dir, sub))) rmSync(join(dir, sub), { recursive: true, force: true });
+    mkdirSync(join(dir, sub), { recursive: true });
+  }
+  const files: string[] = [];
+  const write = (rel: string, content: string | Uint8Array) => {
+    writeFileAtomic(join(dir, rel), content);
+    files.push(rel);
+  };
+  const jsonl = samplesJsonl(input.samples);
+  const samples = parseSamplesJsonl(jsonl, 'samples');
+  write('data/samples.jsonl', jsonl);
+  write('data/study.json', studyJson(input.study));
+  input.onStage?.('theory');
+  const model = buildModel(input.study, samples);
+  const tModel = performance.now();
+  write('data/analysis.json', toJson({ schema: 'eoc.report-analysis/1', ...model.analysis, slots: model.slots }) + '\n');
+  write('data/theory.json', toJson({ schema: 'eoc.report-theory/1', ...model.theory }) + '\n');
+  input.onStage?.('figures');
+  const figures: PageFigure[] = [];
+  for (const f of FIGURES) {
+    const spec = f.build(model);
+    if (!spec) continue;
+    write(`specs/${f.id}.vl.json`, JSON.stringify(spec) + '\n');
+    const svg = await renderSvg(f.id, spec);
+    write(`figures/${f.id}.svg`, svg);
+    const png = svgToPng(svg).png;
+    write(`figures/${f.id}.png`, png);
+    const alt = ((spec.title as { text: string }).text ?? f.id) as string;
+    figures.push(svg.length <= INLINE_SVG_LIMIT ? { id: f.id, caption: f.caption, svg, alt } : { id: f.id, caption: f.caption, pngDataUri: `data:image/png;base64,${svgToPng(svg, 1).png.toString('base64')}`, alt });
+  }
+  const interactive = INTERACTIVE.build(model)!;
+  write(`specs/${INTERACTIVE.id}.vl.json`, JSON.stringify(interactive) + '\n');
+  const tFigures = performance.now();
+  const timings = { ...input.provenance.timings, modelMs: Math.round(tModel - t0), figuresMs: Math.round(tFigures - tModel) };
+  const provenance = {
+    schema: 'eoc.report-provenance/1',
+    eocVersion: EOC_VERSION,
+    command: input.provenance.command,
+    source: input.provenance.source,
+    study: input.study,
+    seeds: input.study.seeds,
+    networks: samples.length,
+    timings,
+    machine: machine(),
+    generatedAt: new Date().toISOString(),
+  };
+  write('data/provenance.json', toJson(provenance) + '\n');
+  const html = reportPage({
+    model,
+    figures,
+    interactive: compactDatasets(interactive),
+    runtime: browserRuntime(),
+    provenance,
+    notes: [...model.theory.notes, ...(model.study.activations.some((a) => a === 'tanh' || a === 'hard-tanh') ? [] : ['The phase diagram is drawn for bounded activations only (tanh, hard-tanh).'])],
+  });
+  write('index.html', html);
+  return { dir, model, files, htmlBytes: Buffer.byteLength(html), timings };
+}

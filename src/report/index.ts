@@ -1,0 +1,8 @@
+/** eoc report: Vega-Lite figures, headless rendering and the self-contained HTML page. */
+export { defaultStudy, runStudy, gainGrid, type StudyRun, type StudyRunOptions } from './study.js';
+export { buildReport, studySlug, reportFolder, type BuildInput, type BuildResult } from './build.js';
+export { loadSaved, samplesJsonl, parseSamplesJsonl, type SampleRecord, type StudyDefinition } from './data.js';
+export { buildModel, type ReportModel } from './model.js';
+export { renderSvg, svgToPng, compileSpec, RenderWarnings } from './render.js';
+export { escapeHtml, jsonForScript } from './html.js';
+export { FIGURES, INTERACTIVE } from './figures/index.js';

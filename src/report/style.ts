@@ -1,0 +1,88 @@
+import { FONT_STACK } from './fonts.js';
+import type { InitName } from '../spec/types.js';
+
+/**
+ * One visual language for every figure. Colours are Okabe-Ito (distinguishable under the common
+ * colour-vision deficiencies): orthogonal is always blue, Gaussian always vermillion, theory always
+ * black and dashed. Sizes target a slide: 13-16 px text on ~450 px panels.
+ */
+export const INIT_COLORS: Record<InitName, string> = { orthogonal: '#0072B2', gaussian: '#D55E00' };
+export const INIT_LABELS: Record<InitName, string> = { orthogonal: 'orthogonal', gaussian: 'Gaussian' };
+export const THEORY_COLOR = '#000000';
+export const CRITERION_DASH: Record<string, number[]> = {
+  'm1 = 1': [1, 0],
+  'min rms_log': [6, 3],
+  'max frac_within_2': [2, 2],
+};
+export const CRITERION_LABEL: Record<string, string> = {
+  'm1 = 1': 'm₁ = 1',
+  'min rms_log': 'min rms ln s',
+  'max frac_within_2': 'max frac in [½, 2]',
+};
+
+/** The colour encoding every figure uses for the weight scheme. */
+export function initColor(inits: InitName[], title = 'weights') {
+  return {
+    field: 'initLabel',
+    type: 'nominal' as const,
+    title,
+    scale: { domain: inits.map((i) => INIT_LABELS[i]), range: inits.map((i) => INIT_COLORS[i]) },
+    legend: { orient: 'top' as const, direction: 'horizontal' as const },
+  };
+}
+
+export const PANEL = { width: 420, height: 260 };
+
+export const CONFIG = {
+  font: FONT_STACK,
+  // per-item ARIA labels triple the SVG size; the page gives each figure a caption instead
+  aria: false,
+  background: 'white',
+  padding: 12,
+  view: { stroke: '#bbbbbb' },
+  title: { fontSize: 18, fontWeight: 'bold', anchor: 'start', offset: 10, subtitleFontSize: 13, subtitleColor: '#444444' },
+  axis: { labelFontSize: 13, titleFontSize: 14, titleFontWeight: 'normal', grid: true, gridColor: '#e6e6e6', tickColor: '#888888', domainColor: '#888888' },
+  legend: { labelFontSize: 13, titleFontSize: 13, titleFontWeight: 'normal', symbolStrokeWidth: 3 },
+  header: { labelFontSize: 15, titleFontSize: 15, labelFontWeight: 'bold' },
+  line: { strokeWidth: 2 },
+  text: { fontSize: 12 },
+} as const;
+
+/** Vega-Lite's top-level boilerplate for a figure. */
+export function figure(title: string, subtitle: string, body: Record<string, unknown>): Record<string, unknown> {
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    title: { text: title, subtitle },
+    config: CONFIG,
+    ...body,
+  };
+}
+
+/** Numbers on the page: fixed significant digits, no float noise in the JSON the specs carry. */
+export function round(x: number, digits = 5): number {
+  if (!Number.isFinite(x) || x === 0) return x;
+  return +x.toPrecision(digits);
+}
+
+/**
+ * Mark names must be unique in a figure: vega binds data to marks by name, and two panels with a
+ * layer of the same name silently draw one panel's data in the other.
+ */
+export function markName(...parts: (string | number)[]): string {
+  return parts.map((p) => String(p).replace(/[^A-Za-z0-9]+/g, '_')).join('_');
+}
+
+/**
+ * Tick values for a log axis: powers of ten across [min, max], thinned to at most ~8 labels. Vega's
+ * default log ticks add unlabelled 2..9 grid lines when few decades are shown, which reads as noise.
+ */
+export function decadeTicks(values: number[]): number[] {
+  const v = values.filter((x) => Number.isFinite(x) && x > 0);
+  if (v.length === 0) return [1];
+  const lo = Math.floor(Math.log10(Math.min(...v)));
+  const hi = Math.ceil(Math.log10(Math.max(...v)));
+  const step = Math.max(1, Math.ceil((hi - lo) / 8));
+  const out: number[] = [];
+  for (let k = lo; k <= hi; k += step) out.push(Number(`1e${k}`));
+  return out;
+}

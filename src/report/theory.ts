@@ -1,0 +1,93 @@
+import {
+  meanFieldTrajectory,
+  meanFieldPoint,
+  findCriticalPoint,
+  fixedPoint,
+  spectralDensity,
+} from '../theory/index.js';
+import type { ActivationName, InitName } from '../spec/types.js';
+import type { StudyDefinition } from './data.js';
+
+/** Everything the figures overlay from theory; a pure function of the study and the slot gains. */
+export interface TheoryData {
+  /** mean-field ln m1 = sum_l ln chi_l along the trajectory from q0, on a fine gain grid */
+  m1Curve: { activation: ActivationName; gain: number; lnM1: number }[];
+  /** mean-field q^l at the slot gains */
+  qCurves: { activation: ActivationName; gain: number; layer: number; q: number }[];
+  /** free-probability density of ln s at the fixed point q*; point masses as their location */
+  densities: { activation: ActivationName; init: InitName; gain: number; q: number; lnS: number; density: number }[];
+  pointMasses: { activation: ActivationName; init: InitName; gain: number; lnS: number }[];
+  /** chi_1 = sigma_w^2 mu_1(q*) on a (sigma_w, sigma_b) grid, and the critical line chi_1 = 1 */
+  phase: { activation: ActivationName; sigmaW: number; sigmaB: number; chi1: number }[];
+  criticalLine: { activation: ActivationName; sigmaW: number; sigmaB: number }[];
+  phaseGrid: { sigmaW: number[]; sigmaB: number[] };
+  notes: string[];
+}
+
+const range = (lo: number, hi: number, n: number) => Array.from({ length: n + 1 }, (_, k) => +(lo + ((hi - lo) * k) / n).toFixed(10));
+
+/** Activations whose phase diagram has a critical line to draw (bounded phi). */
+export function hasPhaseDiagram(a: ActivationName): boolean {
+  return a === 'tanh' || a === 'hard-tanh';
+}
+
+export function theoryData(
+  study: StudyDefinition,
+  slots: { activation: ActivationName; gains: number[] }[],
+  densityDomain: (a: ActivationName) => [number, number],
+): TheoryData {
+  const notes: string[] = [];
+  const lo = Math.min(...study.gains), hi = Math.max(...study.gains);
+  const m1Curve: TheoryData['m1Curve'] = [];
+  const qCurves: TheoryData['qCurves'] = [];
+  for (const activation of study.activations) {
+    for (const gain of range(lo, hi, 80)) {
+      const t = meanFieldTrajectory({ activation, sigmaW: gain, sigmaB: study.biasStd, depth: study.depth, q0: study.q0 });
+      m1Curve.push({ activation, gain, lnM1: t.lnM1 });
+    }
+  }
+  const densities: TheoryData['densities'] = [];
+  const pointMasses: TheoryData['pointMasses'] = [];
+  for (const { activation, gains } of slots) {
+    const [dLo, dHi] = densityDomain(activation);
+    for (const gain of gains) {
+      const t = meanFieldTrajectory({ activation, sigmaW: gain, sigmaB: study.biasStd, depth: study.depth, q0: study.q0 });
+      t.q.forEach((q, l) => qCurves.push({ activation, gain, layer: l + 1, q }));
+      const fp = fixedPoint(activation, { sigmaW: gain, sigmaB: study.biasStd });
+      // linear/relu at sigma_b = 0 keep q^l = g^(2l) q0: no stationary q*, but D^2 does not depend on q
+      const q = fp.kind === 'point' ? fp.q : activation === 'linear' || activation === 'relu' ? 1 : NaN;
+      if (!Number.isFinite(q)) {
+        notes.push(`no free-probability density for ${activation} at g = ${gain}: ${fp.kind === 'divergent' ? fp.reason : 'no fixed point'}`);
+        continue;
+      }
+      for (const init of study.inits) {
+        // ln lambda = 2 ln s: the grid must reach twice the histogram's span below the top edge
+        const d = spectralDensity({ activation, init, depth: study.depth, sigmaW: gain, q, points: 500, lnRange: 2 * (dHi - dLo) + 40 });
+        if (d.kind === 'point-mass') {
+          pointMasses.push({ activation, init, gain, lnS: d.lnLambda / 2 });
+          continue;
+        }
+        d.lnLambda.forEach((u, k) => {
+          const lnS = u / 2;
+          if (lnS >= dLo && lnS <= dHi && Number.isFinite(d.densityLnS[k])) densities.push({ activation, init, gain, q, lnS, density: d.densityLnS[k] });
+        });
+      }
+    }
+  }
+  const sigmaW = range(0.5, 2.5, 50);
+  const sigmaB = range(0, 0.6, 30);
+  const phase: TheoryData['phase'] = [];
+  const criticalLine: TheoryData['criticalLine'] = [];
+  for (const activation of study.activations.filter(hasPhaseDiagram)) {
+    for (const sb of sigmaB)
+      for (const sw of sigmaW) {
+        const p = meanFieldPoint(activation, { sigmaW: sw, sigmaB: sb });
+        if (p.chi1 !== null) phase.push({ activation, sigmaW: sw, sigmaB: sb, chi1: p.chi1 });
+      }
+    for (const sb of range(0, 0.6, 60)) {
+      const c = findCriticalPoint(activation, sb);
+      if (c.exists && c.point.sigmaW <= 2.5) criticalLine.push({ activation, sigmaW: c.point.sigmaW, sigmaB: sb });
+    }
+  }
+  return { m1Curve, qCurves, densities, pointMasses, phase, criticalLine, phaseGrid: { sigmaW, sigmaB }, notes };
+}
