@@ -3,7 +3,7 @@ import { parseActivation, parseGain, parseInit, parseInteger, parseNonNegative, 
 import { DEFAULT_SPEC, type NetworkSpec } from '../src/spec/types.js';
 
 /** The options every network-level command shares (DESIGN.md "Common options"). */
-export function addSpecOptions(cmd: Command, which: { gain?: boolean } = {}): Command {
+export function addSpecOptions(cmd: Command, which: { gain?: boolean; seedsDefault?: number } = {}): Command {
   cmd
     .option('--activation <name>', `tanh | linear | relu | hard-tanh (default ${DEFAULT_SPEC.activation})`)
     .option('--init <scheme>', `orthogonal | gaussian (default ${DEFAULT_SPEC.init})`)
@@ -13,7 +13,7 @@ export function addSpecOptions(cmd: Command, which: { gain?: boolean } = {}): Co
   cmd
     .option('--bias-std <s>', 'bias standard deviation sigma_b (default 0)')
     .option('--q0 <q>', "input variance |x0|^2/N, or 'fixed-point' (default 1)")
-    .option('--seeds <k>', `number of independent networks (default ${DEFAULT_SPEC.seeds})`)
+    .option('--seeds <k>', `number of independent networks (default ${which.seedsDefault ?? DEFAULT_SPEC.seeds})`)
     .option('--seed <s>', 'first seed (default 0)');
   return cmd;
 }

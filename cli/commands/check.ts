@@ -66,7 +66,7 @@ export function registerCheck(program: Command): void {
     .command('check')
     .description('verdict for one gain (faithful / vanishing / exploding / anisotropic) with the recommended gain; exit 0 faithful, 1 not, 2 bad input')
     .addHelpText('after', HELP);
-  addSpecOptions(cmd)
+  addSpecOptions(cmd, { seedsDefault: CHECK_DEFAULT_SEEDS })
     .option('--tol-m1 <t>', `faithful needs |ln m1| <= t (default ln 2 = ${num(DEFAULT_THRESHOLDS.tolM1, 4)})`)
     .option('--tol-spread <t>', `faithful needs std(ln s) <= t (default ln 2 = ${num(DEFAULT_THRESHOLDS.tolSpread, 4)})`)
     .option('--max-evaluations <k>', `network evaluations per seed for the recommended-gain search (default ${DEFAULT_CHECK_SEARCH.maxEvaluations})`)
