@@ -216,6 +216,62 @@ export function dot(n: i32, x: usize, y: usize): f64 {
   return s0 + f64x2.extract_lane(s01, 1) + (f64x2.extract_lane(s23, 0) + f64x2.extract_lane(s23, 1));
 }
 
+// Four reference dots x . y_c sharing the loads of x: each is dotExact operation for operation (so
+// bitwise equal), results in g0..g3. Used by the exact QR and Q^T, whose time goes to streaming x.
+let g0: f64 = 0, g1: f64 = 0, g2: f64 = 0, g3: f64 = 0;
+@inline function dotExact4(n: i32, x: usize, y0: usize, y1: usize, y2: usize, y3: usize): void {
+  let a01 = f64x2.splat(0), a23 = f64x2.splat(0), b01 = f64x2.splat(0), b23 = f64x2.splat(0);
+  let c01 = f64x2.splat(0), c23 = f64x2.splat(0), d01 = f64x2.splat(0), d23 = f64x2.splat(0);
+  let i = 0;
+  for (; i + 3 < n; i += 4) {
+    const o = <usize>i * 8;
+    const x01 = v128.load(x + o), x23 = v128.load(x + o, 16);
+    a01 = f64x2.add(a01, f64x2.mul(x01, v128.load(y0 + o)));
+    a23 = f64x2.add(a23, f64x2.mul(x23, v128.load(y0 + o, 16)));
+    b01 = f64x2.add(b01, f64x2.mul(x01, v128.load(y1 + o)));
+    b23 = f64x2.add(b23, f64x2.mul(x23, v128.load(y1 + o, 16)));
+    c01 = f64x2.add(c01, f64x2.mul(x01, v128.load(y2 + o)));
+    c23 = f64x2.add(c23, f64x2.mul(x23, v128.load(y2 + o, 16)));
+    d01 = f64x2.add(d01, f64x2.mul(x01, v128.load(y3 + o)));
+    d23 = f64x2.add(d23, f64x2.mul(x23, v128.load(y3 + o, 16)));
+  }
+  let s0 = f64x2.extract_lane(a01, 0), s1 = f64x2.extract_lane(b01, 0), s2 = f64x2.extract_lane(c01, 0), s3 = f64x2.extract_lane(d01, 0);
+  for (; i < n; i++) {
+    const o = <usize>i * 8;
+    const xi = load<f64>(x + o);
+    s0 += xi * load<f64>(y0 + o);
+    s1 += xi * load<f64>(y1 + o);
+    s2 += xi * load<f64>(y2 + o);
+    s3 += xi * load<f64>(y3 + o);
+  }
+  g0 = s0 + f64x2.extract_lane(a01, 1) + (f64x2.extract_lane(a23, 0) + f64x2.extract_lane(a23, 1));
+  g1 = s1 + f64x2.extract_lane(b01, 1) + (f64x2.extract_lane(b23, 0) + f64x2.extract_lane(b23, 1));
+  g2 = s2 + f64x2.extract_lane(c01, 1) + (f64x2.extract_lane(c23, 0) + f64x2.extract_lane(c23, 1));
+  g3 = s3 + f64x2.extract_lane(d01, 1) + (f64x2.extract_lane(d23, 0) + f64x2.extract_lane(d23, 1));
+}
+
+/** y_c += alpha_c x for four columns, each as axpyv (bitwise), sharing the loads of x */
+@inline function axpy4(n: i32, al0: f64, al1: f64, al2: f64, al3: f64, x: usize, y0: usize, y1: usize, y2: usize, y3: usize): void {
+  const v0 = f64x2.splat(al0), v1 = f64x2.splat(al1), v2 = f64x2.splat(al2), v3 = f64x2.splat(al3);
+  let i = 0;
+  for (; i + 1 < n; i += 2) {
+    const o = <usize>i * 8;
+    const xv = v128.load(x + o);
+    v128.store(y0 + o, f64x2.add(v128.load(y0 + o), f64x2.mul(v0, xv)));
+    v128.store(y1 + o, f64x2.add(v128.load(y1 + o), f64x2.mul(v1, xv)));
+    v128.store(y2 + o, f64x2.add(v128.load(y2 + o), f64x2.mul(v2, xv)));
+    v128.store(y3 + o, f64x2.add(v128.load(y3 + o), f64x2.mul(v3, xv)));
+  }
+  if (i < n) {
+    const o = <usize>i * 8;
+    const xi = load<f64>(x + o);
+    store<f64>(y0 + o, load<f64>(y0 + o) + al0 * xi);
+    store<f64>(y1 + o, load<f64>(y1 + o) + al1 * xi);
+    store<f64>(y2 + o, load<f64>(y2 + o) + al2 * xi);
+    store<f64>(y3 + o, load<f64>(y3 + o) + al3 * xi);
+  }
+}
+
 /** y += alpha x */
 @inline function axpyv(n: i32, alpha: f64, x: usize, y: usize): void {
   const va = f64x2.splat(alpha);
@@ -290,11 +346,26 @@ function geqr2(m: i32, n: i32, a: usize, lda: i32, tau: usize): void {
     store<f64>(tau + <usize>j * 8, t);
     scalv(rest, 1 / (alpha - beta), col + <usize>(j + 1) * 8);
     store<f64>(col + <usize>j * 8, beta);
-    for (let c = j + 1; c < n; c++) {
+    const x = col + <usize>(j + 1) * 8;
+    let c = j + 1;
+    // four trailing columns at a time (each column's arithmetic unchanged)
+    for (; c + 3 < n; c += 4) {
+      const c0 = a + <usize>(c * lda) * 8, c1 = c0 + <usize>lda * 8, c2 = c1 + <usize>lda * 8, c3 = c2 + <usize>lda * 8;
+      const o = <usize>(j + 1) * 8, oj = <usize>j * 8;
+      dotExact4(rest, x, c0 + o, c1 + o, c2 + o, c3 + o);
+      const w0 = t * (load<f64>(c0 + oj) + g0), w1 = t * (load<f64>(c1 + oj) + g1);
+      const w2 = t * (load<f64>(c2 + oj) + g2), w3 = t * (load<f64>(c3 + oj) + g3);
+      store<f64>(c0 + oj, load<f64>(c0 + oj) - w0);
+      store<f64>(c1 + oj, load<f64>(c1 + oj) - w1);
+      store<f64>(c2 + oj, load<f64>(c2 + oj) - w2);
+      store<f64>(c3 + oj, load<f64>(c3 + oj) - w3);
+      axpy4(rest, -w0, -w1, -w2, -w3, x, c0 + o, c1 + o, c2 + o, c3 + o);
+    }
+    for (; c < n; c++) {
       const cc = a + <usize>(c * lda) * 8;
-      const w = t * (load<f64>(cc + <usize>j * 8) + dotExact(rest, col + <usize>(j + 1) * 8, cc + <usize>(j + 1) * 8));
+      const w = t * (load<f64>(cc + <usize>j * 8) + dotExact(rest, x, cc + <usize>(j + 1) * 8));
       store<f64>(cc + <usize>j * 8, load<f64>(cc + <usize>j * 8) - w);
-      axpyv(rest, -w, col + <usize>(j + 1) * 8, cc + <usize>(j + 1) * 8);
+      axpyv(rest, -w, x, cc + <usize>(j + 1) * 8);
     }
   }
 }
@@ -394,19 +465,46 @@ export function householderQRExact(n: i32, a: usize, tau: usize): void {
 /** The reference formQt bit for bit: row j of Q^T = H_0 ... H_j e_j, applied right to left. */
 export function formQtExact(n: i32, a: usize, tau: usize, qt: usize): void {
   memory.fill(qt, 0, <usize>(n * n) * 8);
-  for (let j = 0; j < n; j++) {
-    const qj = qt + <usize>(j * n) * 8;
-    store<f64>(qj + <usize>j * 8, 1.0);
-    for (let k = j; k >= 0; k--) {
+  let j0 = 0;
+  // columns of Q four at a time, so each reflector is streamed once per four columns; every column
+  // still gets H_j, H_{j-1}, ..., H_0 in that order with the reference arithmetic (bitwise equal)
+  for (; j0 + 3 < n; j0 += 4) {
+    for (let j = j0; j < j0 + 4; j++) store<f64>(qt + <usize>(j * n + j) * 8, 1.0);
+    for (let k = j0 + 3; k > j0; k--) {
+      for (let j = k; j < j0 + 4; j++) applyReflectorExact(n, a, tau, qt + <usize>(j * n) * 8, k);
+    }
+    const q0 = qt + <usize>(j0 * n) * 8, q1 = q0 + <usize>n * 8, q2 = q1 + <usize>n * 8, q3 = q2 + <usize>n * 8;
+    for (let k = j0; k >= 0; k--) {
       const t = load<f64>(tau + <usize>k * 8);
       if (t == 0) continue;
-      const ck = a + <usize>(k * n) * 8;
-      const rest = n - k - 1;
-      const w = t * (load<f64>(qj + <usize>k * 8) + dotExact(rest, ck + <usize>(k + 1) * 8, qj + <usize>(k + 1) * 8));
-      store<f64>(qj + <usize>k * 8, load<f64>(qj + <usize>k * 8) - w);
-      axpyv(rest, -w, ck + <usize>(k + 1) * 8, qj + <usize>(k + 1) * 8);
+      const x = a + <usize>(k * n + k + 1) * 8;
+      const o = <usize>(k + 1) * 8, ok = <usize>k * 8;
+      dotExact4(n - k - 1, x, q0 + o, q1 + o, q2 + o, q3 + o);
+      const w0 = t * (load<f64>(q0 + ok) + g0), w1 = t * (load<f64>(q1 + ok) + g1);
+      const w2 = t * (load<f64>(q2 + ok) + g2), w3 = t * (load<f64>(q3 + ok) + g3);
+      store<f64>(q0 + ok, load<f64>(q0 + ok) - w0);
+      store<f64>(q1 + ok, load<f64>(q1 + ok) - w1);
+      store<f64>(q2 + ok, load<f64>(q2 + ok) - w2);
+      store<f64>(q3 + ok, load<f64>(q3 + ok) - w3);
+      axpy4(n - k - 1, -w0, -w1, -w2, -w3, x, q0 + o, q1 + o, q2 + o, q3 + o);
     }
   }
+  for (; j0 < n; j0++) {
+    const qj = qt + <usize>(j0 * n) * 8;
+    store<f64>(qj + <usize>j0 * 8, 1.0);
+    for (let k = j0; k >= 0; k--) applyReflectorExact(n, a, tau, qj, k);
+  }
+}
+
+/** column qj <- H_k qj, the reference arithmetic */
+function applyReflectorExact(n: i32, a: usize, tau: usize, qj: usize, k: i32): void {
+  const t = load<f64>(tau + <usize>k * 8);
+  if (t == 0) return;
+  const ck = a + <usize>(k * n) * 8;
+  const rest = n - k - 1;
+  const w = t * (load<f64>(qj + <usize>k * 8) + dotExact(rest, ck + <usize>(k + 1) * 8, qj + <usize>(k + 1) * 8));
+  store<f64>(qj + <usize>k * 8, load<f64>(qj + <usize>k * 8) - w);
+  axpyv(rest, -w, ck + <usize>(k + 1) * 8, qj + <usize>(k + 1) * 8);
 }
 
 /** Q (m x n, column-major at q, ldq) = H_0 ... H_{n-1} [I; 0] from geqrf's output (dorgqr). */
@@ -438,64 +536,112 @@ export function orgqr(m: i32, n: i32, a: usize, lda: i32, tau: usize, q: usize, 
 
 const LN2: f64 = 0.6931471805599453;
 
-/** Runs sweeps until no pair rotates; rows must be unit (or zero) and sorted. Returns sweeps used. */
+/**
+ * Runs sweeps until no pair rotates; rows must be unit (or zero) and sorted. Returns sweeps used.
+ *
+ * Differences from the reference loop, all at rounding level: pairs are visited block-cyclically
+ * (tiles of `b` rows, so the two tiles in use stay in L2 instead of streaming every row j past each
+ * row i), the rotation and the renormalization of the two rows are one fused pass when the 2x2 Gram
+ * formula for the new norms is reliable, and the rotation angle comes from one expm1 rather than
+ * five logs and exps (the log form is kept for |delta| >= 30, where exp(delta) could overflow).
+ */
 export function jacobiSweeps(y: usize, e: usize, m: i32, n: i32, maxSweeps: i32, tol: f64): i32 {
+  // two tiles of b rows in about 128 KiB
+  const b = max(4, min(64, 8192 / max(1, n)));
   for (let sweep = 0; sweep < maxSweeps; sweep++) {
     let rotated = false;
-    for (let i = 0; i < m - 1; i++) {
-      const yi = y + <usize>(i * n) * 8;
-      for (let j = i + 1; j < m; j++) {
-        const yj = y + <usize>(j * n) * 8;
-        const c = dotv(n, yi, yj);
-        if (!(Math.abs(c) > tol)) continue;
-        rotated = true;
-        const ei = load<f64>(e + <usize>i * 8), ej = load<f64>(e + <usize>j * 8);
-        const delta = ei - ej;
-        let lnT: f64, sgn: f64;
-        if (Math.abs(delta) < 30) {
-          const zeta = -Math.sinh(delta) / c;
-          const tt = zeta == 0 ? 1.0 : Math.sign(zeta) / (Math.abs(zeta) + Math.sqrt(1 + zeta * zeta));
-          lnT = Math.log(Math.abs(tt));
-          sgn = Math.sign(tt);
-        } else {
-          const ad = Math.abs(delta);
-          const lnZeta = ad - LN2 + Math.log1p(-Math.exp(-2 * ad)) - Math.log(Math.abs(c));
-          lnT = -LN2 - lnZeta;
-          sgn = -Math.sign(delta) * Math.sign(c);
+    for (let i0 = 0; i0 < m; i0 += b) {
+      const i1 = min(i0 + b, m);
+      for (let j0 = i0; j0 < m; j0 += b) {
+        const j1 = min(j0 + b, m);
+        for (let i = i0; i < i1; i++) {
+          const yi = y + <usize>(i * n) * 8;
+          for (let j = max(j0, i + 1); j < j1; j++) {
+            const yj = y + <usize>(j * n) * 8;
+            const c = dotv(n, yi, yj);
+            if (!(Math.abs(c) > tol)) continue;
+            rotated = true;
+            rotatePair(y, e, i, j, yi, yj, n, c);
+          }
         }
-        const t = Math.exp(lnT);
-        const cs = 1 / Math.sqrt(1 + t * t);
-        const lnSn = lnT + Math.log(cs);
-        const A = sgn * Math.exp(lnSn - delta);
-        const B = sgn * Math.exp(lnSn + delta);
-        const vcs = f64x2.splat(cs), vA = f64x2.splat(A), vB = f64x2.splat(B);
-        let p = 0;
-        for (; p + 1 < n; p += 2) {
-          const o = <usize>p * 8;
-          const a = v128.load(yi + o), b = v128.load(yj + o);
-          v128.store(yi + o, f64x2.sub(f64x2.mul(vcs, a), f64x2.mul(vA, b)));
-          v128.store(yj + o, f64x2.add(f64x2.mul(vB, a), f64x2.mul(vcs, b)));
-        }
-        if (p < n) {
-          const o = <usize>p * 8;
-          const a = load<f64>(yi + o), b = load<f64>(yj + o);
-          store<f64>(yi + o, cs * a - A * b);
-          store<f64>(yj + o, B * a + cs * b);
-        }
-        let ni = cs * cs + A * A - 2 * cs * A * c;
-        let nj = B * B + cs * cs + 2 * B * cs * c;
-        ni = ni > 0.25 ? Math.sqrt(ni) : nrm2(n, yi);
-        nj = nj > 0.25 ? Math.sqrt(nj) : nrm2(n, yj);
-        scalv(n, 1 / ni, yi);
-        scalv(n, 1 / nj, yj);
-        store<f64>(e + <usize>i * 8, ei + Math.log(ni));
-        store<f64>(e + <usize>j * 8, ej + Math.log(nj));
       }
     }
     if (!rotated) return sweep + 1;
     for (let i = 0; i < m; i++) renormalize(y, e, i, n);
   }
   return maxSweeps;
+}
+
+/** Rotate unit rows i < j (x_k = exp(e_k) y_k) to make x_i . x_j = 0; c = y_i . y_j. */
+function rotatePair(y: usize, e: usize, i: i32, j: i32, yi: usize, yj: usize, n: i32, c: f64): void {
+  const ei = load<f64>(e + <usize>i * 8), ej = load<f64>(e + <usize>j * 8);
+  const delta = ei - ej;
+  let cs: f64, A: f64, B: f64;
+  if (Math.abs(delta) < 30) {
+    // zeta = (|x_j|^2 - |x_i|^2) / (2 x_i.x_j) = -sinh(delta)/c; sinh from expm1 stays accurate near 0
+    const em = Math.expm1(delta);
+    const E = em + 1;
+    const sh = 0.5 * (em + em / E);
+    const zeta = -sh / c;
+    const t = zeta == 0 ? 1.0 : (zeta > 0 ? 1.0 : -1.0) / (Math.abs(zeta) + Math.sqrt(1 + zeta * zeta));
+    cs = 1 / Math.sqrt(1 + t * t);
+    const sn = t * cs;
+    A = sn / E; // sn * exp(e_j - e_i)
+    B = sn * E; // sn * exp(e_i - e_j)
+  } else {
+    const ad = Math.abs(delta);
+    const lnZeta = ad - LN2 + Math.log1p(-Math.exp(-2 * ad)) - Math.log(Math.abs(c));
+    const lnT = -LN2 - lnZeta;
+    const sgn = -(delta > 0 ? 1.0 : -1.0) * (c > 0 ? 1.0 : -1.0);
+    const t = Math.exp(lnT);
+    cs = 1 / Math.sqrt(1 + t * t);
+    const lnSn = lnT + Math.log(cs);
+    A = sgn * Math.exp(lnSn - delta);
+    B = sgn * Math.exp(lnSn + delta);
+  }
+  // new squared norms from the 2x2 Gram matrix; recompute when cancellation makes them inexact
+  const ni2 = cs * cs + A * A - 2 * cs * A * c;
+  const nj2 = B * B + cs * cs + 2 * B * cs * c;
+  if (ni2 > 0.25 && nj2 > 0.25) {
+    const ri = 1 / Math.sqrt(ni2), rj = 1 / Math.sqrt(nj2);
+    const a1 = f64x2.splat(cs * ri), a2 = f64x2.splat(A * ri), b1 = f64x2.splat(B * rj), b2 = f64x2.splat(cs * rj);
+    let p = 0;
+    for (; p + 1 < n; p += 2) {
+      const o = <usize>p * 8;
+      const u = v128.load(yi + o), v = v128.load(yj + o);
+      v128.store(yi + o, f64x2.sub(f64x2.mul(a1, u), f64x2.mul(a2, v)));
+      v128.store(yj + o, f64x2.add(f64x2.mul(b1, u), f64x2.mul(b2, v)));
+    }
+    if (p < n) {
+      const o = <usize>p * 8;
+      const u = load<f64>(yi + o), v = load<f64>(yj + o);
+      store<f64>(yi + o, cs * ri * u - A * ri * v);
+      store<f64>(yj + o, B * rj * u + cs * rj * v);
+    }
+    store<f64>(e + <usize>i * 8, ei + 0.5 * Math.log(ni2));
+    store<f64>(e + <usize>j * 8, ej + 0.5 * Math.log(nj2));
+    return;
+  }
+  const vcs = f64x2.splat(cs), vA = f64x2.splat(A), vB = f64x2.splat(B);
+  let p = 0;
+  for (; p + 1 < n; p += 2) {
+    const o = <usize>p * 8;
+    const u = v128.load(yi + o), v = v128.load(yj + o);
+    v128.store(yi + o, f64x2.sub(f64x2.mul(vcs, u), f64x2.mul(vA, v)));
+    v128.store(yj + o, f64x2.add(f64x2.mul(vB, u), f64x2.mul(vcs, v)));
+  }
+  if (p < n) {
+    const o = <usize>p * 8;
+    const u = load<f64>(yi + o), v = load<f64>(yj + o);
+    store<f64>(yi + o, cs * u - A * v);
+    store<f64>(yj + o, B * u + cs * v);
+  }
+  const ni = ni2 > 0.25 ? Math.sqrt(ni2) : nrm2(n, yi);
+  const nj = nj2 > 0.25 ? Math.sqrt(nj2) : nrm2(n, yj);
+  scalv(n, 1 / ni, yi);
+  scalv(n, 1 / nj, yj);
+  store<f64>(e + <usize>i * 8, ei + Math.log(ni));
+  store<f64>(e + <usize>j * 8, ej + Math.log(nj));
 }
 
 function renormalize(y: usize, e: usize, i: i32, n: i32): void {

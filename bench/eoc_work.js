@@ -1,10 +1,7 @@
 // One timed eoc workload in its own process (so peak memory is the workload's): prints JSON.
 // usage: node bench/eoc_work.js W1|W2|W3dense|W3mf  N L gains seeds   (EOC_BACKEND picks the backend)
 import { sampleBaseDraws } from '../dist/src/network/sampler.js';
-import { measureNetwork } from '../dist/src/measure/network.js';
-import { forward } from '../dist/src/network/forward.js';
-import { JacobianOperator } from '../dist/src/spectrum/jacobian-operator.js';
-import { hutchinsonM1 } from '../dist/src/spectrum/hutchinson.js';
+import { measureNetwork, measureM1 } from '../dist/src/measure/network.js';
 import { setBackend } from '../dist/src/linalg/select.js';
 
 const [work, N, L, G, S] = [process.argv[2], +process.argv[3], +process.argv[4], +process.argv[5], +process.argv[6]];
@@ -22,14 +19,18 @@ if (work === 'W1') {
   }
   result = { checksum: acc };
 } else if (work === 'W2') {
-  // locate ln m1(g) = 0 (mean over seeds) by secant steps on the Hutchinson estimate
+  // locate ln m1(g) = 0 (mean over seeds) by secant steps on m1 alone (measureM1: no SVD; method
+  // from BENCH_M1_METHOD, default auto = Hutchinson with 64 probes when it is clearly cheaper than
+  // the exact m1 from the stable product; the probes are fixed per seed, so ln m1(g) is smooth in g)
   const draws = Array.from({ length: S }, (_, s) => sampleBaseDraws('orthogonal', N, L, s));
+  const m1Method = process.env.BENCH_M1_METHOD ?? 'auto';
+  let method;
   const lnM1 = (g) => {
     let m = 0;
     for (const d of draws) {
-      const tr = forward(d, params(g));
-      const op = new JacobianOperator(d.weights.map((base, l) => ({ base, dphi: tr.dphi[l] })), g);
-      m += hutchinsonM1(op, 32, d.seed).m1;
+      const r = measureM1(d, params(g), { method: m1Method });
+      method = r.method;
+      m += r.m1;
     }
     return Math.log(m / draws.length);
   };
@@ -41,11 +42,16 @@ if (work === 'W1') {
     fb = lnM1(b);
     evals++;
   }
-  result = { gain: b, evals };
+  result = { gain: b, evals, m1Method: method };
+} else if (work === 'W3m1') {
+  // m1 only (Hutchinson, 64 probes) on draws that may stream (EOC_MAX_MEMORY_MB): two passes over the layers
+  const draws = sampleBaseDraws('orthogonal', N, L, 0);
+  const r = measureM1(draws, params(1.05), { method: 'hutchinson' });
+  result = { m1: r.m1, m1Stderr: r.m1 * r.lnM1Stderr, streaming: draws.streaming ?? null };
 } else if (work === 'W3dense' || work === 'W3mf') {
   const draws = sampleBaseDraws('orthogonal', N, L, 0);
   const tDraws = performance.now() - t0;
   const s = measureNetwork(draws, params(1.05), { method: work === 'W3dense' ? 'dense' : 'matrix-free' });
   result = { m1: s.stats.m1, m1Stderr: s.matrixFree?.m1Stderr, drawsSeconds: tDraws / 1000 };
 }
-console.log(JSON.stringify({ seconds: (performance.now() - t0) / 1000, maxRssMB: process.resourceUsage().maxRSS / 1024, backend: info.name, ...result }));
+console.log(JSON.stringify({ seconds: (performance.now() - t0) / 1000, maxRssMB: process.resourceUsage().maxRSS / 1024, backend: info.name, kernel: info.native?.corename, ...result }));

@@ -15,11 +15,18 @@ const N3 = +env('BENCH_W3_N', 2048), REPS = +env('BENCH_REPS', 3);
 const only = env('BENCH_ONLY', 'W1,W2,W3').split(',');
 const backends = env('BENCH_BACKENDS', 'wasm,native').split(',');
 
-// numpy runs single-threaded like eoc, with OpenBLAS's own CPU detection (the machine's
-// OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE overrides are removed for it only)
+// numpy runs single-threaded like eoc. Both get OpenBLAS's own CPU detection: the machine's
+// OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE overrides (Haswell here, on an AVX-512 CPU) are removed for
+// numpy and eoc alike, since with them eoc's system OpenBLAS ran dgemm at 30 GFLOP/s against 49
+// without. BENCH_EOC_OPENBLAS_ENV=keep leaves them in place for eoc (numpy still without them).
 const npEnv = { ...process.env, OPENBLAS_NUM_THREADS: '1' };
 delete npEnv.OPENBLAS_CORETYPE;
 delete npEnv.OPENBLAS_L2_SIZE;
+const eocEnv = { ...process.env };
+if (process.env.BENCH_EOC_OPENBLAS_ENV !== 'keep') {
+  delete eocEnv.OPENBLAS_CORETYPE;
+  delete eocEnv.OPENBLAS_L2_SIZE;
+}
 const npKernel = execFileSync('python3', ['-c', `
 import numpy, ctypes, re
 libs = [l.split()[-1] for l in open('/proc/self/maps') if 'openblas' in l.lower()]
@@ -36,7 +43,7 @@ function run(kind, work, n, gains, seeds, backend) {
   const args = [String(n), String(L), String(gains), String(seeds)];
   const out = kind === 'numpy'
     ? execFileSync('python3', [join(here, 'numpy_ref.py'), work === 'W3mf' ? 'W3dense' : work, ...args], { env: npEnv })
-    : execFileSync(process.execPath, [join(here, 'eoc_work.js'), work, ...args], { env: { ...process.env, EOC_BACKEND: backend } });
+    : execFileSync(process.execPath, [join(here, 'eoc_work.js'), work, ...args], { env: { ...eocEnv, EOC_BACKEND: backend } });
   return { ...JSON.parse(out.toString().trim().split('\n').pop()), load };
 }
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -48,7 +55,7 @@ if (only.includes('W3')) {
   plan.push({ name: `W3 dense, N=${N3} L=${L} 1 gain`, work: 'W3dense', n: N3, g: 1, s: 1 });
   plan.push({ name: `W3 matrix-free, N=${N3} L=${L} 1 gain (numpy: dense)`, work: 'W3mf', n: N3, g: 1, s: 1 });
 }
-console.log(`numpy ${npKernel} (OPENBLAS_NUM_THREADS=1); eoc backends: ${backends.join(', ')}; ${REPS} repetitions, alternating`);
+console.log(`numpy ${npKernel} (OPENBLAS_NUM_THREADS=1); eoc OpenBLAS env ${process.env.BENCH_EOC_OPENBLAS_ENV === "keep" ? "as set" : "auto-detect"}; eoc backends: ${backends.join(', ')}; ${REPS} repetitions, alternating`);
 const rows = [];
 for (const w of plan) {
   const t = { numpy: [] };

@@ -40,7 +40,7 @@ export function registerCompare(program: Command): void {
     .option('--json', 'print the eoc.compare/1 JSON document')
     .action(
       action(async (o: RawGridOptions & { json?: boolean }) => {
-        const { config, workers } = configFromOptions(o, { inits: ['orthogonal', 'gaussian'], locate: false });
+        const { config, workers } = configFromOptions(o, { inits: ['orthogonal', 'gaussian'], locate: false, spectra: false });
         const t0 = performance.now();
         const run = await runSweep(config, { workers, onProgress: progressBar('compare'), log });
         log(`compare: ${run.computed} task(s) in ${((performance.now() - t0) / 1000).toFixed(1)} s on ${workers} worker(s)`);

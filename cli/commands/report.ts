@@ -4,7 +4,7 @@ import { action, log, print } from '../common.js';
 import { progressBar } from '../progress.js';
 import { SpecError } from '../../src/spec/errors.js';
 import { parseActivation, parseGain, parseInit, parseInteger, parseNonNegative, parsePositive, parseRealList } from '../../src/spec/parse.js';
-import { buildReport, defaultStudy, loadSaved, runStudy, type StudyDefinition } from '../../src/report/index.js';
+import { buildReport, DEFAULT_AXES, defaultStudy, describeStudy, loadSaved, runStudy, studyConfig, type Study } from '../../src/report/index.js';
 
 interface ReportOptions {
   from?: string;
@@ -27,25 +27,24 @@ interface ReportOptions {
 const uniq = <T>(xs: T[]) => [...new Set(xs)];
 
 /** The default study with the user's changes; a changed study gets a name saying it is custom. */
-export function studyFromOptions(o: ReportOptions): StudyDefinition {
-  const s = defaultStudy();
-  const custom = ['activation', 'init', 'depth', 'width', 'gains', 'biasStd', 'q0', 'seeds', 'seed'].some((k) => o[k as keyof ReportOptions] !== undefined);
-  if (o.activation) s.activations = uniq(o.activation.split(',').map((x) => parseActivation(x.trim())));
-  if (o.init) s.inits = uniq(o.init.split(',').map((x) => parseInit(x.trim())));
-  if (o.depth) s.depth = parseInteger(o.depth, '--depth', 1, 10000);
-  if (o.width) s.width = parseInteger(o.width, '--width', 2, 4096);
-  if (o.gains) s.gains = uniq(parseRealList(o.gains, '--gains', (x) => parseGain(x, '--gains'))).sort((a, b) => a - b);
-  if (s.gains.length < 3) throw new SpecError('--gains: give at least 3 gains (a curve to locate the faithful gain on)');
-  if (o.biasStd) s.biasStd = parseNonNegative(o.biasStd, '--bias-std');
-  if (o.q0) s.q0 = parsePositive(o.q0, '--q0');
+export function studyFromOptions(o: ReportOptions): Study {
+  const d = defaultStudy();
+  const a = { ...DEFAULT_AXES };
+  const custom = ['activation', 'init', 'depth', 'width', 'gains', 'biasStd', 'q0', 'seeds', 'seed'].some((k) => o[k as keyof ReportOptions] !== undefined) || o.refine === false;
+  if (o.activation) a.activations = uniq(o.activation.split(',').map((x) => parseActivation(x.trim())));
+  if (o.init) a.inits = uniq(o.init.split(',').map((x) => parseInit(x.trim())));
+  if (o.depth) a.depth = parseInteger(o.depth, '--depth', 1, 10000);
+  if (o.width) a.width = parseInteger(o.width, '--width', 2, 4096);
+  if (o.gains) a.gains = uniq(parseRealList(o.gains, '--gains', (x) => parseGain(x, '--gains'))).sort((x, y) => x - y);
+  if (a.gains.length < 3) throw new SpecError('--gains: give at least 3 gains (a curve to locate the faithful gain on)');
+  if (o.biasStd) a.biasStd = parseNonNegative(o.biasStd, '--bias-std');
+  if (o.q0) a.q0 = parsePositive(o.q0, '--q0');
   const first = o.seed ? parseInteger(o.seed, '--seed', 0, 2 ** 32 - 1) : 0;
-  const count = o.seeds ? parseInteger(o.seeds, '--seeds', 2, 1000) : s.seeds.length;
-  s.seeds = Array.from({ length: count }, (_, i) => first + i);
-  if (o.refine === false) s.refineOffsets = [];
-  if (custom) {
-    s.name = 'custom';
-    s.title = `${s.activations.join(' and ')} nets at depth ${s.depth}, width ${s.width}: ${s.inits.join(' vs ')} weights`;
-  }
+  const count = o.seeds ? parseInteger(o.seeds, '--seeds', 2, 1000) : a.seeds.length;
+  a.seeds = Array.from({ length: count }, (_, i) => first + i);
+  if (o.refine === false) a.refine = false;
+  const config = studyConfig(a);
+  const s: Study = custom ? { name: 'custom', title: describeStudy(config), config } : d;
   if (o.name !== undefined) s.name = o.name;
   if (o.title !== undefined) s.title = o.title;
   return s;
@@ -55,7 +54,7 @@ export function registerReport(program: Command): void {
   program
     .command('report')
     .description('run a study (default: tanh and linear, orthogonal vs Gaussian, depth 100) and write a report folder: HTML, SVG/PNG figures, Vega-Lite specs, data')
-    .option('--from <path>', 'rebuild from saved results (a report folder, its data/ folder or a samples.jsonl) without recomputing')
+    .option('--from <path>', 'build from saved results without recomputing: a sweep.jsonl, an eoc sweep --out folder, or a report folder')
     .option('--out <dir>', 'output root; the report goes to <dir>/<name>/', 'reports')
     .option('--name <name>', "study name (the folder's name; default 'default', or 'custom' with study options)")
     .option('--title <text>', "the page's heading")
@@ -74,24 +73,25 @@ export function registerReport(program: Command): void {
       action(async (o: ReportOptions) => {
         const t0 = performance.now();
         const command = ['eoc', ...process.argv.slice(2)].join(' ');
-        let study: StudyDefinition;
-        let samples;
+        let study: Study;
+        let lines: string[];
         let measureMs = 0;
         let source: string;
         if (o.from) {
           const saved = loadSaved(o.from);
-          study = { ...saved.study, ...(o.name !== undefined ? { name: o.name } : {}), ...(o.title !== undefined ? { title: o.title } : {}) };
-          samples = saved.samples;
+          const name = o.name ?? saved.name ?? 'from-sweep';
+          study = { name, title: o.title ?? saved.title ?? describeStudy(saved.config), config: saved.config };
+          lines = saved.lines;
           source = `saved results: ${o.from}`;
         } else {
           study = studyFromOptions(o);
           const workers = o.workers ? parseInteger(o.workers, '--workers', 1, 64) : 2;
-          const run = await runStudy(study, { workers, onProgress: progressBar('report: measuring') });
-          samples = run.samples;
+          const run = await runStudy(study.config, { workers, onProgress: progressBar('report: measuring') });
+          lines = run.lines;
           measureMs = run.timings.measureMs;
-          source = `measured now: ${run.timings.evaluations} network evaluations on ${workers} thread(s)`;
+          source = `measured now: ${run.timings.tasks} sweep tasks (one seed's network at many gains each) on ${workers} thread(s)`;
         }
-        const res = await buildReport({ study, samples, outRoot: o.out, provenance: { command, timings: { measureMs: Math.round(measureMs) }, source } });
+        const res = await buildReport({ name: study.name, title: study.title, config: study.config, lines, outRoot: o.out, provenance: { command, timings: { measureMs: Math.round(measureMs) }, source } });
         log(`report: ${res.files.length} files, index.html ${(res.htmlBytes / 1e6).toFixed(2)} MB, ${((performance.now() - t0) / 1000).toFixed(1)} s`);
         print(relative(process.cwd(), res.dir) || '.');
       }),

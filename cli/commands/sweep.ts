@@ -8,7 +8,7 @@ import { resolveSpec } from '../../src/spec/validate.js';
 import { SpecError } from '../../src/spec/errors.js';
 import { DEFAULT_SPEC, type ActivationName, type InitName } from '../../src/spec/types.js';
 import { toJson } from '../../src/io/json.js';
-import { DEFAULT_LOCATE, makeConfig, pointLabel, runSweep, type Shard, type SweepConfig, type SweepDocument } from '../../src/sweep/index.js';
+import { DEFAULT_LOCATE, DEFAULT_REFINE, makeConfig, pointLabel, runSweep, type Shard, type SweepConfig, type SweepDocument } from '../../src/sweep/index.js';
 import type { LocatedGain } from '../../src/sweep/index.js';
 
 export const DEFAULT_GAINS = '0.8:1.6:0.02';
@@ -64,7 +64,10 @@ export function workersFromOptions(raw: string | undefined): number {
 }
 
 /** Parse and validate the grid; every point passes resolveSpec (including its memory check). */
-export function configFromOptions(o: RawGridOptions, fixed: { inits?: InitName[]; locate: boolean }): { config: SweepConfig; workers: number } {
+export function configFromOptions(
+  o: RawGridOptions & { spectra?: boolean; refine?: boolean },
+  fixed: { inits?: InitName[]; locate: boolean; spectra?: boolean },
+): { config: SweepConfig; workers: number } {
   const workers = workersFromOptions(o.workers);
   const gains = parseGainList(o.gains ?? DEFAULT_GAINS);
   const activations = list<ActivationName>(o.activation, DEFAULT_SPEC.activation, parseActivation);
@@ -85,6 +88,8 @@ export function configFromOptions(o: RawGridOptions, fixed: { inits?: InitName[]
     q0,
     seeds: Array.from({ length: seeds }, (_, i) => seed + i),
     locate: fixed.locate ? DEFAULT_LOCATE : null,
+    spectra: fixed.spectra ?? o.spectra !== false,
+    refine: fixed.locate && o.refine ? DEFAULT_REFINE : null,
   });
   if (fixed.locate && config.gains.length < 3) throw new SpecError('--gains: locating the faithful gain needs at least 3 gains');
   const tasks = config.activations.length * config.inits.length * config.biasStds.length * config.depths.length * config.seeds.length;
@@ -178,9 +183,11 @@ Results do not depend on --workers or --shard; JSON output holds no timings (the
     .option('--out <dir>', 'write dir/sweep.jsonl (one line per point and seed, appended as they finish) and dir/sweep.json')
     .option('--resume', 'continue the sweep in --out: skip (point, seed) lines already there')
     .option('--shard <i/n>', 'compute only shard i of n (tasks whose canonical index is i mod n); join shards with eoc merge')
-    .option('--json', 'print the eoc.sweep/1 JSON document')
+    .option('--no-spectra', "leave each network's N singular values out of the JSONL (smaller files; eoc report --from then cannot draw the spectra)")
+    .option('--refine', 'a second pass: 5 extra gains 0.01 apart around each located m1 = 1 and min rms_log gain, measured for every init and seed (as eoc report does); not with --shard')
+    .option('--json', 'print the eoc.sweep/2 JSON document')
     .action(
-      action(async (o: RawGridOptions & { out?: string; resume?: boolean; shard?: string; json?: boolean }) => {
+      action(async (o: RawGridOptions & { out?: string; resume?: boolean; shard?: string; json?: boolean; spectra?: boolean; refine?: boolean }) => {
         const { config, workers } = configFromOptions(o, { locate: true });
         if (o.resume && !o.out) throw new SpecError('--resume needs --out <dir> (the sweep to continue)');
         const shard = o.shard === undefined ? undefined : parseShard(o.shard);

@@ -9,7 +9,33 @@ import { dirname, join, basename } from 'node:path';
  * read them back. Same input -> same bytes.
  */
 export function toJson(doc: unknown, indent = 2): string {
-  return JSON.stringify(doc, replacer, indent);
+  const flat = JSON.stringify(doc, replacer);
+  if (indent === 0 || flat === undefined) return flat;
+  return pretty(JSON.parse(flat) as unknown, ' '.repeat(indent), '');
+}
+
+function isLeaf(v: unknown): boolean {
+  return v === null || typeof v !== 'object';
+}
+
+/**
+ * Indented JSON in which an array or object holding only numbers, strings, booleans and nulls
+ * stays on one line: a per-layer array or a density point is one line instead of one line per
+ * number, which keeps documents readable and several times smaller. Values are those of the
+ * one-line form (parsed back from it), so both forms carry identical numbers.
+ */
+function pretty(v: unknown, step: string, pad: string): string {
+  if (isLeaf(v)) return JSON.stringify(v);
+  const inner = pad + step;
+  if (Array.isArray(v)) {
+    if (v.length === 0) return '[]';
+    if (v.every(isLeaf)) return JSON.stringify(v);
+    return `[\n${v.map((x) => inner + pretty(x, step, inner)).join(',\n')}\n${pad}]`;
+  }
+  const entries = Object.entries(v as Record<string, unknown>);
+  if (entries.length === 0) return '{}';
+  if (entries.every(([, x]) => isLeaf(x))) return JSON.stringify(v);
+  return `{\n${entries.map(([k, x]) => `${inner}${JSON.stringify(k)}: ${pretty(x, step, inner)}`).join(',\n')}\n${pad}}`;
 }
 
 function replacer(_key: string, value: unknown): unknown {
@@ -34,4 +60,21 @@ export function writeFileAtomic(path: string, content: string | Uint8Array): voi
     rmSync(tmp, { force: true });
     throw e;
   }
+}
+
+/**
+ * A number read back from an eoc JSON document: numbers as they are, the strings toJson writes for
+ * non-finite values ("Infinity", "-Infinity", "NaN") as those values, and null (how older files and
+ * plain JSON.stringify spell a non-finite number) or anything else as NaN.
+ */
+export function readNumber(v: unknown): number {
+  if (typeof v === 'number') return v;
+  if (v === 'Infinity') return Infinity;
+  if (v === '-Infinity') return -Infinity;
+  return NaN;
+}
+
+/** readNumber over an array (a missing array reads as empty). */
+export function readNumbers(v: unknown): number[] {
+  return Array.isArray(v) ? v.map(readNumber) : [];
 }

@@ -23,6 +23,14 @@ export interface LinalgBackend {
   householderQR(gt: Float64Array, n: number, tau?: Float64Array): Float64Array;
   /** Q^T row-major (= Q column-stored) from householderQR's output */
   formQt(gt: Float64Array, tau: Float64Array, n: number, qt?: Float64Array): Float64Array;
+  /**
+   * Optional (native): c := c Q for c column-major n x n and Q = H_0 ... H_{n-1} from
+   * householderQR's output, without forming Q (LAPACK dormqr, side R). Lets the stable product keep
+   * U in factored form.
+   */
+  ormqrRight?(gt: Float64Array, tau: Float64Array, n: number, c: Float64Array): void;
+  /** Optional (native): B := M B for M upper triangular (row-major; below the diagonal ignored), in place (dtrmm). */
+  trmmUpperLeft?(M: Mat, B: Mat): void;
   /** ln singular values of log-scaled columns, descending (jacobi.ts) */
   logScaledJacobi(y: Float64Array, e: Float64Array, m: number, n: number, maxSweeps?: number): Float64Array;
 }

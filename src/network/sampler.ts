@@ -3,6 +3,7 @@ import { sampleHaar, sampleGaussian } from '../linalg/haar.js';
 import { norm2 } from '../linalg/vector.js';
 import type { Mat } from '../linalg/matrix.js';
 import type { InitName } from '../spec/types.js';
+import { memoryBudget } from '../spec/validate.js';
 
 /**
  * Everything random about one network, at unit scale: W^l = g * weights[l], b^l = sigma_b * biases[l],
@@ -21,6 +22,22 @@ export interface BaseDraws {
   inputDirection: Float64Array;
   /** unit vector: the output error e of the loss E = e . x^L */
   outputError: Float64Array;
+  /**
+   * Present when the weights did not fit the memory budget: `weights[l]` is then produced on
+   * demand (bitwise the same matrix every time), layers below `cachedLayers` kept after first use
+   * and the others regenerated on every access, so memory stays O(cachedLayers N^2 + N^2).
+   */
+  streaming?: { cachedLayers: number };
+}
+
+export interface DrawOptions {
+  /**
+   * Bytes the weights may keep resident (default: the whole memory budget, memoryBudget()). A
+   * worker pool should pass its share: memoryBudget() / workers.
+   */
+  maxBytes?: number;
+  /** force streaming (for tests): the number of layers to keep cached */
+  cachedLayers?: number;
 }
 
 export function sampleLayerWeights(init: InitName, width: number, seed: number, layer: number): Mat {
@@ -35,14 +52,14 @@ export function unitVector(width: number, seed: number, purpose: 'input' | 'outp
   return v;
 }
 
-export function sampleBaseDraws(init: InitName, width: number, depth: number, seed: number): BaseDraws {
-  const weights: Mat[] = [];
+export function sampleBaseDraws(init: InitName, width: number, depth: number, seed: number, opts: DrawOptions = {}): BaseDraws {
+  const cached = opts.cachedLayers ?? cachedLayerCount(width, depth, opts.maxBytes ?? memoryBudget());
   const biases: Float64Array[] = [];
-  for (let l = 0; l < depth; l++) {
-    weights.push(sampleLayerWeights(init, width, seed, l));
-    biases.push(fillNormal(new Float64Array(width), normalStream(seed, 'biases', l)));
-  }
-  return {
+  for (let l = 0; l < depth; l++) biases.push(fillNormal(new Float64Array(width), normalStream(seed, 'biases', l)));
+  const streaming = cached < depth;
+  const weights = streaming ? lazyWeights(init, width, depth, seed, cached) : [];
+  if (!streaming) for (let l = 0; l < depth; l++) weights.push(sampleLayerWeights(init, width, seed, l));
+  const draws: BaseDraws = {
     seed,
     init,
     width,
@@ -51,6 +68,43 @@ export function sampleBaseDraws(init: InitName, width: number, depth: number, se
     inputDirection: unitVector(width, seed, 'input'),
     outputError: unitVector(width, seed, 'outputError'),
   };
+  if (streaming) draws.streaming = { cachedLayers: cached };
+  return draws;
+}
+
+/**
+ * How many layers' weights fit `maxBytes` after the analysis's own working set (about ten N x N
+ * matrices: the stable product and the Jacobi SVD) and the O(L N) vectors: all of them (cached
+ * mode) or fewer (streaming).
+ */
+export function cachedLayerCount(width: number, depth: number, maxBytes: number): number {
+  const layer = 8 * width * width;
+  const rest = maxBytes - 8 * 10 * width * width - 8 * 4 * depth * width;
+  return Math.max(0, Math.min(depth, Math.floor(rest / layer)));
+}
+
+/**
+ * weights[l] on demand: an array proxy whose element l is regenerated from its stream at each
+ * access (kept after the first for l < cached). Every array operation (length, map, iteration)
+ * works, but callers that must stay O(N^2) take one element at a time (see measureNetwork).
+ */
+function lazyWeights(init: InitName, width: number, depth: number, seed: number, cached: number): Mat[] {
+  const store: (Mat | undefined)[] = new Array(depth).fill(undefined);
+  return new Proxy(store, {
+    get(target, prop, receiver) {
+      if (typeof prop === 'string') {
+        const l = Number(prop);
+        if (Number.isInteger(l) && l >= 0 && l < depth && String(l) === prop) {
+          const hit = target[l];
+          if (hit) return hit;
+          const w = sampleLayerWeights(init, width, seed, l);
+          if (l < cached) target[l] = w;
+          return w;
+        }
+      }
+      return Reflect.get(target, prop, receiver);
+    },
+  }) as Mat[];
 }
 
 /** Bytes the base draws of one network take: the O(L N^2) weights dominate. */

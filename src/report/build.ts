@@ -4,7 +4,8 @@ import { join, resolve, relative, isAbsolute, sep } from 'node:path';
 import { SpecError } from '../spec/errors.js';
 import { toJson, writeFileAtomic } from '../io/json.js';
 import { EOC_VERSION } from '../version.js';
-import { parseSamplesJsonl, samplesJsonl, studyJson, type SampleRecord, type StudyDefinition } from './data.js';
+import { checkReportable, samplesOf, studyJson, studyOf } from './data.js';
+import { parseRecordLine, sweepDocument, type SweepConfig, type SweepRecord } from '../sweep/index.js';
 import { buildModel, type ReportModel } from './model.js';
 import { FIGURES, INTERACTIVE } from './figures/index.js';
 import { renderSvg, svgToPng } from './render.js';
@@ -38,8 +39,12 @@ export function reportFolder(outRoot: string, name: string): string {
 }
 
 export interface BuildInput {
-  study: StudyDefinition;
-  samples: SampleRecord[];
+  /** the folder's name and the page's heading */
+  name: string;
+  title: string;
+  /** the sweep: its config and its eoc.sweep-record/2 lines (canonical order) */
+  config: SweepConfig;
+  lines: string[];
   outRoot: string;
   /** recorded in data/provenance.json and on the page only (not part of the reproducible data) */
   provenance: { command: string; timings: Record<string, number>; source: string };
@@ -70,14 +75,27 @@ function machine(): Record<string, unknown> {
 }
 
 /**
- * Write reports/<slug>/: data/ (samples.jsonl, study.json, analysis.json, theory.json: a pure
- * function of the samples; provenance.json: this run's command, timings, machine), specs/*.vl.json,
- * figures/*.svg + *.png, index.html. The samples are serialized and read back before anything is
- * computed from them, so a rebuild from the files (`--from`) sees exactly the same numbers.
+ * Write reports/<slug>/: data/ (sweep.jsonl: the measured networks, exactly as eoc sweep writes
+ * them; sweep.json: its eoc.sweep/2 summary; study.json: name and title; analysis.json, theory.json:
+ * pure functions of the sweep; provenance.json: this run's command, timings, machine),
+ * specs/*.vl.json, figures/*.svg + *.png, index.html. Everything is computed from the lines as read
+ * back, so a rebuild from the files (`--from`) sees exactly the same numbers.
  */
 export async function buildReport(input: BuildInput): Promise<BuildResult> {
   const t0 = performance.now();
-  const dir = reportFolder(input.outRoot, input.study.name);
+  checkReportable(input.config, 'report');
+  const dir = reportFolder(input.outRoot, input.name);
+  const records: SweepRecord[] = input.lines.map((l, i) => {
+    const r = parseRecordLine(l);
+    if (!r) throw new SpecError(`sweep line ${i + 1} is not a complete record`);
+    return r;
+  });
+  const doc = sweepDocument(input.config, records);
+  if (!doc.complete) {
+    const missing = doc.points.filter((p) => p.missingSeeds.length).map((p) => `${p.point.activation} ${p.point.init}: seeds ${p.missingSeeds.join(',')}`);
+    throw new SpecError(`the sweep is incomplete (${missing.join('; ') || 'refinement pass missing'}): finish it with eoc sweep --resume`);
+  }
+  const study = studyOf(input.config, input.name, input.title);
   for (const sub of ['data', 'specs', 'figures']) {
     // a stale figure from an earlier run of the same name must not survive
     if (existsSync(join(dir, sub))) rmSync(join(dir, sub), { recursive: true, force: true });
@@ -88,14 +106,15 @@ export async function buildReport(input: BuildInput): Promise<BuildResult> {
     writeFileAtomic(join(dir, rel), content);
     files.push(rel);
   };
-  const jsonl = samplesJsonl(input.samples);
-  const samples = parseSamplesJsonl(jsonl, 'samples');
-  write('data/samples.jsonl', jsonl);
-  write('data/study.json', studyJson(input.study));
+  write('data/sweep.jsonl', input.lines.map((l) => l + '\n').join(''));
+  write('data/sweep.json', toJson(doc) + '\n');
+  write('data/study.json', studyJson(study));
   input.onStage?.('theory');
-  const model = buildModel(input.study, samples);
+  const samples = samplesOf(records);
+  const model = buildModel(study, doc, samples);
   const tModel = performance.now();
-  write('data/analysis.json', toJson({ schema: 'eoc.report-analysis/1', ...model.analysis, slots: model.slots }) + '\n');
+  // the per-gain aggregates are in sweep.json; this file adds what the report derives from them
+  write('data/analysis.json', toJson({ schema: 'eoc.report-analysis/2', located: model.analysis.located, meanField: model.analysis.meanField, slots: model.slots }) + '\n');
   write('data/theory.json', toJson({ schema: 'eoc.report-theory/1', ...model.theory }) + '\n');
   input.onStage?.('figures');
   const figures: PageFigure[] = [];
@@ -108,7 +127,7 @@ export async function buildReport(input: BuildInput): Promise<BuildResult> {
     const png = svgToPng(svg).png;
     write(`figures/${f.id}.png`, png);
     const alt = ((spec.title as { text: string }).text ?? f.id) as string;
-    figures.push(svg.length <= INLINE_SVG_LIMIT ? { id: f.id, caption: f.caption, svg, alt } : { id: f.id, caption: f.caption, pngDataUri: `data:image/png;base64,${svgToPng(svg, 1).png.toString('base64')}`, alt });
+    figures.push(svg.length <= INLINE_SVG_LIMIT && !f.raster ? { id: f.id, caption: f.caption, svg, alt } : { id: f.id, caption: f.caption, pngDataUri: `data:image/png;base64,${svgToPng(svg, 1).png.toString('base64')}`, alt });
   }
   const interactive = INTERACTIVE.build(model)!;
   write(`specs/${INTERACTIVE.id}.vl.json`, JSON.stringify(interactive) + '\n');
@@ -119,8 +138,9 @@ export async function buildReport(input: BuildInput): Promise<BuildResult> {
     eocVersion: EOC_VERSION,
     command: input.provenance.command,
     source: input.provenance.source,
-    study: input.study,
-    seeds: input.study.seeds,
+    study: { name: study.name, title: study.title },
+    sweepConfig: input.config,
+    seeds: study.seeds,
     networks: samples.length,
     timings,
     machine: machine(),

@@ -1,22 +1,21 @@
 import { readFileSync, existsSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, dirname } from 'node:path';
 import { SpecError } from '../spec/errors.js';
 import { toJson } from '../io/json.js';
-import { ACTIVATIONS, INITS, type ActivationName, type InitName } from '../spec/types.js';
+import { readJsonl, sortedLines, type SweepConfig, type SweepRecord } from '../sweep/index.js';
+import type { ActivationName, InitName } from '../spec/types.js';
 import type { SpectrumStats } from '../measure/stats.js';
 
 /**
- * The report's input data model. Figure builders only ever see these types, never the engine, so
- * a report can be rebuilt from files (`eoc report --from`) and tested on small fixed data.
- *
- * The only measured input is a list of SampleRecords (one network: one activation, init, gain,
- * seed), stored one per line in data/samples.jsonl. Everything else in the report (aggregates,
- * located gains, theory curves) is a pure function of the samples and the study definition, so a
- * rebuild reproduces every data file byte for byte.
+ * The report's input: one sweep (eoc.sweep-record/2 lines, as `eoc sweep --out` writes them) plus a
+ * name and a title. The report measures through the sweep engine and stores exactly the sweep's
+ * files in data/ (sweep.jsonl, sweep.json); everything else in the report (aggregates, located
+ * gains, theory curves, figures) is a pure function of those lines, so `eoc report --from` rebuilds
+ * every data file byte for byte.
  */
-export const SAMPLE_SCHEMA = 'eoc.report-sample/1';
-export const STUDY_SCHEMA = 'eoc.report-study/1';
+export const STUDY_SCHEMA = 'eoc.report-study/2';
 
+/** What the figures need to know about the study: the sweep config, flattened to one point. */
 export interface StudyDefinition {
   /** short name: becomes the folder reports/<slug(name)>/ */
   name: string;
@@ -26,30 +25,26 @@ export interface StudyDefinition {
   inits: InitName[];
   depth: number;
   width: number;
-  /** the coarse gain grid, ascending */
+  /** the coarse gain grid, ascending (refined gains are extra) */
   gains: number[];
-  /** extra gains measured around each (activation, init)'s located gains: offsets from it */
-  refineOffsets: number[];
   biasStd: number;
   q0: number;
   seeds: number[];
 }
 
-/** One measured network. Self-describing, so a bare samples.jsonl is enough to rebuild a report. */
+/**
+ * One measured network at one gain (a sweep CurvePoint with its point and seed): the in-memory view
+ * the figures read. Never written to disk: the sweep records are the stored form.
+ */
 export interface SampleRecord {
-  schema: typeof SAMPLE_SCHEMA;
   activation: ActivationName;
   init: InitName;
-  depth: number;
-  width: number;
   gain: number;
-  biasStd: number;
-  q0: number;
   seed: number;
   /** nonzero singular values of J */
   rank: number;
   stats: SpectrumStats;
-  /** ln s, descending, all N (-Infinity for structural zeros, written as null) */
+  /** ln s, descending, all N (-Infinity for structural zeros) */
   logS: number[];
   /** per layer l = 1..L: q^l = |h^l|^2/N */
   q: number[];
@@ -59,141 +54,99 @@ export interface SampleRecord {
   logWeightGradNorm: number[];
 }
 
-function nullTo(v: unknown, fallback: number): number {
-  return typeof v === 'number' ? v : fallback;
-}
-
 /**
- * A record read back from JSON: nulls (non-finite numbers) become -Infinity in ln s (structural
- * zeros) and NaN elsewhere, so every number the report computes with is a number.
+ * Whether a sweep can be drawn as one report, and why not: one depth, one sigma_b, a numeric q0,
+ * located gains, recorded spectra and at least 3 gains.
  */
-export function parseSample(line: string, where: string): SampleRecord {
-  let o: Record<string, unknown>;
-  try {
-    o = JSON.parse(line) as Record<string, unknown>;
-  } catch {
-    throw new SpecError(`${where}: not JSON`);
-  }
-  if (!o || o.schema !== SAMPLE_SCHEMA) throw new SpecError(`${where}: not an ${SAMPLE_SCHEMA} record`);
-  const act = o.activation as ActivationName;
-  const init = o.init as InitName;
-  if (!ACTIVATIONS.includes(act) || !INITS.includes(init)) throw new SpecError(`${where}: unknown activation or init`);
-  for (const k of ['depth', 'width', 'gain', 'biasStd', 'q0', 'seed', 'rank'] as const) {
-    if (typeof o[k] !== 'number') throw new SpecError(`${where}: field ${k} missing`);
-  }
-  const arr = (k: string, fallback: number): number[] => {
-    const a = o[k];
-    if (!Array.isArray(a)) throw new SpecError(`${where}: field ${k} missing`);
-    return a.map((v) => nullTo(v, fallback));
-  };
-  const stats = {} as SpectrumStats;
-  for (const [k, v] of Object.entries((o.stats ?? {}) as Record<string, unknown>)) (stats as unknown as Record<string, number>)[k] = nullTo(v, NaN);
+export function checkReportable(config: SweepConfig, where: string): void {
+  const why: string[] = [];
+  if (config.depths.length !== 1) why.push(`it has ${config.depths.length} depths (${config.depths.join(', ')}); a report covers one`);
+  if (config.biasStds.length !== 1) why.push(`it has ${config.biasStds.length} bias stds (${config.biasStds.join(', ')}); a report covers one`);
+  if (config.q0 === 'fixed-point') why.push('its input variance is q0 = fixed-point; the report needs a number');
+  if (!config.locate) why.push('it does not locate the faithful gain (an eoc compare grid)');
+  if (!config.spectra) why.push('it was run with --no-spectra: the density figures need the singular values');
+  if (config.gains.length < 3) why.push('it has fewer than 3 gains');
+  if (why.length) throw new SpecError(`${where}: this sweep cannot be drawn as a report: ${why.join('; ')}`);
+}
+
+export function studyOf(config: SweepConfig, name: string, title: string): StudyDefinition {
   return {
-    schema: SAMPLE_SCHEMA,
-    activation: act,
-    init,
-    depth: o.depth as number,
-    width: o.width as number,
-    gain: o.gain as number,
-    biasStd: o.biasStd as number,
-    q0: o.q0 as number,
-    seed: o.seed as number,
-    rank: o.rank as number,
-    stats,
-    logS: arr('logS', -Infinity),
-    q: arr('q', NaN),
-    logGradNorm: arr('logGradNorm', NaN),
-    logWeightGradNorm: arr('logWeightGradNorm', NaN),
+    name,
+    title,
+    activations: config.activations,
+    inits: config.inits,
+    depth: config.depths[0],
+    width: config.width,
+    gains: config.gains,
+    biasStd: config.biasStds[0],
+    q0: config.q0 as number,
+    seeds: config.seeds,
   };
 }
 
-const ORDER = (s: SampleRecord): (string | number)[] => [ACTIVATIONS.indexOf(s.activation), INITS.indexOf(s.init), s.gain, s.seed];
-
-/** Canonical order (activation, init, gain, seed): the file's bytes do not depend on run order. */
-export function sortSamples(samples: SampleRecord[]): SampleRecord[] {
-  return [...samples].sort((a, b) => {
-    const x = ORDER(a), y = ORDER(b);
-    for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return (x[i] as number) - (y[i] as number);
-    return 0;
-  });
+/** A default title for a study: what was measured. */
+export function describeStudy(config: SweepConfig): string {
+  return `${config.activations.join(' and ')} nets at depth ${config.depths[0]}, width ${config.width}: ${config.inits.join(' vs ')} weights`;
 }
 
-export function samplesJsonl(samples: SampleRecord[]): string {
-  return sortSamples(samples).map((s) => toJson(s, 0) + '\n').join('');
-}
-
-export function parseSamplesJsonl(text: string, where: string): SampleRecord[] {
+/** Every network of the sweep at every gain it was measured at (pass 1 and pass 2). */
+export function samplesOf(records: readonly SweepRecord[]): SampleRecord[] {
   const out: SampleRecord[] = [];
-  text.split('\n').forEach((line, i) => {
-    if (line.trim() !== '') out.push(parseSample(line, `${where}:${i + 1}`));
-  });
-  if (out.length === 0) throw new SpecError(`${where}: no samples`);
-  return sortSamples(out);
+  for (const r of records)
+    for (const c of r.curve) {
+      if (!c.logS) throw new SpecError(`sweep record ${r.index} has no singular values (a --no-spectra sweep)`);
+      out.push({
+        activation: r.point.activation,
+        init: r.point.init,
+        gain: c.gain,
+        seed: r.seed,
+        rank: c.rank,
+        stats: c.stats,
+        logS: c.logS,
+        q: c.q,
+        logGradNorm: c.logGradNorm,
+        logWeightGradNorm: c.logWeightGradNorm,
+      });
+    }
+  return out;
 }
 
 export function studyJson(study: StudyDefinition): string {
-  return toJson({ schema: STUDY_SCHEMA, ...study }) + '\n';
+  return toJson({ schema: STUDY_SCHEMA, name: study.name, title: study.title }) + '\n';
 }
 
-/** The study a set of samples implies, when only a samples.jsonl is given. */
-export function inferStudy(samples: SampleRecord[], name: string): StudyDefinition {
-  const s0 = samples[0];
-  for (const s of samples) {
-    if (s.depth !== s0.depth || s.width !== s0.width || s.biasStd !== s0.biasStd || s.q0 !== s0.q0) {
-      throw new SpecError('samples mix depths, widths, bias stds or input variances: one report covers one (L, N, sigma_b, q0)');
-    }
-  }
-  const uniq = <T>(xs: T[]) => [...new Set(xs)];
-  return {
-    name,
-    title: name,
-    activations: ACTIVATIONS.filter((a) => samples.some((s) => s.activation === a)),
-    inits: INITS.filter((i) => samples.some((s) => s.init === i)),
-    depth: s0.depth,
-    width: s0.width,
-    gains: uniq(samples.map((s) => s.gain)).sort((a, b) => a - b),
-    refineOffsets: [],
-    biasStd: s0.biasStd,
-    q0: s0.q0,
-    seeds: uniq(samples.map((s) => s.seed)).sort((a, b) => a - b),
-  };
+/** A saved sweep: its config and its lines in canonical order. */
+export interface SavedSweep {
+  config: SweepConfig;
+  lines: string[];
+  /** name and title from a report's study.json beside the sweep, if there is one */
+  name?: string;
+  title?: string;
 }
 
 /**
- * Read saved results: a report folder, its data/ folder, or a samples.jsonl file. study.json beside
- * the samples restores the name, title and coarse grid; without it the study is inferred.
+ * Read saved results: a sweep.jsonl, a folder holding one (`eoc sweep --out`), a report folder or
+ * its data/ folder. A study.json beside the sweep (a report's) restores the name and title.
  */
-export function loadSaved(path: string): { study: StudyDefinition; samples: SampleRecord[] } {
+export function loadSaved(path: string): SavedSweep {
   if (!existsSync(path)) throw new SpecError(`--from ${path}: no such file or folder`);
   let file = path;
   if (statSync(path).isDirectory()) {
-    const candidates = [join(path, 'samples.jsonl'), join(path, 'data', 'samples.jsonl')];
-    const hit = candidates.find((c) => existsSync(c));
-    if (!hit) {
-      const sweep = [join(path, 'sweep.jsonl')].find((c) => existsSync(c));
-      if (sweep) throw new SpecError(sweepNotSupported(sweep));
-      throw new SpecError(`--from ${path}: no samples.jsonl (or data/samples.jsonl) in this folder`);
-    }
+    const hit = [join(path, 'sweep.jsonl'), join(path, 'data', 'sweep.jsonl')].find((c) => existsSync(c));
+    if (!hit) throw new SpecError(`--from ${path}: no sweep.jsonl (or data/sweep.jsonl) in this folder`);
     file = hit;
   }
-  const text = readFileSync(file, 'utf8');
-  if (text.startsWith('{"schema":"eoc.sweep-record/')) throw new SpecError(sweepNotSupported(file));
-  const samples = parseSamplesJsonl(text, file);
-  const studyPath = join(file, '..', 'study.json');
-  let study: StudyDefinition;
+  const contents = readJsonl(file);
+  const first = contents.records.values().next().value as SweepRecord | undefined;
+  if (!first) throw new SpecError(`--from ${file}: no complete sweep records`);
+  if (contents.dropped) throw new SpecError(`--from ${file}: ${contents.dropped} incomplete line(s): finish the sweep with eoc sweep --resume first`);
+  const out: SavedSweep = { config: first.config, lines: sortedLines(contents.lines) };
+  const studyPath = join(dirname(file), 'study.json');
   if (existsSync(studyPath)) {
-    const o = JSON.parse(readFileSync(studyPath, 'utf8')) as { schema?: string } & StudyDefinition;
+    const o = JSON.parse(readFileSync(studyPath, 'utf8')) as { schema?: string; name?: unknown; title?: unknown };
     if (o.schema !== STUDY_SCHEMA) throw new SpecError(`${studyPath}: not an ${STUDY_SCHEMA} document`);
-    const { schema: _schema, ...rest } = o;
-    study = rest;
-  } else study = inferStudy(samples, 'from-samples');
-  return { study, samples };
-}
-
-function sweepNotSupported(file: string): string {
-  return (
-    `${file} is an eoc sweep file: its records carry statistics and ln |delta^l| but not the singular ` +
-    `values or |dE/dW^l| the report's density and gradient figures need. Build the report with ` +
-    `\`eoc report\` (same options as the sweep), then rebuild it with --from reports/<name>`
-  );
+    if (typeof o.name === 'string') out.name = o.name;
+    if (typeof o.title === 'string') out.title = o.title;
+  }
+  return out;
 }

@@ -192,11 +192,11 @@ export function reportPage(p: PageInput): string {
 <title>${escapeHtml(title)} — eoc report</title><style>${CSS}</style></head>
 <body>
 <h1>${escapeHtml(title)}</h1>
-<p>Study <code>${escapeHtml(m.study.name)}</code>: ${escapeHtml(m.study.activations.join(', '))} nets, ${escapeHtml(m.study.inits.join(' vs '))} weights, depth ${m.study.depth}, width ${m.study.width}, σ_b = ${m.study.biasStd}, q⁰ = ${m.study.q0}, ${m.study.seeds.length} seeds, ${m.samples.length} networks measured.</p>
+<p>Study <code>${escapeHtml(m.study.name)}</code>: ${escapeHtml(m.study.activations.join(', '))} nets, ${escapeHtml(m.study.inits.join(' vs '))} weights, depth ${m.study.depth}, width ${m.study.width}, σ_b = ${m.study.biasStd}, q⁰ = ${m.study.q0}, ${m.study.seeds.length} seeds, ${m.samples.length} (network, gain) evaluations recorded, measured by one <code>eoc sweep</code> (data/sweep.jsonl).</p>
 <div class="summary">${summarySentences(m).map((s) => `<p>${escapeHtml(s)}</p>`).join('')}</div>
 ${p.notes.length ? `<p class="note">${p.notes.map(escapeHtml).join('<br>')}</p>` : ''}
 <h2>Located gains</h2>
-<p>Each criterion per seed on the measured curve (interpolated between measured gains; the grid is refined around the located gains), then mean ± standard error over seeds.</p>
+<p>Each criterion located per seed on its own network (bracketed on the grid, then refined by Brent's method with fresh evaluations, as <code>eoc sweep</code> does), then mean ± standard error over seeds. Extra gains were measured around the located ones for the figures.</p>
 ${locatedTable(m)}
 <h2>Figures</h2>
 ${figs}
@@ -207,7 +207,7 @@ ${figs}
 <details><summary>mean ± stderr over seeds at every measured gain</summary>${summaryTable(m)}</details>
 <h2>Provenance</h2>
 <pre>${escapeHtml(JSON.stringify(p.provenance, null, 2))}</pre>
-<p class="links">Data: <a href="data/samples.jsonl">samples.jsonl</a><a href="data/study.json">study.json</a><a href="data/analysis.json">analysis.json</a><a href="data/theory.json">theory.json</a><a href="data/provenance.json">provenance.json</a></p>
+<p class="links">Data: <a href="data/sweep.jsonl">sweep.jsonl</a><a href="data/sweep.json">sweep.json</a><a href="data/study.json">study.json</a><a href="data/analysis.json">analysis.json</a><a href="data/theory.json">theory.json</a><a href="data/provenance.json">provenance.json</a></p>
 ${runtime}
 <script id="interactive-spec" type="application/json">${jsonForScript(p.interactive)}</script>
 <script>

@@ -1,7 +1,7 @@
 /** eoc report: Vega-Lite figures, headless rendering and the self-contained HTML page. */
-export { defaultStudy, runStudy, gainGrid, type StudyRun, type StudyRunOptions } from './study.js';
+export { defaultStudy, runStudy, gainGrid, studyConfig, DEFAULT_AXES, type Study, type StudyAxes, type StudyRun, type StudyRunOptions } from './study.js';
 export { buildReport, studySlug, reportFolder, type BuildInput, type BuildResult } from './build.js';
-export { loadSaved, samplesJsonl, parseSamplesJsonl, type SampleRecord, type StudyDefinition } from './data.js';
+export { loadSaved, samplesOf, studyOf, describeStudy, checkReportable, type SavedSweep, type SampleRecord, type StudyDefinition } from './data.js';
 export { buildModel, type ReportModel } from './model.js';
 export { renderSvg, svgToPng, compileSpec, RenderWarnings } from './render.js';
 export { escapeHtml, jsonForScript } from './html.js';

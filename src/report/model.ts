@@ -1,4 +1,5 @@
 import type { ActivationName, InitName } from '../spec/types.js';
+import type { SweepDocument } from '../sweep/index.js';
 import type { SampleRecord, StudyDefinition } from './data.js';
 import { analyze, slotGains, type Analysis } from './analysis.js';
 import { theoryData, type TheoryData } from './theory.js';
@@ -19,9 +20,11 @@ export interface Slot {
   gain: number;
 }
 
-/** Everything the figures and the page are drawn from: a pure function of (study, samples). */
+/** Everything the figures and the page are drawn from: a pure function of the sweep's records. */
 export interface ReportModel {
   study: StudyDefinition;
+  /** the sweep's summary document (what data/sweep.json holds) */
+  sweep: SweepDocument;
   samples: SampleRecord[];
   analysis: Analysis;
   theory: TheoryData;
@@ -29,6 +32,13 @@ export interface ReportModel {
   /** per activation: histogram domain of the static density figure's panels, per slot gain */
   slotDomains: { activation: ActivationName; gain: number; lo: number; hi: number }[];
   slotHistograms: HistBin[];
+  /**
+   * The density figure's zoom on the orthogonal spectrum (per slot gain, both inits binned on it),
+   * for activations whose orthogonal ln s spans a small part of the full panel: there the Gaussian
+   * spread (hundreds of units of ln s for tanh at depth 100) would squash it into a spike.
+   */
+  zoomDomains: { activation: ActivationName; gain: number; lo: number; hi: number }[];
+  zoomHistograms: HistBin[];
   /** per activation: one domain for every gain (the interactive view keeps its axis fixed) */
   allDomains: { activation: ActivationName; lo: number; hi: number }[];
   allHistograms: HistBin[];
@@ -66,17 +76,29 @@ export function histogram(samples: SampleRecord[], lo: number, hi: number, bins:
 
 export const SLOT_BINS = 60;
 export const ALL_BINS = 90;
+/** a zoom row is drawn when the orthogonal window is below this fraction of the full panel's */
+export const ZOOM_FRACTION = 0.35;
 
-export function buildModel(study: StudyDefinition, samples: SampleRecord[]): ReportModel {
-  const analysis = analyze(samples, study);
+function spread(values: number[]): number {
+  const v = values.filter(Number.isFinite);
+  if (v.length < 2) return 0;
+  const mean = v.reduce((a, b) => a + b, 0) / v.length;
+  return Math.sqrt(v.reduce((a, b) => a + (b - mean) ** 2, 0) / v.length);
+}
+
+export function buildModel(study: StudyDefinition, sweep: SweepDocument, samples: SampleRecord[]): ReportModel {
+  const analysis = analyze(sweep, study);
   const slots: Slot[] = [];
   const slotDomains: ReportModel['slotDomains'] = [];
   const slotHistograms: HistBin[] = [];
+  const zoomDomains: ReportModel['zoomDomains'] = [];
+  const zoomHistograms: HistBin[] = [];
   const allDomains: ReportModel['allDomains'] = [];
   const allHistograms: HistBin[] = [];
   for (const activation of study.activations) {
     const ofAct = samples.filter((s) => s.activation === activation);
     const measured = [...new Set(ofAct.map((s) => s.gain))].sort((a, b) => a - b);
+    const zooms: { gain: number; lo: number; hi: number; wanted: boolean }[] = [];
     for (const sg of slotGains(analysis, activation, measured)) {
       slots.push({ activation, ...sg });
       const at = ofAct.filter((s) => s.gain === sg.gain);
@@ -84,6 +106,21 @@ export function buildModel(study: StudyDefinition, samples: SampleRecord[]): Rep
       slotDomains.push({ activation, gain: sg.gain, lo, hi });
       for (const init of study.inits) {
         for (const b of histogram(at.filter((s) => s.init === init), lo, hi, SLOT_BINS)) slotHistograms.push({ activation, init, gain: sg.gain, ...b });
+      }
+      if (study.inits.includes('orthogonal') && study.inits.length > 1) {
+        const orth = at.filter((s) => s.init === 'orthogonal').flatMap((s) => s.logS);
+        const [zLo, zHi] = domainOf(orth);
+        // a point mass (orthogonal linear nets: every s equal) needs no zoom: its rule says it all
+        zooms.push({ gain: sg.gain, lo: zLo, hi: zHi, wanted: spread(orth) > 0.01 && zHi - zLo < ZOOM_FRACTION * (hi - lo) });
+      }
+    }
+    if (zooms.some((z) => z.wanted)) {
+      for (const z of zooms) {
+        zoomDomains.push({ activation, gain: z.gain, lo: z.lo, hi: z.hi });
+        const at = ofAct.filter((s) => s.gain === z.gain);
+        for (const init of study.inits) {
+          for (const b of histogram(at.filter((s) => s.init === init), z.lo, z.hi, SLOT_BINS)) zoomHistograms.push({ activation, init, gain: z.gain, ...b });
+        }
       }
     }
     const [lo, hi] = domainOf(ofAct.flatMap((s) => s.logS));
@@ -101,6 +138,7 @@ export function buildModel(study: StudyDefinition, samples: SampleRecord[]): Rep
       const ds = slotDomains.filter((d) => d.activation === a);
       return [Math.min(...ds.map((d) => d.lo)), Math.max(...ds.map((d) => d.hi))];
     },
+    zoomDomains,
   );
-  return { study, samples, analysis, theory, slots, slotDomains, slotHistograms, allDomains, allHistograms };
+  return { study, sweep, samples, analysis, theory, slots, slotDomains, slotHistograms, zoomDomains, zoomHistograms, allDomains, allHistograms };
 }

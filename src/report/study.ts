@@ -1,8 +1,6 @@
 import { SpecError } from '../spec/errors.js';
-import type { SampleRecord, StudyDefinition } from './data.js';
-import { curves, locateSeed } from './analysis.js';
-import { runTasks } from './pool.js';
-import { isHomogeneous, taskCost, type MeasureTask } from './measure.js';
+import { DEFAULT_LOCATE, DEFAULT_REFINE, makeConfig, runSweep, type SweepConfig } from '../sweep/index.js';
+import type { ActivationName, InitName } from '../spec/types.js';
 
 /** The coarse grid lo:hi:step, rounded so 0.8 + 3*0.05 prints as 0.95. */
 export function gainGrid(lo: number, hi: number, step: number): number[] {
@@ -12,24 +10,69 @@ export function gainGrid(lo: number, hi: number, step: number): number[] {
   return Array.from({ length: n + 1 }, (_, k) => +(lo + k * step).toFixed(10));
 }
 
+/** A study: the sweep it measures, a name (the folder) and a title (the page's heading). */
+export interface Study {
+  name: string;
+  title: string;
+  config: SweepConfig;
+}
+
+/** The axes of a report's sweep; the rest (locate, spectra, refine) is fixed by studyConfig. */
+export interface StudyAxes {
+  activations: ActivationName[];
+  inits: InitName[];
+  depth: number;
+  width: number;
+  gains: number[];
+  biasStd: number;
+  q0: number;
+  seeds: number[];
+  refine: boolean;
+}
+
+/**
+ * The sweep a report runs: the sweep's own located gains (DEFAULT_LOCATE, fresh evaluations per
+ * seed), ln s recorded, and a refinement pass around the located gains (DEFAULT_REFINE). The same
+ * config `eoc sweep ... --refine` builds, so `eoc report --from` of that sweep gives the same report.
+ */
+export function studyConfig(a: StudyAxes): SweepConfig {
+  return makeConfig({
+    gains: a.gains,
+    activations: a.activations,
+    inits: a.inits,
+    biasStds: [a.biasStd],
+    depths: [a.depth],
+    width: a.width,
+    q0: a.q0,
+    seeds: a.seeds,
+    locate: DEFAULT_LOCATE,
+    spectra: true,
+    refine: a.refine ? DEFAULT_REFINE : null,
+  });
+}
+
+export const DEFAULT_AXES: StudyAxes = {
+  activations: ['tanh', 'linear'],
+  inits: ['orthogonal', 'gaussian'],
+  depth: 100,
+  width: 128,
+  gains: gainGrid(0.8, 1.6, 0.05),
+  biasStd: 0,
+  q0: 1,
+  seeds: [0, 1, 2, 3],
+  refine: true,
+};
+
 /**
  * The default study (issue 5): does orthogonal tanh at depth 100 reach dynamical isometry, and
- * where; Gaussian weights and linear nets as the contrasts. 17 coarse gains + up to 8 refined ones
- * per (activation, init), 4 seeds: ~200 evaluations of a 100 x 128 network, ~1 minute on 2 cores.
+ * where; Gaussian weights and linear nets as the contrasts. 17 coarse gains + the refinement pass,
+ * 4 seeds. Linear nets are homogeneous: one evaluation per seed serves every gain.
  */
-export function defaultStudy(): StudyDefinition {
+export function defaultStudy(): Study {
   return {
     name: 'default',
     title: 'Dynamical isometry at depth 100: orthogonal vs Gaussian weights, tanh and linear nets',
-    activations: ['tanh', 'linear'],
-    inits: ['orthogonal', 'gaussian'],
-    depth: 100,
-    width: 128,
-    gains: gainGrid(0.8, 1.6, 0.05),
-    refineOffsets: [-0.03, -0.02, -0.01, 0, 0.01, 0.02, 0.03],
-    biasStd: 0,
-    q0: 1,
-    seeds: [0, 1, 2, 3],
+    config: studyConfig(DEFAULT_AXES),
   };
 }
 
@@ -39,76 +82,14 @@ export interface StudyRunOptions {
 }
 
 export interface StudyRun {
-  samples: SampleRecord[];
-  timings: { measureMs: number; evaluations: number };
+  /** the sweep's JSONL lines, canonical order */
+  lines: string[];
+  timings: { measureMs: number; tasks: number };
 }
 
-function baseTask(study: StudyDefinition, activation: MeasureTask['activation'], init: MeasureTask['init'], seed: number, gains: number[]): MeasureTask {
-  return { activation, init, depth: study.depth, width: study.width, biasStd: study.biasStd, q0: study.q0, seed, gains };
-}
-
-/**
- * The gains to add around one (activation, init)'s coarse-grid located gains: each criterion's
- * mean over seeds plus the study's offsets, rounded to 0.005 (0.0025 for homogeneous nets, which
- * cost nothing per gain), inside the grid's range and not already measured.
- */
-export function refinedGains(study: StudyDefinition, samples: SampleRecord[], activation: MeasureTask['activation'], init: MeasureTask['init']): number[] {
-  if (study.refineOffsets.length === 0) return [];
-  const bySeed = [...curves(samples, activation, init).values()];
-  const have = new Set(bySeed[0]?.map((s) => s.gain) ?? []);
-  const lo = Math.min(...study.gains), hi = Math.max(...study.gains);
-  const quantum = isHomogeneous(activation, study.biasStd) ? 0.0025 : 0.005;
-  const centres: number[] = [];
-  for (const c of ['m1 = 1', 'min rms_log'] as const) {
-    const found = bySeed.map((curve) => locateSeed(curve)[c].gain).filter((g): g is number => g !== null);
-    if (found.length) centres.push(found.reduce((a, b) => a + b, 0) / found.length);
-  }
-  const out = new Set<number>();
-  const scale = isHomogeneous(activation, study.biasStd) ? 0.25 : 1;
-  for (const c of centres)
-    for (const off of study.refineOffsets) {
-      const g = +(Math.round((c + off * scale) / quantum) * quantum).toFixed(10);
-      if (g > lo && g < hi && !have.has(g)) out.add(g);
-    }
-  return [...out].sort((a, b) => a - b);
-}
-
-/**
- * Measure a study: the coarse grid for every (activation, init, seed), then a refined grid around
- * each (activation, init)'s located gains. Base draws are sampled once per (init, seed) task and
- * scaled across gains (common random numbers), so curves in g are smooth and the located gains
- * well posed. Output order and bytes do not depend on the worker count.
- */
-export async function runStudy(study: StudyDefinition, opts: StudyRunOptions): Promise<StudyRun> {
+/** Measure a study: one sweep (coarse grid, located gains, then the refinement pass). */
+export async function runStudy(config: SweepConfig, opts: StudyRunOptions): Promise<StudyRun> {
   const t0 = performance.now();
-  const samples: SampleRecord[] = [];
-  let done = 0;
-  let total = 0;
-  let evaluations = 0;
-  const run = async (tasks: MeasureTask[]) => {
-    total += tasks.reduce((a, t) => a + taskCost(t), 0);
-    opts.onProgress?.(done, total);
-    await runTasks(tasks, opts.workers, (t, r) => {
-      samples.push(...r);
-      done += taskCost(t);
-      evaluations += taskCost(t);
-      opts.onProgress?.(done, total);
-    });
-  };
-  // the expensive (non-homogeneous) tasks first, so the two threads finish together
-  const order = (ts: MeasureTask[]) => ts.sort((a, b) => taskCost(b) - taskCost(a));
-  const coarse: MeasureTask[] = [];
-  for (const init of study.inits)
-    for (const seed of study.seeds)
-      for (const activation of study.activations) coarse.push(baseTask(study, activation, init, seed, study.gains));
-  await run(order(coarse));
-  // one refined grid per activation, the union over weight schemes: every refined gain is then
-  // measured for both schemes, so orthogonal and Gaussian can be compared at it
-  const refine: MeasureTask[] = [];
-  for (const activation of study.activations) {
-    const extra = [...new Set(study.inits.flatMap((init) => refinedGains(study, samples, activation, init)))].sort((a, b) => a - b);
-    if (extra.length) for (const init of study.inits) for (const seed of study.seeds) refine.push(baseTask(study, activation, init, seed, extra));
-  }
-  if (refine.length) await run(order(refine));
-  return { samples, timings: { measureMs: performance.now() - t0, evaluations } };
+  const run = await runSweep(config, { workers: opts.workers, onProgress: opts.onProgress });
+  return { lines: run.lines, timings: { measureMs: performance.now() - t0, tasks: run.computed } };
 }

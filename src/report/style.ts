@@ -48,11 +48,34 @@ export const CONFIG = {
   text: { fontSize: 12 },
 } as const;
 
-/** Vega-Lite's top-level boilerplate for a figure. */
-export function figure(title: string, subtitle: string, body: Record<string, unknown>): Record<string, unknown> {
+/**
+ * Text broken into lines of at most `chars` characters at spaces. Headless vega has no canvas to
+ * measure text, so it estimates 0.8 em per character (about 1.5 times the real width): one long
+ * subtitle line would set the canvas width and leave the charts in a corner of a wide blank image.
+ */
+export function wrapText(text: string, chars: number): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(/\s+/).filter((w) => w !== '')) {
+    if (line && line.length + 1 + word.length > chars) {
+      lines.push(line);
+      line = word;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  if (line) lines.push(line);
+  return lines;
+}
+
+/**
+ * Vega-Lite's top-level boilerplate for a figure. The subtitle is wrapped to `wrap` characters per
+ * line (default 90, ~940 px by vega's estimate): narrower than any figure's charts, so the charts
+ * set the width.
+ */
+export function figure(title: string, subtitle: string, body: Record<string, unknown>, opts: { wrap?: number } = {}): Record<string, unknown> {
+  const lines = wrapText(subtitle, opts.wrap ?? 90);
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    title: { text: title, subtitle },
+    title: { text: title, subtitle: lines.length === 1 ? lines[0] : lines },
     config: CONFIG,
     ...body,
   };

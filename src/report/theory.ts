@@ -16,6 +16,8 @@ export interface TheoryData {
   qCurves: { activation: ActivationName; gain: number; layer: number; q: number }[];
   /** free-probability density of ln s at the fixed point q*; point masses as their location */
   densities: { activation: ActivationName; init: InitName; gain: number; q: number; lnS: number; density: number }[];
+  /** the same densities on a grid fine enough for the zoomed density panels (zoom windows only) */
+  zoomDensities: { activation: ActivationName; init: InitName; gain: number; lnS: number; density: number }[];
   pointMasses: { activation: ActivationName; init: InitName; gain: number; lnS: number }[];
   /** chi_1 = sigma_w^2 mu_1(q*) on a (sigma_w, sigma_b) grid, and the critical line chi_1 = 1 */
   phase: { activation: ActivationName; sigmaW: number; sigmaB: number; chi1: number }[];
@@ -35,6 +37,7 @@ export function theoryData(
   study: StudyDefinition,
   slots: { activation: ActivationName; gains: number[] }[],
   densityDomain: (a: ActivationName) => [number, number],
+  zoomDomains: { activation: ActivationName; gain: number; lo: number; hi: number }[] = [],
 ): TheoryData {
   const notes: string[] = [];
   const lo = Math.min(...study.gains), hi = Math.max(...study.gains);
@@ -47,6 +50,7 @@ export function theoryData(
     }
   }
   const densities: TheoryData['densities'] = [];
+  const zoomDensities: TheoryData['zoomDensities'] = [];
   const pointMasses: TheoryData['pointMasses'] = [];
   for (const { activation, gains } of slots) {
     const [dLo, dHi] = densityDomain(activation);
@@ -71,6 +75,17 @@ export function theoryData(
           const lnS = u / 2;
           if (lnS >= dLo && lnS <= dHi && Number.isFinite(d.densityLnS[k])) densities.push({ activation, init, gain, q, lnS, density: d.densityLnS[k] });
         });
+        const z = zoomDomains.find((w) => w.activation === activation && w.gain === gain);
+        if (z) {
+          // a grid that reaches from the top edge (at most dHi) just below the window
+          const dz = spectralDensity({ activation, init, depth: study.depth, sigmaW: gain, q, points: 400, lnRange: 2 * (dHi - z.lo) + 4 });
+          if (dz.kind === 'density') {
+            dz.lnLambda.forEach((u, k) => {
+              const lnS = u / 2;
+              if (lnS >= z.lo && lnS <= z.hi && Number.isFinite(dz.densityLnS[k])) zoomDensities.push({ activation, init, gain, lnS, density: dz.densityLnS[k] });
+            });
+          }
+        }
       }
     }
   }
@@ -89,5 +104,5 @@ export function theoryData(
       if (c.exists && c.point.sigmaW <= 2.5) criticalLine.push({ activation, sigmaW: c.point.sigmaW, sigmaB: sb });
     }
   }
-  return { m1Curve, qCurves, densities, pointMasses, phase, criticalLine, phaseGrid: { sigmaW, sigmaB }, notes };
+  return { m1Curve, qCurves, densities, zoomDensities, pointMasses, phase, criticalLine, phaseGrid: { sigmaW, sigmaB }, notes };
 }

@@ -13,6 +13,15 @@ export function networkBytes(width: number, depth: number): number {
   return 8 * (depth * (width * width + 2 * width) + 8 * width * width);
 }
 
+/**
+ * Bytes one network needs at least: in streaming mode (base draws regenerated layer by layer when
+ * they do not fit, src/network/sampler.ts) only the working set, one layer's weights and the O(L N)
+ * vectors stay resident.
+ */
+export function streamingNetworkBytes(width: number, depth: number): number {
+  return 8 * (11 * width * width + 4 * depth * width);
+}
+
 /** The memory a run may use: 80% of this machine's RAM unless told otherwise. */
 export function memoryBudget(): number {
   const env = Number(process.env.EOC_MAX_MEMORY_MB);
@@ -42,7 +51,8 @@ export function resolveSpec(partial: Partial<NetworkSpec>, workers = 1): Network
   if (s.q0 !== 'fixed-point' && !(Number.isFinite(s.q0) && s.q0 > 0)) {
     throw new SpecError(`q0 must be a finite number > 0 or 'fixed-point', got ${s.q0}`);
   }
-  const need = networkBytes(s.width, s.depth) * Math.max(1, workers);
+  // weights that do not fit are streamed (regenerated per use): only the streaming minimum must fit
+  const need = streamingNetworkBytes(s.width, s.depth) * Math.max(1, workers);
   const have = memoryBudget();
   if (need > have) {
     throw new SpecError(

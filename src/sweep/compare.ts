@@ -1,7 +1,7 @@
 import { estimate, type Estimate } from '../measure/aggregate.js';
 import { EOC_VERSION } from '../version.js';
 import { enumeratePoints, type SweepConfig } from './grid.js';
-import { numOrNaN, type SweepRecord } from './record.js';
+import type { SweepRecord } from './record.js';
 import { tQuantile975 } from './t-quantile.js';
 
 export const COMPARE_SCHEMA = 'eoc.compare/1';
@@ -37,7 +37,7 @@ export interface CompareDocument {
 }
 
 function statOf(r: SweepRecord, gi: number, k: PairedStat): number {
-  return k === 'gradRatio' ? numOrNaN(r.curve[gi].gradRatio) : numOrNaN(r.curve[gi].stats[k]);
+  return k === 'gradRatio' ? r.curve[gi].gradRatio : r.curve[gi].stats[k];
 }
 
 /** Pair the orthogonal and Gaussian records of a sweep over inits [orthogonal, gaussian] by seed. */
@@ -49,8 +49,8 @@ export function compareDocument(config: SweepConfig, records: readonly SweepReco
     if (seen.has(key)) continue;
     seen.add(key);
     const same = (r: SweepRecord) => r.point.activation === p.activation && r.point.biasStd === p.biasStd && r.point.depth === p.depth;
-    const orth = new Map(records.filter((r) => same(r) && r.point.init === 'orthogonal').map((r) => [r.seed, r]));
-    const gaus = new Map(records.filter((r) => same(r) && r.point.init === 'gaussian').map((r) => [r.seed, r]));
+    const orth = new Map(records.filter((r) => r.pass === 1 && same(r) && r.point.init === 'orthogonal').map((r) => [r.seed, r]));
+    const gaus = new Map(records.filter((r) => r.pass === 1 && same(r) && r.point.init === 'gaussian').map((r) => [r.seed, r]));
     const seeds = config.seeds.filter((s) => orth.has(s) && gaus.has(s));
     const gains = config.gains.map((gain, gi) => {
       const pick = (m: Map<number, SweepRecord>, k: PairedStat) => seeds.map((s) => statOf(m.get(s)!, gi, k));

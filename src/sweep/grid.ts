@@ -17,6 +17,22 @@ export interface LocateOptions {
 export const DEFAULT_LOCATE: LocateOptions = { rootTolerance: 1e-8, minTolerance: 1e-4, plateauBisections: 4 };
 
 /**
+ * A second pass of extra gains around the located ones (see refine.ts). For each (activation,
+ * sigma_b, depth) and each init, the located m1 = 1 and min rms_log gains are averaged over seeds;
+ * each centre plus each offset, rounded to a multiple of `quantum`, strictly inside the grid and not
+ * on it, is an extra gain; the union over inits is measured for every init and seed, so orthogonal
+ * and Gaussian stay paired at every gain. The extra gains are a pure function of the pass-1
+ * records, and every pass-2 line lists the gains it measured.
+ */
+export interface RefineOptions {
+  offsets: number[];
+  quantum: number;
+}
+
+/** Five extra gains 0.01 apart around each located gain, on multiples of 0.005. */
+export const DEFAULT_REFINE: RefineOptions = { offsets: [-0.02, -0.01, 0, 0.01, 0.02], quantum: 0.005 };
+
+/**
  * A resolved sweep: every axis is an explicit list, so the config printed in a document (and
  * repeated on every JSONL line) reproduces the run. Gains are ascending and distinct; the other
  * axes keep the order given (duplicates removed).
@@ -32,6 +48,10 @@ export interface SweepConfig {
   seeds: number[];
   /** null: evaluate the grid only (eoc compare) */
   locate: LocateOptions | null;
+  /** record every network's ln s (N numbers per gain; the report's density figures need them) */
+  spectra: boolean;
+  /** a second pass of extra gains near the located ones (needs locate), or null */
+  refine: RefineOptions | null;
 }
 
 /** One point of the grid minus the gain: the networks of one seed at this point share base draws. */
@@ -42,11 +62,16 @@ export interface SweepPoint {
   depth: number;
 }
 
-/** A unit of work: one point, one seed, every gain. `index` is its place in the canonical order. */
+/**
+ * A unit of work: one point, one seed, every gain of the grid (pass 1), or the given extra gains
+ * (pass 2: `gains` set). `index` is its place in the canonical order: pass-1 tasks are 0..T-1,
+ * the pass-2 task of pass-1 task i is T + i.
+ */
 export interface SweepTask {
   index: number;
   point: SweepPoint;
   seed: number;
+  gains?: number[];
 }
 
 export function uniqueInOrder<T>(xs: readonly T[]): T[] {
@@ -54,7 +79,7 @@ export function uniqueInOrder<T>(xs: readonly T[]): T[] {
 }
 
 /** Normalize the lists (gains ascending, duplicates out) without validating them. */
-export function makeConfig(c: SweepConfig): SweepConfig {
+export function makeConfig(c: Omit<SweepConfig, 'spectra' | 'refine'> & { spectra?: boolean; refine?: RefineOptions | null }): SweepConfig {
   return {
     gains: uniqueInOrder(c.gains).sort((a, b) => a - b),
     activations: uniqueInOrder(c.activations),
@@ -65,6 +90,8 @@ export function makeConfig(c: SweepConfig): SweepConfig {
     q0: c.q0,
     seeds: uniqueInOrder(c.seeds),
     locate: c.locate === null ? null : { ...c.locate },
+    spectra: c.spectra ?? true,
+    refine: c.refine ? { offsets: [...c.refine.offsets], quantum: c.refine.quantum } : null,
   };
 }
 

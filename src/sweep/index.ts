@@ -1,17 +1,19 @@
 /** Public API of gain sweeps: grids, workers, JSONL results, located gains, compare and check. */
-export { DEFAULT_LOCATE, makeConfig, enumeratePoints, enumerateTasks, shardTasks, configId, pointLabel } from './grid.js';
-export type { LocateOptions, SweepConfig, SweepPoint, SweepTask, Shard } from './grid.js';
-export { brentRoot, brentMin } from './roots.js';
+export { DEFAULT_LOCATE, DEFAULT_REFINE, makeConfig, enumeratePoints, enumerateTasks, shardTasks, configId, pointLabel } from './grid.js';
+export type { LocateOptions, RefineOptions, SweepConfig, SweepPoint, SweepTask, Shard } from './grid.js';
+export { refinedGains, refineTasks } from './refine.js';
+export { brentRoot, brentMin } from '../numeric/roots.js';
 export { tQuantile975 } from './t-quantile.js';
 export { locateM1Root, locateMinRms, locateMaxFrac } from './locate.js';
 export type { Location, CurveProbe } from './locate.js';
 export { meanFieldM1Gain, meanFieldLnM1, inputVariance } from './mean-field.js';
 export type { MeanFieldGain } from './mean-field.js';
-export { SeedNetwork, runSweepTask } from './task.js';
+export { SeedNetwork, runSweepTask, isHomogeneous, rescaleHomogeneous } from './task.js';
 export { RECORD_SCHEMA, recordLine, parseRecordLine } from './record.js';
 export type { SweepRecord, CurvePoint } from './record.js';
 export { runPool, defaultWorkers, threadsAvailable } from './pool.js';
-export { readJsonl } from './store.js';
+export { readJsonl, sortedLines } from './store.js';
+export type { JsonlContents } from './store.js';
 export { SWEEP_SCHEMA, CURVE_STATS, sweepDocument, locatedGain } from './summary.js';
 export type { SweepDocument, PointSummary, GainAggregate, LocatedGain, CurveStat } from './summary.js';
 export { runSweep, mergeSweeps, writeSweepOutputs, jsonlPath } from './run-sweep.js';

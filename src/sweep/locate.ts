@@ -1,4 +1,4 @@
-import { brentMin, brentRoot } from './roots.js';
+import { brentMin, brentRoot } from '../numeric/roots.js';
 import type { LocateOptions } from './grid.js';
 
 /**

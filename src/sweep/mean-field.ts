@@ -1,7 +1,7 @@
 // The theory engine's public API (src/theory); this file only searches its predicted ln m1 for a root in g.
 import { meanFieldTrajectory, fixedPointInput } from '../theory/index.js';
 import { SpecError } from '../spec/errors.js';
-import { brentRoot } from './roots.js';
+import { brentRoot } from '../numeric/roots.js';
 import type { SweepPoint } from './grid.js';
 
 /** The mean-field prediction of the m1 = 1 gain beside the measured one. */

@@ -60,8 +60,13 @@ export async function runPool<R>(jobs: readonly Job[], workers: number, onResult
         if (msg.error) {
           failed = true;
           stopAll();
-          const err = msg.error.name === 'SpecError' ? new SpecError(msg.error.message) : new Error(msg.error.message);
-          if (msg.error.stack && !(err instanceof SpecError)) err.stack = msg.error.stack;
+          // a user error stays a user error (exit 2); anything else keeps the worker's stack
+          let err: Error;
+          if (msg.error.name === 'SpecError') err = new SpecError(msg.error.message);
+          else {
+            err = new Error(msg.error.message);
+            if (msg.error.stack) err.stack = msg.error.stack;
+          }
           reject(err);
           return;
         }

@@ -2,7 +2,8 @@ import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { SpecError } from '../spec/errors.js';
 import { toJson, writeFileAtomic } from '../io/json.js';
-import { enumerateTasks, shardTasks, type Shard, type SweepConfig } from './grid.js';
+import { enumerateTasks, shardTasks, type Shard, type SweepConfig, type SweepTask } from './grid.js';
+import { refinedGains, refineTasks } from './refine.js';
 import { runPool } from './pool.js';
 import { parseRecordLine, type SweepRecord } from './record.js';
 import { JsonlWriter, readJsonl, sortedLines, type JsonlContents } from './store.js';
@@ -44,11 +45,15 @@ export function writeSweepOutputs(outDir: string, lines: string[], doc: SweepDoc
 
 /**
  * Run a sweep: every task of the (sharded) grid that is not already finished in outDir, on a pool
- * of workers. Lines are appended as tasks finish (completion order); at the end the file is
- * rewritten in canonical order and the summary computed from the lines as read back, so the result
- * is byte-identical for any worker count, any interruption and resumption, and any sharding.
+ * of workers; then, if the config refines, the pass-2 tasks (extra gains computed from the pass-1
+ * records, so they need the whole grid: no shards). Lines are appended as tasks finish (completion
+ * order); at the end the file is rewritten in canonical order and the summary computed from the
+ * lines as read back, so the result is byte-identical for any worker count, any interruption and
+ * resumption, and any sharding.
  */
 export async function runSweep(config: SweepConfig, opts: RunSweepOptions): Promise<SweepRun> {
+  if (config.refine && !config.locate) throw new SpecError('refining the grid needs the located gains (a sweep that locates)');
+  if (config.refine && opts.shard) throw new SpecError('--shard: a refined sweep places its extra gains from every seed of the coarse grid; run refined sweeps unsharded');
   const tasks = shardTasks(enumerateTasks(config), opts.shard);
   const have: JsonlContents = { lines: new Map(), records: new Map(), dropped: 0 };
   let writer: JsonlWriter | null = null;
@@ -65,22 +70,32 @@ export async function runSweep(config: SweepConfig, opts: RunSweepOptions): Prom
     writer = new JsonlWriter(path);
     writer.reset(sortedLines(have.lines));
   }
-  const pending = tasks.filter((t) => !have.lines.has(t.index));
-  const skipped = tasks.length - pending.length;
-  if (skipped) opts.log?.(`resume: ${skipped} of ${tasks.length} tasks already finished`);
-  const jobs: Job[] = pending.map((task) => ({ kind: 'sweep', config, task }));
   let done = 0;
-  opts.onProgress?.(0, pending.length);
-  await runPool<string>(jobs, opts.workers, (i, line) => {
-    have.lines.set(pending[i].index, line);
-    writer?.append(line);
-    opts.onProgress?.(++done, pending.length);
-  });
+  let total = 0;
+  let computed = 0;
+  let skipped = 0;
+  const runPass = async (pass: SweepTask[], what: string) => {
+    const pending = pass.filter((t) => !have.lines.has(t.index));
+    if (pass.length > pending.length) opts.log?.(`resume: ${pass.length - pending.length} of ${pass.length} ${what} already finished`);
+    skipped += pass.length - pending.length;
+    computed += pending.length;
+    total += pending.length;
+    opts.onProgress?.(done, total);
+    const jobs: Job[] = pending.map((task) => ({ kind: 'sweep', config, task }));
+    await runPool<string>(jobs, opts.workers, (i, line) => {
+      have.lines.set(pending[i].index, line);
+      have.records.set(pending[i].index, parseRecordLine(line)!);
+      writer?.append(line);
+      opts.onProgress?.(++done, total);
+    });
+  };
+  await runPass(tasks, 'tasks');
+  if (config.refine) await runPass(refineTasks(config, refinedGains(config, [...have.records.values()])), 'refinement tasks');
   const lines = sortedLines(have.lines);
   const records = lines.map((l) => parseRecordLine(l)!);
   const document = sweepDocument(config, records);
   if (opts.outDir) writeSweepOutputs(opts.outDir, lines, document);
-  return { config, records, lines, document, computed: pending.length, skipped };
+  return { config, records, lines, document, computed, skipped };
 }
 
 /**

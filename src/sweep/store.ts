@@ -24,9 +24,17 @@ export function readJsonl(path: string, config?: SweepConfig, into?: JsonlConten
   if (!existsSync(path)) throw new SpecError(`${path}: no such file`);
   if (statSync(path).isDirectory()) return readJsonl(join(path, 'sweep.jsonl'), config, out);
   const text = readFileSync(path, 'utf8');
-  for (const line of text.split('\n')) {
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i];
     if (line.trim() === '') continue;
-    const r = parseRecordLine(line);
+    let r: SweepRecord | null;
+    try {
+      r = parseRecordLine(line);
+    } catch (e) {
+      if (e instanceof SpecError) throw new SpecError(`${path}:${i + 1}: ${e.message}`);
+      throw e;
+    }
     if (!r) {
       out.dropped++;
       continue;

@@ -2,11 +2,12 @@ import { estimate, type Estimate } from '../measure/aggregate.js';
 import { EOC_VERSION } from '../version.js';
 import { enumeratePoints, type SweepConfig, type SweepPoint } from './grid.js';
 import { meanFieldM1Gain, type MeanFieldGain } from './mean-field.js';
-import { numOrNaN, type SweepRecord } from './record.js';
+import type { CurvePoint, SweepRecord } from './record.js';
 import { tQuantile975 } from './t-quantile.js';
 import type { Location } from './locate.js';
+import { refinedGains, refineTasks } from './refine.js';
 
-export const SWEEP_SCHEMA = 'eoc.sweep/1';
+export const SWEEP_SCHEMA = 'eoc.sweep/2';
 
 /** The statistics aggregated at each gain (mean +- stderr over seeds). */
 export const CURVE_STATS = ['m1', 'ln_m1', 'mean_log', 'std_log', 'rms_log', 'frac_within_2', 'log10_cond', 'var_sq_norm', 's_max', 's_min'] as const;
@@ -14,9 +15,12 @@ export type CurveStat = (typeof CURVE_STATS)[number] | 'gradRatio';
 
 export interface GainAggregate {
   gain: number;
+  /** an extra gain of the refinement pass (not on the config's grid) */
+  refined: boolean;
   stats: Record<CurveStat, Estimate>;
   /** per-layer means over seeds, l = 1..L */
   logGradNorm: number[];
+  logWeightGradNorm: number[];
   q: number[];
 }
 
@@ -66,8 +70,10 @@ export function locatedGain(criterion: LocatedGain['criterion'], locs: Location[
 }
 
 /**
- * The eoc.sweep/1 document from the config and whatever records exist (any order, any subset).
- * Depends on nothing else, so a merged set of shards gives the same bytes as one full run.
+ * The eoc.sweep/2 document from the config and whatever records exist (any order, any subset).
+ * Depends on nothing else, so a merged set of shards gives the same bytes as one full run. Each
+ * point's gains are its grid plus, in a refined sweep, its extra gains (`refined: true`); the
+ * located gains come from the pass-1 records (each seed's own curve, fresh evaluations).
  */
 export function sweepDocument(config: SweepConfig, records: readonly SweepRecord[]): SweepDocument {
   const byPoint = new Map<string, SweepRecord[]>();
@@ -80,32 +86,52 @@ export function sweepDocument(config: SweepConfig, records: readonly SweepRecord
   let complete = true;
   for (const point of enumeratePoints(config)) {
     const rs = (byPoint.get(pointKey(point)) ?? []).slice().sort((a, b) => a.index - b.index);
-    const have = new Set(rs.map((r) => r.seed));
+    const have = new Set(rs.filter((r) => r.pass === 1).map((r) => r.seed));
     const missingSeeds = config.seeds.filter((s) => !have.has(s));
     if (missingSeeds.length) complete = false;
     if (rs.length === 0) {
       points.push({ point, seeds: [], missingSeeds, gains: [], located: null });
       continue;
     }
-    const gains: GainAggregate[] = config.gains.map((gain, gi) => {
+    // each seed's curve: its pass-1 grid and its pass-2 extra gains, by gain
+    const bySeed = new Map<number, Map<number, CurvePoint>>();
+    for (const r of rs) {
+      if (!bySeed.has(r.seed)) bySeed.set(r.seed, new Map());
+      for (const c of r.curve) bySeed.get(r.seed)!.set(c.gain, c);
+    }
+    const grid = new Set(config.gains);
+    const allGains = [...new Set(rs.flatMap((r) => r.curve.map((c) => c.gain)))].sort((a, b) => a - b);
+    const gains: GainAggregate[] = allGains.map((gain) => {
+      const cs = [...bySeed.values()].map((m) => m.get(gain)).filter((c): c is CurvePoint => c !== undefined);
       const stats = {} as Record<CurveStat, Estimate>;
-      for (const k of CURVE_STATS) stats[k] = estimate(rs.map((r) => numOrNaN(r.curve[gi].stats[k])));
-      stats.gradRatio = estimate(rs.map((r) => numOrNaN(r.curve[gi].gradRatio)));
-      const L = rs[0].curve[gi].logGradNorm.length;
-      const layerMean = (pick: (r: SweepRecord) => (number | null)[]) =>
-        Array.from({ length: L }, (_, l) => estimate(rs.map((r) => numOrNaN(pick(r)[l]))).mean);
-      return { gain, stats, logGradNorm: layerMean((r) => r.curve[gi].logGradNorm), q: layerMean((r) => r.curve[gi].q) };
+      for (const k of CURVE_STATS) stats[k] = estimate(cs.map((c) => c.stats[k]));
+      stats.gradRatio = estimate(cs.map((c) => c.gradRatio));
+      const L = cs[0].logGradNorm.length;
+      const layerMean = (pick: (c: CurvePoint) => number[]) => Array.from({ length: L }, (_, l) => estimate(cs.map((c) => pick(c)[l])).mean);
+      return {
+        gain,
+        refined: !grid.has(gain),
+        stats,
+        logGradNorm: layerMean((c) => c.logGradNorm),
+        logWeightGradNorm: layerMean((c) => c.logWeightGradNorm),
+        q: layerMean((c) => c.q),
+      };
     });
     let located: PointSummary['located'] = null;
-    if (config.locate && rs.every((r) => r.located)) {
+    const first = rs.filter((r) => r.pass === 1);
+    if (config.locate && first.length && first.every((r) => r.located)) {
       located = {
-        m1: locatedGain('m1 = 1', rs.map((r) => r.located!.m1)),
-        minRms: locatedGain('min rms_log', rs.map((r) => r.located!.minRms)),
-        maxFrac: locatedGain('max frac_within_2', rs.map((r) => r.located!.maxFrac)),
+        m1: locatedGain('m1 = 1', first.map((r) => r.located!.m1)),
+        minRms: locatedGain('min rms_log', first.map((r) => r.located!.minRms)),
+        maxFrac: locatedGain('max frac_within_2', first.map((r) => r.located!.maxFrac)),
         meanField: meanFieldM1Gain(point, config.q0, config.gains),
       };
     }
-    points.push({ point, seeds: rs.map((r) => r.seed), missingSeeds, gains, located });
+    points.push({ point, seeds: config.seeds.filter((x) => have.has(x)), missingSeeds, gains, located });
+  }
+  if (config.refine) {
+    const have = new Set(records.map((r) => r.index));
+    if (!refineTasks(config, refinedGains(config, records)).every((t) => have.has(t.index))) complete = false;
   }
   return { schema: SWEEP_SCHEMA, eocVersion: EOC_VERSION, config, seeds: config.seeds, complete, points };
 }

@@ -1,5 +1,6 @@
 import { sampleBaseDraws } from '../network/sampler.js';
 import { measureNetwork, type NetworkSample } from '../measure/network.js';
+import { spectrumStats } from '../measure/stats.js';
 import { locateM1Root, locateMaxFrac, locateMinRms } from './locate.js';
 import { inputVariance } from './mean-field.js';
 import { RECORD_SCHEMA, type CurvePoint, type SweepRecord } from './record.js';
@@ -7,32 +8,74 @@ import type { SweepConfig, SweepTask } from './grid.js';
 import type { BaseDraws } from '../network/sampler.js';
 import type { SweepPoint } from './grid.js';
 
+/**
+ * linear and relu are positively homogeneous (phi(g h) = g phi(h), phi'(g h) = phi'(h)), so with
+ * sigma_b = 0 and a fixed input variance the network at gain g is the g = 1 network rescaled
+ * exactly: h^l -> g^l h^l, D^l unchanged, J -> g^L J, delta^l -> g^(L-l) delta^l,
+ * x^(l-1) -> g^(l-1) x^(l-1). One evaluation then serves every gain of a seed (grid, located gains
+ * and refinement alike), equal to a fresh measurement up to rounding.
+ */
+export function isHomogeneous(point: SweepPoint, q0: number | 'fixed-point'): boolean {
+  return point.biasStd === 0 && q0 !== 'fixed-point' && (point.activation === 'linear' || point.activation === 'relu');
+}
+
+/** The g = 1 sample of a homogeneous net at gain g (see isHomogeneous). */
+export function rescaleHomogeneous(base: NetworkSample, gain: number): NetworkSample {
+  const lg = Math.log(gain);
+  const L = base.layers.length;
+  const logS = base.logSingularValues.map((v) => v + L * lg);
+  return {
+    ...base,
+    logSingularValues: logS,
+    stats: spectrumStats(logS, base.rank),
+    layers: base.layers.map((x) => ({
+      layer: x.layer,
+      q: x.q * Math.exp(2 * x.layer * lg),
+      gradNorm: x.gradNorm * Math.exp((L - x.layer) * lg),
+      weightGradNorm: x.weightGradNorm * Math.exp((L - 1) * lg),
+      logGradNorm: x.logGradNorm + (L - x.layer) * lg,
+    })),
+    logInputGrad: base.logInputGrad + L * lg,
+  };
+}
+
 /** One seed's network at any gain: the base draws are sampled once and scaled (W = g * base). */
 export class SeedNetwork {
   readonly draws: BaseDraws;
+  /** full network evaluations (a rescaled homogeneous net costs none) */
   evaluations = 0;
+  readonly homogeneous: boolean;
   private cache = new Map<number, NetworkSample>();
 
   constructor(readonly point: SweepPoint, readonly width: number, readonly seed: number, readonly q0: number | 'fixed-point') {
     this.draws = sampleBaseDraws(point.init, width, point.depth, seed);
+    this.homogeneous = isHomogeneous(point, q0);
+  }
+
+  private measure(gain: number): NetworkSample {
+    const q0 = inputVariance(this.point, this.q0, gain);
+    this.evaluations++;
+    return measureNetwork(this.draws, { activation: this.point.activation, gain, biasStd: this.point.biasStd, q0 });
   }
 
   at(gain: number): NetworkSample {
     let s = this.cache.get(gain);
     if (!s) {
-      const q0 = inputVariance(this.point, this.q0, gain);
-      s = measureNetwork(this.draws, { activation: this.point.activation, gain, biasStd: this.point.biasStd, q0 });
-      this.evaluations++;
+      if (this.homogeneous && gain !== 1) {
+        let base = this.cache.get(1);
+        if (!base) this.cache.set(1, (base = this.measure(1)));
+        s = rescaleHomogeneous(base, gain);
+      } else s = this.measure(gain);
       this.cache.set(gain, s);
     }
     return s;
   }
 }
 
-export function curvePoint(net: SeedNetwork, gain: number): CurvePoint {
+export function curvePoint(net: SeedNetwork, gain: number, spectra: boolean): CurvePoint {
   const s = net.at(gain);
   const L = s.layers.length;
-  return {
+  const c: CurvePoint = {
     gain,
     q0: inputVariance(net.point, net.q0, gain),
     rank: s.rank,
@@ -40,18 +83,27 @@ export function curvePoint(net: SeedNetwork, gain: number): CurvePoint {
     gradRatio: s.layers[0].logGradNorm - s.layers[L - 1].logGradNorm,
     logInputGrad: s.logInputGrad,
     logGradNorm: s.layers.map((x) => x.logGradNorm),
+    logWeightGradNorm: s.layers.map((x) => Math.log(x.weightGradNorm)),
     q: s.layers.map((x) => x.q),
   };
+  if (spectra) c.logS = Array.from(s.logSingularValues);
+  return c;
 }
 
 /**
- * Run one task: sample the seed's base draws once, evaluate every gain of the grid on them, then
+ * Run one task: sample the seed's base draws once and evaluate them at every gain of the grid, then
  * (if the sweep locates) find this seed's faithful gain by each criterion with fresh evaluations of
- * the same network. The result depends only on (config, task): never on the worker or the order.
+ * the same network; or, for a pass-2 task, evaluate its extra gains only. The result depends only
+ * on (config, task): never on the worker or the order.
  */
 export function runSweepTask(config: SweepConfig, task: SweepTask): SweepRecord {
   const net = new SeedNetwork(task.point, config.width, task.seed, config.q0);
-  const curve = config.gains.map((g) => curvePoint(net, g));
+  const base = { schema: RECORD_SCHEMA, config, index: task.index } as const;
+  if (task.gains) {
+    const curve = task.gains.map((g) => curvePoint(net, g, config.spectra));
+    return { ...base, pass: 2, point: task.point, seed: task.seed, curve, located: null };
+  }
+  const curve = config.gains.map((g) => curvePoint(net, g, config.spectra));
   let located: SweepRecord['located'] = null;
   if (config.locate) {
     const o = config.locate;
@@ -62,5 +114,5 @@ export function runSweepTask(config: SweepConfig, task: SweepTask): SweepRecord 
       maxFrac: locateMaxFrac(g, curve.map((c) => c.stats.frac_within_2), (x) => net.at(x).stats.frac_within_2, o),
     };
   }
-  return { schema: RECORD_SCHEMA, config, index: task.index, point: task.point, seed: task.seed, curve, located };
+  return { ...base, pass: 1, point: task.point, seed: task.seed, curve, located };
 }

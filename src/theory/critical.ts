@@ -1,7 +1,7 @@
 import { SpecError } from '../spec/errors.js';
 import type { ActivationName } from '../spec/types.js';
 import { gaussianMoments } from './gaussian-moments.js';
-import { brentRoot } from './roots.js';
+import { brentRootIn as brentRoot } from '../numeric/roots.js';
 
 /** A point on the edge of chaos: chi_1 = sigma_w^2 mu_1(q*) = 1 at the fixed point q* (SCIENCE.md 5). */
 export interface CriticalPoint {

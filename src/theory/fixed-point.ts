@@ -1,7 +1,7 @@
 import type { ActivationName } from '../spec/types.js';
 import { gaussianMoments } from './gaussian-moments.js';
 import { lengthMapSlope, type Scales } from './length-map.js';
-import { brentRoot } from './roots.js';
+import { brentRootIn as brentRoot } from '../numeric/roots.js';
 
 /**
  * The attracting fixed point q* = V(q*) of the length map, or an explicit statement that there is

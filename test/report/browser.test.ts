@@ -26,9 +26,9 @@ describe.skipIf(skip)('report page in headless Chromium', () => {
     if (!exe) throw new Error('Chromium not found (/usr/bin/chromium): install it (apt-get install chromium) or set EOC_SKIP_BROWSER=1 to skip locally');
     if (process.env.EOC_BROWSER_REPORT) dir = process.env.EOC_BROWSER_REPORT;
     else {
-      const { study, samples } = await fixture();
+      const { name, title, config, lines } = await fixture();
       tmp = mkdtempSync(join(tmpdir(), 'eoc-browser-'));
-      dir = (await buildReport({ study, samples, outRoot: tmp, provenance: { command: 'test', timings: {}, source: 'fixture' } })).dir;
+      dir = (await buildReport({ name, title, config, lines, outRoot: tmp, provenance: { command: 'test', timings: {}, source: 'fixture' } })).dir;
     }
     browser = await launch(exe);
   });

@@ -47,6 +47,28 @@ describe('figure specs', () => {
       const masses = markItems(svg, markName('point_mass', s.activation, s.slot), 'line');
       expect(curves + masses).toBe(study.inits.length);
     }
+    // zoom rows: every slot of a zoomed activation has its own panel with both schemes binned on it
+    for (const z of model.zoomDomains) {
+      const s = model.slots.find((x) => x.activation === z.activation && x.gain === z.gain)!;
+      const bins = model.zoomHistograms.filter((b) => b.activation === z.activation && b.gain === z.gain && b.density > 0).length;
+      expect(markItems(svg, markName('zoom_histogram', s.activation, s.slot), 'path')).toBe(bins);
+    }
+  });
+
+  it('density: tanh at depth 100 gets a zoom row on the orthogonal spectrum; orthogonal linear (a point mass) does not', async () => {
+    const { buildModel } = await import('../../src/report/model.js');
+    const { model } = await fixture();
+    // synthetic spectra of the real shape: orthogonal ln s within a few units, Gaussian over hundreds
+    const samples = model.samples.map((x) => ({
+      ...x,
+      logS: x.logS.map((_, i) => (x.activation === 'linear' && x.init === 'orthogonal' ? 0 : x.init === 'orthogonal' ? -0.5 * i : -20 * i)),
+    }));
+    const m = buildModel(model.study, model.sweep, samples);
+    expect(new Set(m.zoomDomains.map((d) => d.activation))).toEqual(new Set(['tanh']));
+    for (const d of m.zoomDomains) expect(d.hi - d.lo).toBeLessThan(0.35 * (m.slotDomains.find((x) => x.activation === d.activation && x.gain === d.gain)!.hi - m.slotDomains.find((x) => x.activation === d.activation && x.gain === d.gain)!.lo));
+    const svg = await renderSvg('density', FIGURES.find((f) => f.id === 'density')!.build(m)!);
+    for (const s of m.slots.filter((x) => x.activation === 'tanh')) expect(markItems(svg, markName('zoom_histogram', s.activation, s.slot), 'path')).toBeGreaterThan(0);
+    expect(svg).toContain('zoom on the orthogonal spectrum');
   });
 
   it('gradients: one line per coarse gain in every panel; heatmap: one cell per (gain, layer)', async () => {

@@ -1,31 +1,32 @@
-import { runStudy, gainGrid } from '../../src/report/study.js';
+import { runStudy, gainGrid, studyConfig } from '../../src/report/study.js';
 import { buildModel, type ReportModel } from '../../src/report/model.js';
-import type { SampleRecord, StudyDefinition } from '../../src/report/data.js';
+import { samplesOf, studyOf, type StudyDefinition } from '../../src/report/data.js';
+import { parseRecordLine, sweepDocument, type SweepConfig } from '../../src/sweep/index.js';
 
 /** A small real study (depth 8, width 12): every figure gets data of the real shape in ~1 s. */
-export function smallStudy(name = 'fixture'): StudyDefinition {
-  return {
-    name,
-    title: `Fixture ${name}`,
+export function smallConfig(): SweepConfig {
+  return studyConfig({
     activations: ['tanh', 'linear'],
     inits: ['orthogonal', 'gaussian'],
     depth: 8,
     width: 12,
     gains: gainGrid(0.8, 1.6, 0.1),
-    refineOffsets: [-0.02, 0, 0.02],
     biasStd: 0,
     q0: 1,
     seeds: [0, 1, 2],
-  };
+    refine: true,
+  });
 }
 
-let cached: { study: StudyDefinition; samples: SampleRecord[]; model: ReportModel } | undefined;
+let cached: { name: string; title: string; config: SweepConfig; lines: string[]; study: StudyDefinition; model: ReportModel } | undefined;
 
 export async function fixture() {
   if (!cached) {
-    const study = smallStudy();
-    const { samples } = await runStudy(study, { workers: 1 });
-    cached = { study, samples, model: buildModel(study, samples) };
+    const config = smallConfig();
+    const { lines } = await runStudy(config, { workers: 1 });
+    const records = lines.map((l) => parseRecordLine(l)!);
+    const study = studyOf(config, 'fixture', 'Fixture fixture');
+    cached = { name: study.name, title: study.title, config, lines, study, model: buildModel(study, sweepDocument(config, records), samplesOf(records)) };
   }
   return cached;
 }

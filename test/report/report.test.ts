@@ -4,12 +4,11 @@ import { tmpdir } from 'node:os';
 import { join, resolve, relative } from 'node:path';
 import { buildReport, reportFolder, studySlug } from '../../src/report/build.js';
 import { escapeHtml, jsonForScript } from '../../src/report/html.js';
-import { rescaleHomogeneous, runMeasureTask } from '../../src/report/measure.js';
 import { loadSaved } from '../../src/report/data.js';
 import { fixture } from './fixture.js';
 import { eoc } from '../cli/run.js';
 
-const DATA_FILES = ['samples.jsonl', 'study.json', 'analysis.json', 'theory.json'];
+const DATA_FILES = ['sweep.jsonl', 'sweep.json', 'study.json', 'analysis.json', 'theory.json'];
 
 describe('report folder and escaping', () => {
   it('study names cannot leave the output folder', () => {
@@ -33,10 +32,10 @@ describe('report folder and escaping', () => {
   });
 
   it('a hostile study name and title are escaped on the page and the report stays in its folder', async () => {
-    const { study, samples } = await fixture();
+    const { config, lines } = await fixture();
     const root = mkdtempSync(join(tmpdir(), 'eoc-hostile-'));
     const evil = '<script>alert(1)</script>';
-    const r = await buildReport({ study: { ...study, name: `../../${evil}`, title: `${evil} & "quotes"` }, samples, outRoot: root, provenance: { command: `eoc report --name ${evil}`, timings: {}, source: 'test' } });
+    const r = await buildReport({ name: `../../${evil}`, title: `${evil} & "quotes"`, config, lines, outRoot: root, provenance: { command: `eoc report --name ${evil}`, timings: {}, source: 'test' } });
     expect(resolve(r.dir).startsWith(resolve(root) + '/')).toBe(true);
     expect(readdirSync(root)).toEqual([relative(root, r.dir)]);
     const html = readFileSync(join(r.dir, 'index.html'), 'utf8');
@@ -44,24 +43,6 @@ describe('report folder and escaping', () => {
     expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;quotes&quot;');
     expect(r.htmlBytes).toBeLessThan(2_000_000);
     rmSync(root, { recursive: true, force: true });
-  });
-});
-
-describe('measurement shortcuts', () => {
-  it('a linear net at gain g is the g = 1 net rescaled (exactly what a fresh measurement gives)', () => {
-    const base = { activation: 'linear' as const, init: 'gaussian' as const, depth: 6, width: 10, biasStd: 0, q0: 1, seed: 3 };
-    // sigma_b = 1e-300 switches the shortcut off (it needs sigma_b = 0 exactly) without changing
-    // any number: the engine then measures the g = 1.3 network itself
-    const [g1] = runMeasureTask({ ...base, gains: [1] });
-    const scaled = rescaleHomogeneous(g1, 1.3);
-    const direct = runMeasureTask({ ...base, activation: 'linear', biasStd: 1e-300, gains: [1.3] })[0];
-    for (let i = 0; i < scaled.logS.length; i++) expect(scaled.logS[i]).toBeCloseTo(direct.logS[i], 9);
-    for (let l = 0; l < base.depth; l++) {
-      expect(scaled.q[l] / direct.q[l]).toBeCloseTo(1, 9);
-      expect(scaled.logGradNorm[l]).toBeCloseTo(direct.logGradNorm[l], 9);
-      expect(scaled.logWeightGradNorm[l]).toBeCloseTo(direct.logWeightGradNorm[l], 9);
-    }
-    expect(scaled.stats.m1 / direct.stats.m1).toBeCloseTo(1, 9);
   });
 });
 
@@ -84,10 +65,32 @@ describe('eoc report (CLI)', () => {
     for (const f of DATA_FILES) expect(readFileSync(join(dir2, 'data', f)), f).toEqual(readFileSync(join(dir, 'data', f)));
     for (const f of readdirSync(join(dir, 'specs'))) expect(readFileSync(join(dir2, 'specs', f)), f).toEqual(readFileSync(join(dir, 'specs', f)));
     for (const f of readdirSync(join(dir, 'figures')).filter((x) => x.endsWith('.svg'))) expect(readFileSync(join(dir2, 'figures', f)), f).toEqual(readFileSync(join(dir, 'figures', f)));
-    // a bare samples.jsonl (no study.json beside it) is enough too
-    expect(loadSaved(join(dir, 'data', 'samples.jsonl')).samples.length).toBeGreaterThan(0);
+    // the report's data/sweep.jsonl is a plain eoc sweep file
+    expect(loadSaved(join(dir, 'data', 'sweep.jsonl')).lines.length).toBeGreaterThan(0);
     rmSync(out, { recursive: true, force: true });
     rmSync(out2, { recursive: true, force: true });
+  });
+
+  it('eoc report --from an eoc sweep --refine --out folder gives the data files of eoc report with the same options', () => {
+    const tmp = mkdtempSync(join(tmpdir(), 'eoc-report-sweep-'));
+    const grid = ['--depth', '6', '--width', '8', '--seeds', '2', '--gains', '0.8:1.6:0.2'];
+    const a = eoc(['report', ...grid, '--activation', 'tanh,linear', '--out', join(tmp, 'r'), '--name', 'same']);
+    expect(a.code, a.stderr).toBe(0);
+    const s = eoc(['sweep', ...grid, '--activation', 'tanh,linear', '--init', 'orthogonal,gaussian', '--refine', '--workers', '1', '--out', join(tmp, 'sweep')]);
+    expect(s.code, s.stderr).toBe(0);
+    const b = eoc(['report', '--from', join(tmp, 'sweep'), '--out', join(tmp, 'r2'), '--name', 'same']);
+    expect(b.code, b.stderr).toBe(0);
+    for (const f of ['sweep.jsonl', 'sweep.json', 'analysis.json', 'theory.json']) {
+      expect(readFileSync(join(tmp, 'r2', 'same', 'data', f)), f).toEqual(readFileSync(join(tmp, 'r', 'same', 'data', f)));
+    }
+    expect(readFileSync(join(tmp, 'sweep', 'sweep.jsonl'))).toEqual(readFileSync(join(tmp, 'r', 'same', 'data', 'sweep.jsonl')));
+    // a sweep without spectra, or over two depths, is refused with one line
+    const ns = eoc(['sweep', '--depth', '3,4', '--width', '4', '--seeds', '1', '--gains', '0.9:1.1:0.1', '--no-spectra', '--workers', '1', '--out', join(tmp, 'bad')]);
+    expect(ns.code, ns.stderr).toBe(0);
+    const bad = eoc(['report', '--from', join(tmp, 'bad'), '--out', join(tmp, 'r3')]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/2 depths.*--no-spectra/);
+    rmSync(tmp, { recursive: true, force: true });
   });
 
   it('bad input exits 2 with one line', () => {

@@ -65,9 +65,9 @@ afterAll(() => {
 });
 
 describe('eoc sweep', () => {
-  it('writes a complete eoc.sweep/1 document and one JSONL line per (point, seed)', () => {
+  it('writes a complete eoc.sweep/2 document and one JSONL line per (point, seed)', () => {
     const doc = JSON.parse(referenceStdout);
-    expect(doc.schema).toBe('eoc.sweep/1');
+    expect(doc.schema).toBe('eoc.sweep/2');
     expect(doc.complete).toBe(true);
     expect(doc.points).toHaveLength(2);
     expect(doc.config.gains).toEqual([0.9, 1, 1.1, 1.2, 1.3]);
@@ -96,7 +96,7 @@ describe('eoc sweep', () => {
     expect(before).toBeGreaterThanOrEqual(2);
     expect(before).toBeLessThan(8);
     // a kill during a write leaves a partial line: simulate one
-    appendFileSync(path, '{"schema":"eoc.sweep-record/1","config":{"gains":[0.9,');
+    appendFileSync(path, '{"schema":"eoc.sweep-record/2","config":{"gains":[0.9,');
     const again = await eoc(['sweep', ...GRID, '--workers', '2', '--out', out]);
     expect(again.code).toBe(2); // refuses to overwrite without --resume
     expect(again.stderr).toMatch(/--resume/);

@@ -7,20 +7,11 @@ import {
   meanFieldM1Gain,
   runSweep,
   tQuantile975,
-  brentRoot,
-  brentMin,
   locateMaxFrac,
 } from '../../src/sweep/index.js';
 import { estimate } from '../../src/measure/aggregate.js';
 
 describe('solvers', () => {
-  it('Brent root and minimizer reach their tolerances', () => {
-    const r = brentRoot((x) => x * x - 2, 1, 2, -1, 2, 1e-12);
-    expect(Math.abs(r.x - Math.SQRT2)).toBeLessThan(1e-12);
-    const m = brentMin((x) => (x - 1.234) ** 2 + 1, 1, 1.2, 1.5, (1.2 - 1.234) ** 2 + 1, 1e-6);
-    expect(Math.abs(m.x - 1.234)).toBeLessThan(1e-6);
-  });
-
   it('t quantile matches tables (df 7: 2.36462) and tends to z', () => {
     expect(tQuantile975(7)).toBeCloseTo(2.36462, 5);
     // Cornish-Fisher beyond the table: t_{0.975}(40) = 2.02108, t(120) = 1.97993

@@ -6,9 +6,11 @@ import { checkGemmShapes, type LinalgBackend } from '../backend.js';
  * The native backend: the system OpenBLAS (BLAS + its bundled LAPACK) through koffi, an FFI that
  * ships prebuilt for Node. koffi passes a Float64Array as a pointer to its own memory, so no copies.
  * OpenBLAS runs single-threaded: eoc parallelizes over (point, seed) workers, and threaded BLAS
- * under several workers oversubscribes the cores (DESIGN.md). The log-scaled Jacobi has no LAPACK
- * counterpart (dgesvj needs the scaled values, which can leave float64's range), so that one
- * delegates to the fallback backend given.
+ * under several workers oversubscribes the cores (DESIGN.md). The log-scaled Jacobi runs LAPACK's
+ * dgesvj (same one-sided Jacobi, same relative accuracy, faster BLAS-1) when the row scales span
+ * less than GESVJ_SPREAD e-folds, so that the scaled values sit well inside float64's range; wider
+ * spreads (and EOC_NATIVE_GESVJ=0) go to the fallback backend's log-scaled Jacobi. It also offers
+ * the optional dormqr/dtrmm kernels the stable product uses to skip forming U.
  */
 const CANDIDATES = [
   'libopenblas.so.0',
@@ -17,7 +19,9 @@ const CANDIDATES = [
   '/usr/lib/aarch64-linux-gnu/libopenblas.so.0',
   'libopenblas.dylib',
 ];
-const ROW_MAJOR = 101, NO_TRANS = 111, TRANS = 112;
+/** largest spread of ln scales (e-folds) handed to dgesvj: exp(-500) ~ 1e-217, far above underflow */
+const GESVJ_SPREAD = 500;
+const ROW_MAJOR = 101, NO_TRANS = 111, TRANS = 112, UPPER = 121, LEFT = 141, NON_UNIT = 131;
 
 export interface NativeInfo {
   library: string;
@@ -48,6 +52,9 @@ export function loadNativeBackend(jacobiFrom: LinalgBackend): LinalgBackend & { 
   const dgemv = lib.func('void cblas_dgemv(int, int, int, int, double, const double *, int, const double *, int, double, double *, int)');
   const dgeqrf = lib.func('void dgeqrf_(const int *, const int *, double *, const int *, double *, double *, const int *, int *)');
   const dorgqr = lib.func('void dorgqr_(const int *, const int *, const int *, double *, const int *, const double *, double *, const int *, int *)');
+  const dormqr = lib.func('void dormqr_(const char *, const char *, const int *, const int *, const int *, const double *, const int *, const double *, double *, const int *, double *, const int *, int *)');
+  const dtrmm = lib.func('void cblas_dtrmm(int, int, int, int, int, int, int, double, const double *, int, double *, int)');
+  const dgesvj = lib.func('void dgesvj_(const char *, const char *, const char *, const int *, const int *, double *, const int *, double *, const int *, double *, const int *, double *, const int *, int *)');
   const setThreads = lib.func('void openblas_set_num_threads(int)');
   const getConfig = lib.func('const char *openblas_get_config()');
   const getCore = lib.func('const char *openblas_get_corename()');
@@ -59,7 +66,7 @@ export function loadNativeBackend(jacobiFrom: LinalgBackend): LinalgBackend & { 
   let work = new Float64Array(1);
   function lapackWork(n: number): Float64Array {
     // a block size of 64 columns is ample for dgeqrf/dorgqr's blocked paths
-    if (work.length < 64 * n) work = new Float64Array(64 * n);
+    if (work.length < 64 * n + 4160) work = new Float64Array(64 * n + 4160); // + dormqr's T block
     return work;
   }
   function check(name: string): void {
@@ -101,6 +108,52 @@ export function loadNativeBackend(jacobiFrom: LinalgBackend): LinalgBackend & { 
       check('dorgqr');
       return qt;
     },
-    logScaledJacobi: (y, e, m, n, maxSweeps) => jacobiFrom.logScaledJacobi(y, e, m, n, maxSweeps),
+    ormqrRight(gt, tau, n, c) {
+      const w = lapackWork(n);
+      dormqr('R', 'N', i32(n), i32(n), i32(n), gt, i32(Math.max(1, n)), tau, c, i32(Math.max(1, n)), w, i32(w.length), infoOut);
+      check('dormqr');
+    },
+    trmmUpperLeft(M, B) {
+      if (M.rows !== M.cols || M.cols !== B.rows) throw new Error('trmmUpperLeft: shape mismatch');
+      if (B.rows && B.cols) dtrmm(ROW_MAJOR, LEFT, UPPER, NO_TRANS, NON_UNIT, B.rows, B.cols, 1, M.data, Math.max(1, M.cols), B.data, Math.max(1, B.cols));
+    },
+    logScaledJacobi(y, e, m, n, maxSweeps) {
+      if (process.env.EOC_NATIVE_GESVJ === '0') return jacobiFrom.logScaledJacobi(y, e, m, n, maxSweeps);
+      // LAPACK's one-sided Jacobi (dgesvj: high relative accuracy for column-scaled X = B D, de Rijk
+      // pivoting, tuned BLAS-1) when the scales fit float64 with a wide margin; else the log-scaled one
+      let emax = -Infinity, emin = Infinity;
+      for (let i = 0; i < m; i++) {
+        const v = e[i];
+        if (v > emax) emax = v;
+        if (v < emin) emin = v;
+      }
+      if (!(m <= n && m > 1 && Number.isFinite(emax) && Number.isFinite(emin) && emax - emin < GESVJ_SPREAD)) {
+        return jacobiFrom.logScaledJacobi(y, e, m, n, maxSweeps);
+      }
+      // X^T: column i (contiguous, = row i of y) scaled by exp(e_i - emax): column-major n x m
+      const a = y.subarray(0, m * n);
+      for (let i = 0; i < m; i++) {
+        const f = Math.exp(e[i] - emax);
+        const o = i * n;
+        for (let p = 0; p < n; p++) a[o + p] *= f;
+      }
+      const input = Float64Array.from(a); // kept for the (never seen) non-convergent case
+      const sva = new Float64Array(m);
+      const lwork = Math.max(6, m + n);
+      const w = new Float64Array(lwork);
+      dgesvj('G', 'N', 'N', i32(n), i32(m), a, i32(n), sva, i32(0), new Float64Array(1), i32(1), w, i32(lwork), infoOut);
+      if (infoOut[0] < 0) throw new Error(`dgesvj: LAPACK info = ${infoOut[0]}`);
+      if (infoOut[0] > 0) {
+        // no convergence in 30 sweeps (not seen on these inputs): the log-scaled Jacobi decides
+        a.set(input);
+        e.fill(emax, 0, m);
+        return jacobiFrom.logScaledJacobi(y, e, m, n, maxSweeps);
+      }
+      const lnScale = Math.log(w[0]) + emax;
+      const out = new Float64Array(m);
+      for (let i = 0; i < m; i++) out[i] = sva[i] > 0 ? Math.log(sva[i]) + lnScale : -Infinity;
+      out.sort().reverse();
+      return out;
+    },
   };
 }

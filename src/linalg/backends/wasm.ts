@@ -1,3 +1,4 @@
+import { setFlagsFromString } from 'node:v8';
 import { LINALG_WASM_BASE64 } from './linalg-wasm.generated.js';
 import { zeros, type Mat } from '../matrix.js';
 import { prepareJacobiRows, jacobiTolerance, descendingLogs } from '../jacobi.js';
@@ -73,6 +74,9 @@ class Arena {
   }
 }
 
+/** Diagnostics: sweeps the last wasm Jacobi call took. */
+export const jacobiStats = { sweeps: 0 };
+
 /** Householder QR and Q^T that reproduce the TS reference bit for bit (for the Haar draws). */
 export interface ExactQR {
   householderQR(gt: Float64Array, n: number, tau?: Float64Array): Float64Array;
@@ -80,6 +84,10 @@ export interface ExactQR {
 }
 
 export function loadWasmBackend(): LinalgBackend & { exact: ExactQR } {
+  // Compile with the optimizing tier up front. V8's default compiles wasm with the baseline (Liftoff)
+  // first and swaps in optimized code only for later calls (no on-stack replacement): a single long
+  // kernel call, like the first Jacobi of a process, ran 3-4x slower. The module is small.
+  setFlagsFromString('--no-liftoff');
   const memory = new WA.Memory({ initial: 32, maximum: 65536 });
   const module = new WA.Module(Buffer.from(LINALG_WASM_BASE64, 'base64'));
   const x = new WA.Instance(module, { env: { memory, hypot: Math.hypot } }).exports as unknown as Exports;
@@ -156,7 +164,7 @@ export function loadWasmBackend(): LinalgBackend & { exact: ExactQR } {
       prepareJacobiRows(y, e, m, n);
       arena.reset();
       const py = arena.put(y.subarray(0, m * n)), pe = arena.put(e.subarray(0, m));
-      x.jacobiSweeps(py, pe, m, n, maxSweeps, jacobiTolerance(n));
+      jacobiStats.sweeps = x.jacobiSweeps(py, pe, m, n, maxSweeps, jacobiTolerance(n));
       arena.get(py, y.subarray(0, m * n));
       arena.get(pe, e.subarray(0, m));
       return descendingLogs(e, m);

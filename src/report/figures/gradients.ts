@@ -11,12 +11,15 @@ const LOG10E = Math.LOG10E;
 export function gradientLinesSpec(m: ReportModel): Record<string, unknown> {
   const { study } = m;
   const coarse = new Set(study.gains);
-  const values = m.analysis.summaries
+  // one row per curve with the per-layer values as arrays, flattened by vega-lite: a tenth of the
+  // size of one row per (curve, layer) in the saved spec
+  const curves = m.analysis.summaries
     .filter((s) => coarse.has(s.gain))
-    .flatMap((s) =>
-      s.logWeightGradNorm.map((v, l) => ({ activation: s.activation, initLabel: INIT_LABELS[s.init], gain: s.gain, layer: l + 1, value: round(Math.exp(v), 4) })),
-    )
-    .filter((r) => Number.isFinite(r.value) && r.value > 0);
+    .map((s) => {
+      const value = s.logWeightGradNorm.map((v) => Math.exp(v)).map((v) => (Number.isFinite(v) && v > 0 ? round(v, 4) : null));
+      return { activation: s.activation, initLabel: INIT_LABELS[s.init], gain: s.gain, layer: value.map((_, l) => l + 1), value };
+    });
+  const values = curves.flatMap((c) => c.value.filter((v): v is number => v !== null).map((value) => ({ activation: c.activation, value })));
   const gains = study.gains;
   const rows = study.activations.map((activation) => ({
     hconcat: study.inits.map((init) => ({
@@ -25,7 +28,11 @@ export function gradientLinesSpec(m: ReportModel): Record<string, unknown> {
       title: { text: `${activation}, ${INIT_LABELS[init]} weights`, fontSize: 15 },
       name: markName('grad', activation, init),
       data: { name: 'ds_grads' },
-      transform: [{ filter: { and: [{ field: 'activation', equal: activation }, { field: 'initLabel', equal: INIT_LABELS[init] }] } }],
+      transform: [
+        { filter: { and: [{ field: 'activation', equal: activation }, { field: 'initLabel', equal: INIT_LABELS[init] }] } },
+        { flatten: ['layer', 'value'] },
+        { filter: 'isValid(datum.value)' },
+      ],
       mark: { type: 'line', strokeWidth: 1.6, clip: true },
       encoding: {
         x: { field: 'layer', type: 'quantitative', title: 'layer l', scale: { domain: [1, study.depth], nice: false } },
@@ -46,7 +53,7 @@ export function gradientLinesSpec(m: ReportModel): Record<string, unknown> {
   return figure(
     'Weight-gradient norm per layer',
     'Loss E = e · xᴸ with a random unit e; geometric mean over seeds. Flat lines: every layer learns at the same rate.',
-    { datasets: { ds_grads: values }, vconcat: rows, spacing: 30, resolve: { scale: { color: 'shared', y: 'independent' } } },
+    { datasets: { ds_grads: curves }, vconcat: rows, spacing: 30, resolve: { scale: { color: 'shared', y: 'independent' } } },
   );
 }
 
@@ -66,12 +73,14 @@ export function gradientHeatmapSpec(m: ReportModel): Record<string, unknown> {
         const g0 = i > 0 ? (rows[i - 1].gain + s.gain) / 2 : s.gain - (rows[1] ? (rows[1].gain - s.gain) / 2 : 0.025);
         const g1 = i + 1 < rows.length ? (rows[i + 1].gain + s.gain) / 2 : s.gain + (i > 0 ? (s.gain - rows[i - 1].gain) / 2 : 0.025);
         const last = s.logGradNorm[s.logGradNorm.length - 1];
-        s.logGradNorm.forEach((v, l) => {
-          const r = (v - last) * LOG10E;
-          if (!Number.isFinite(r)) return;
-          extent[activation] = Math.max(extent[activation] ?? 1, Math.ceil(Math.abs(r)));
-          values.push({ activation, initLabel: INIT_LABELS[init], g0: round(g0, 6), g1: round(g1, 6), gain: s.gain, l0: l + 0.5, l1: l + 1.5, r: round(r, 4) });
+        // one row per gain column, its layers as arrays (flattened by vega-lite)
+        const r = s.logGradNorm.map((v) => {
+          const x = (v - last) * LOG10E;
+          if (!Number.isFinite(x)) return null;
+          extent[activation] = Math.max(extent[activation] ?? 1, Math.ceil(Math.abs(x)));
+          return round(x, 4);
         });
+        values.push({ activation, initLabel: INIT_LABELS[init], g0: round(g0, 6), g1: round(g1, 6), gain: s.gain, l: r.map((_, l) => l + 1), r });
       });
     }
   const rows = study.activations.map((activation) => ({
@@ -80,7 +89,13 @@ export function gradientHeatmapSpec(m: ReportModel): Record<string, unknown> {
       height: PANEL.height,
       title: { text: `${activation}, ${INIT_LABELS[init]} weights`, fontSize: 15 },
       data: { name: 'ds_heat' },
-      transform: [{ filter: { and: [{ field: 'activation', equal: activation }, { field: 'initLabel', equal: INIT_LABELS[init] }] } }],
+      transform: [
+        { filter: { and: [{ field: 'activation', equal: activation }, { field: 'initLabel', equal: INIT_LABELS[init] }] } },
+        { flatten: ['l', 'r'] },
+        { filter: 'isValid(datum.r)' },
+        { calculate: 'datum.l - 0.5', as: 'l0' },
+        { calculate: 'datum.l + 0.5', as: 'l1' },
+      ],
       mark: { type: 'rect' },
       encoding: {
         x: { field: 'g0', type: 'quantitative', title: 'gain g', scale: { zero: false, nice: false } },

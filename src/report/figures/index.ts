@@ -12,6 +12,8 @@ export interface FigureDef {
   /** what a reader should look for, shown under the figure */
   caption: string;
   build: (m: ReportModel) => Record<string, unknown> | null;
+  /** a dense grid of cells: shown on the page as PNG (its SVG, one path per cell, is several times larger) */
+  raster?: boolean;
 }
 
 /** The static figures, in page order. */
@@ -29,8 +31,8 @@ export const FIGURES: FigureDef[] = [
     build: densitySpec,
   },
   { id: 'gradients', caption: 'Per-layer weight gradients: a tilted line means early and late layers learn at different rates.', build: gradientLinesSpec },
-  { id: 'heatmap', caption: 'The same information for every gain at once: the white band is where errors reach the first layer intact.', build: gradientHeatmapSpec },
-  { id: 'phase', caption: 'Mean-field theory: the analyzed gains against the ordered and chaotic phases.', build: phaseSpec },
+  { id: 'heatmap', caption: 'The same information for every gain at once: the white band is where errors reach the first layer intact.', build: gradientHeatmapSpec, raster: true },
+  { id: 'phase', caption: 'Mean-field theory: the analyzed gains against the ordered and chaotic phases.', build: phaseSpec, raster: true },
   { id: 'q-profile', caption: 'Forward signal: measured qˡ against the mean-field length map.', build: qProfileSpec },
 ];
 

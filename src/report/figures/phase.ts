@@ -33,8 +33,8 @@ export function phaseSpec(m: ReportModel): Record<string, unknown> | null {
     const x = { type: 'quantitative', title: 'σ_w (gain g)', scale: { domain: [wLo, wHi], nice: false } };
     const y = { type: 'quantitative', title: 'σ_b (bias std)', scale: { domain: [0, bHi], nice: false } };
     return {
-      width: PANEL.width + 40,
-      height: PANEL.height + 40,
+      width: PANEL.width + 200,
+      height: PANEL.height + 90,
       title: { text: `${activation}`, fontSize: 15 },
       layer: [
         {
@@ -76,5 +76,7 @@ export function phaseSpec(m: ReportModel): Record<string, unknown> | null {
     'Mean-field phase diagram',
     `χ₁ = σ_w² E[φ'(h)²] at the fixed point q*. Black line: the edge of chaos χ₁ = 1. Circles: gains measured at σ_b = ${study.biasStd}; diamond: located orthogonal m₁ = 1 gain.`,
     { hconcat: panels, spacing: 40 },
+    // one or two panels of 620 px: wrap the subtitle to their width
+    { wrap: acts.length > 1 ? 110 : 64 },
   );
 }

@@ -1,6 +1,8 @@
 /**
- * Scalar solvers for the per-seed curves. Each evaluation of f is a full network analysis
- * (O(L N^3)), so both count their evaluations and reuse the values already known at the bracket.
+ * The one set of scalar solvers in eoc (Brent 1973): the theory's fixed points and critical lines,
+ * the sweep's per-seed located gains and mean-field gains all go through here. In a sweep each
+ * evaluation of f is a full network analysis (O(L N^3)), so both solvers count their evaluations
+ * and reuse the values already known at the bracket.
  */
 
 /**
@@ -15,9 +17,9 @@ export function brentRoot(
   fb: number,
   xTol: number,
   maxEval = 100,
-): { x: number; evaluations: number } {
-  if (fa === 0) return { x: a, evaluations: 0 };
-  if (fb === 0) return { x: b, evaluations: 0 };
+): { x: number; evaluations: number; converged: boolean } {
+  if (fa === 0) return { x: a, evaluations: 0, converged: true };
+  if (fb === 0) return { x: b, evaluations: 0, converged: true };
   if (!(fa * fb < 0)) throw new Error(`brentRoot: [${a}, ${b}] does not bracket a root`);
   let c = a, fc = fa, d = b - a, e = d;
   let evaluations = 0;
@@ -31,7 +33,8 @@ export function brentRoot(
     }
     const tol = 2 * Number.EPSILON * Math.abs(b) + 0.5 * xTol;
     const m = 0.5 * (c - b);
-    if (Math.abs(m) <= tol || fb === 0 || evaluations >= maxEval) return { x: b, evaluations };
+    if (Math.abs(m) <= tol || fb === 0) return { x: b, evaluations, converged: true };
+    if (evaluations >= maxEval) return { x: b, evaluations, converged: false };
     if (Math.abs(e) >= tol && Math.abs(fa) > Math.abs(fb)) {
       const s = fb / fa;
       let p: number, q: number;
@@ -59,6 +62,20 @@ export function brentRoot(
     fb = f(b);
     evaluations++;
   }
+}
+
+/**
+ * brentRoot on [lo, hi], evaluating f at both ends first; throws when [lo, hi] does not bracket a
+ * root or Brent does not converge in `maxIterations` evaluations (in the theory a bad bracket is a
+ * bug we want to hear about loudly). `xTolerance` 0 (the default) means full double precision.
+ */
+export function brentRootIn(f: (x: number) => number, lo: number, hi: number, options: { xTolerance?: number; maxIterations?: number } = {}): number {
+  const fa = f(lo);
+  const fb = f(hi);
+  if (!(fa === 0 || fb === 0 || fa * fb < 0)) throw new Error(`brentRoot: [${lo}, ${hi}] does not bracket a root (f = ${fa}, ${fb})`);
+  const r = brentRoot(f, lo, hi, fa, fb, options.xTolerance ?? 0, options.maxIterations ?? 200);
+  if (!r.converged) throw new Error('brentRoot: no convergence');
+  return r.x;
 }
 
 /**

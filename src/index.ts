@@ -1,0 +1,35 @@
+/**
+ * eoc as a library: the same engine the CLI runs, as typed ESM. Re-exports only; each folder's
+ * index (or module) owns its part of the data flow spec -> sampler -> propagate -> spectrum ->
+ * gradients -> measure -> sweep -> theory -> report.
+ */
+export { EOC_VERSION } from './version.js';
+
+// spec: types, defaults, validation, user-input parsers
+export { ACTIVATIONS, INITS, DEFAULT_SPEC, type ActivationName, type InitName, type NetworkSpec } from './spec/types.js';
+export { SpecError } from './spec/errors.js';
+export { resolveSpec, networkBytes, memoryBudget } from './spec/validate.js';
+export { parseGain, parseRealList, GAIN_PRESETS } from './spec/parse.js';
+
+// sampling and one network
+export { normalStream, type NormalStream } from './random/streams.js';
+export { sampleBaseDraws, type BaseDraws } from './network/sampler.js';
+export { forward, type ScaleParams, type ForwardTrace } from './network/forward.js';
+export { activation, type Activation } from './network/activations.js';
+export { backprop, type GradientProfile } from './gradients/backprop.js';
+export { stableLogSingularValues, type JacobianFactor } from './spectrum/stable-product.js';
+export { measureNetwork, type NetworkSample, type LayerRecord, type MeasureOptions } from './measure/network.js';
+export { spectrumStats, STAT_NAMES, type SpectrumStats } from './measure/stats.js';
+export { estimate, type Estimate } from './measure/aggregate.js';
+export { runSpectrum, type SpectrumRun } from './measure/run-spectrum.js';
+export { analyzeSpectrum, resolveQ0, theoryBlock } from './measure/analyze.js';
+export { spectrumDocument, SPECTRUM_SCHEMA } from './io/spectrum-document.js';
+export { toJson, readNumber, writeFileAtomic } from './io/json.js';
+
+// linear algebra backends
+export { setBackend, backend, backendInfo, type BackendInfo } from './linalg/select.js';
+
+// theory, sweeps, reports
+export * from './theory/index.js';
+export * from './sweep/index.js';
+export * from './report/index.js';

@@ -1,0 +1,28 @@
+import { describe, it, expect } from 'vitest';
+import { parseMemorySize, performanceFromOptions, applyMaxMemory } from '../../cli/spec-options.js';
+import { memoryBudget } from '../../src/spec/validate.js';
+
+describe('--max-memory and --method parsing', () => {
+  it('reads sizes in MiB or with units', () => {
+    expect(parseMemorySize('512', 'x')).toBe(512);
+    expect(parseMemorySize('512M', 'x')).toBe(512);
+    expect(parseMemorySize('4G', 'x')).toBe(4096);
+    expect(parseMemorySize('1.5GiB', 'x')).toBe(1536);
+    expect(parseMemorySize('2048k', 'x')).toBe(2);
+    expect(() => parseMemorySize('lots', '--max-memory')).toThrow(/--max-memory must be a size/);
+    expect(() => parseMemorySize('0', '--max-memory')).toThrow(/positive/);
+  });
+
+  it('reads the method and applies the budget process-wide', () => {
+    expect(performanceFromOptions({ method: 'matrix-free', maxMemory: '1G' })).toEqual({ method: 'matrix-free', maxMemoryMB: 1024 });
+    expect(() => performanceFromOptions({ method: 'fast' })).toThrow(/--method must be/);
+    const before = process.env.EOC_MAX_MEMORY_MB;
+    try {
+      applyMaxMemory(1024);
+      expect(memoryBudget()).toBe(2 ** 30);
+    } finally {
+      if (before === undefined) delete process.env.EOC_MAX_MEMORY_MB;
+      else process.env.EOC_MAX_MEMORY_MB = before;
+    }
+  });
+});
