@@ -53,10 +53,10 @@ export function specFromOptions(o: RawSpecOptions): Partial<NetworkSpec> {
  * `const perf = performanceFromOptions(opts); applyMaxMemory(perf.maxMemoryMB);` and pass
  * `perf.method` as measureNetwork's `method` (runSpectrum/sweep options).
  */
-export function addPerformanceOptions(cmd: Command): Command {
-  return cmd
-    .option('--max-memory <size>', 'memory budget, in MiB or with a unit (512M, 4G) (default 80% of RAM, or EOC_MAX_MEMORY_MB)')
-    .option('--method <m>', 'spectrum method: dense | matrix-free | auto (default dense)');
+export function addPerformanceOptions(cmd: Command, which: { method?: boolean } = {}): Command {
+  cmd.option('--max-memory <size>', 'memory budget, in MiB or with a unit (512M, 4G); base draws beyond it are regenerated layer by layer (default 80% of RAM, or EOC_MAX_MEMORY_MB)');
+  if (which.method !== false) cmd.option('--method <m>', 'spectrum method: dense (every singular value) | matrix-free (Hutchinson m1, Lanczos, SLQ) | auto (by cost) (default dense)');
+  return cmd;
 }
 
 export interface RawPerformanceOptions {

@@ -2,7 +2,7 @@ import os from 'node:os';
 import type { Command } from 'commander';
 import { action, EXIT_CHECK_FAILED, EXIT_OK, log, print } from '../common.js';
 import { num, pm } from '../format.js';
-import { addSpecOptions, specFromOptions, type RawSpecOptions } from '../spec-options.js';
+import { addSpecOptions, addPerformanceOptions, applyMaxMemory, performanceFromOptions, specFromOptions, type RawPerformanceOptions, type RawSpecOptions } from '../spec-options.js';
 import { parseInteger, parsePositive } from '../../src/spec/parse.js';
 import { resolveSpec } from '../../src/spec/validate.js';
 import { toJson } from '../../src/io/json.js';
@@ -66,15 +66,16 @@ export function registerCheck(program: Command): void {
     .command('check')
     .description('verdict for one gain (faithful / vanishing / exploding / anisotropic) with the recommended gain; exit 0 faithful, 1 not, 2 bad input')
     .addHelpText('after', HELP);
-  addSpecOptions(cmd, { seedsDefault: CHECK_DEFAULT_SEEDS })
+  addPerformanceOptions(addSpecOptions(cmd, { seedsDefault: CHECK_DEFAULT_SEEDS }), { method: false })
     .option('--tol-m1 <t>', `faithful needs |ln m1| <= t (default ln 2 = ${num(DEFAULT_THRESHOLDS.tolM1, 4)})`)
     .option('--tol-spread <t>', `faithful needs std(ln s) <= t (default ln 2 = ${num(DEFAULT_THRESHOLDS.tolSpread, 4)})`)
     .option('--max-evaluations <k>', `network evaluations per seed for the recommended-gain search (default ${DEFAULT_CHECK_SEARCH.maxEvaluations})`)
     .option('--workers <k>', `worker threads (default: one per core, here ${os.availableParallelism()})`)
     .option('--json', 'print the eoc.check/1 JSON document')
     .action(
-      action(async (o: RawSpecOptions & { tolM1?: string; tolSpread?: string; maxEvaluations?: string; workers?: string; json?: boolean }) => {
+      action(async (o: RawSpecOptions & RawPerformanceOptions & { tolM1?: string; tolSpread?: string; maxEvaluations?: string; workers?: string; json?: boolean }) => {
         const workers = o.workers === undefined ? os.availableParallelism() : parseInteger(o.workers, '--workers', 1, 1024);
+        applyMaxMemory(performanceFromOptions(o).maxMemoryMB);
         const partial = specFromOptions(o);
         if (partial.seeds === undefined) partial.seeds = CHECK_DEFAULT_SEEDS;
         const spec = resolveSpec(partial, Math.min(workers, partial.seeds));

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { relative } from 'node:path';
 import { action, log, print } from '../common.js';
 import { progressBar } from '../progress.js';
+import { applyMaxMemory, parseMemorySize } from '../spec-options.js';
 import { SpecError } from '../../src/spec/errors.js';
 import { parseActivation, parseGain, parseInit, parseInteger, parseNonNegative, parsePositive, parseRealList } from '../../src/spec/parse.js';
 import { buildReport, DEFAULT_AXES, defaultStudy, describeStudy, loadSaved, runStudy, studyConfig, type Study } from '../../src/report/index.js';
@@ -22,6 +23,7 @@ interface ReportOptions {
   seed?: string;
   refine?: boolean;
   workers?: string;
+  maxMemory?: string;
 }
 
 const uniq = <T>(xs: T[]) => [...new Set(xs)];
@@ -69,6 +71,7 @@ export function registerReport(program: Command): void {
     .option('--seed <s>', 'first seed (default 0)')
     .option('--no-refine', 'measure the coarse grid only (no refined gains around the located ones)')
     .option('--workers <n>', 'worker threads (default 2)')
+    .option('--max-memory <size>', 'memory budget, in MiB or with a unit (512M, 4G) (default 80% of RAM, or EOC_MAX_MEMORY_MB)')
     .action(
       action(async (o: ReportOptions) => {
         const t0 = performance.now();
@@ -86,6 +89,7 @@ export function registerReport(program: Command): void {
         } else {
           study = studyFromOptions(o);
           const workers = o.workers ? parseInteger(o.workers, '--workers', 1, 64) : 2;
+          if (o.maxMemory !== undefined) applyMaxMemory(parseMemorySize(o.maxMemory, '--max-memory'));
           const run = await runStudy(study.config, { workers, onProgress: progressBar('report: measuring') });
           lines = run.lines;
           measureMs = run.timings.measureMs;

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { action, print } from '../common.js';
-import { addSpecOptions, specFromOptions, type RawSpecOptions } from '../spec-options.js';
+import { addSpecOptions, addPerformanceOptions, applyMaxMemory, performanceFromOptions, specFromOptions, type RawPerformanceOptions, type RawSpecOptions } from '../spec-options.js';
 import { table, pm, num } from '../format.js';
 import { progressBar } from '../progress.js';
 import { resolveSpec } from '../../src/spec/validate.js';
@@ -26,12 +26,14 @@ export function registerSpectrum(program: Command): void {
   const cmd = program
     .command('spectrum')
     .description('Jacobian singular-value statistics and per-layer gradient norms for one configuration');
-  addSpecOptions(cmd)
+  addPerformanceOptions(addSpecOptions(cmd))
     .option('--json', 'print the eoc.spectrum/1 JSON document')
     .action(
-      action((o: RawSpecOptions & { json?: boolean }) => {
+      action((o: RawSpecOptions & RawPerformanceOptions & { json?: boolean }) => {
+        const perf = performanceFromOptions(o);
+        applyMaxMemory(perf.maxMemoryMB);
         const spec = resolveSpec(specFromOptions(o));
-        const { run, theory } = analyzeSpectrum(spec, { onSample: progressBar('spectrum') });
+        const { run, theory } = analyzeSpectrum(spec, { onSample: progressBar('spectrum'), method: perf.method });
         if (o.json) print(toJson(spectrumDocument(run, theory)));
         else print(spectrumText(run, theory));
       }),
@@ -70,5 +72,9 @@ export function spectrumText(run: SpectrumRun, theory?: SpectrumTheoryBlock): st
     ['layer', 'q^l', 'ln |delta^l|', 'ln |dE/dW^l|', ...(theory ? ['q^l theory', 'ln |delta^l| theory'] : [])],
     layerRows,
   );
-  return `${head}\n\n${stats}${rankNote}\n\nper layer (mean ± stderr over seeds; output error e is a unit vector):\n${layers}\n`;
+  const mf = run.samples.find((x) => x.matrixFree)?.matrixFree;
+  const methodNote = mf
+    ? `\nmethod: matrix-free (Hutchinson m1 with ${mf.probes} probes, ln m1 stderr ${num(mf.lnM1Stderr, 2)}; Lanczos top s, ${mf.lanczosSteps} steps; SLQ quantiles for the rest: log statistics are approximate)`
+    : `\nmethod: dense (QR-stabilized product, every singular value to high relative accuracy)`;
+  return `${head}\n\n${stats}${rankNote}${methodNote}\n\nper layer (mean ± stderr over seeds; output error e is a unit vector):\n${layers}\n`;
 }

@@ -1,5 +1,6 @@
 import os from 'node:os';
 import type { Command } from 'commander';
+import { applyMaxMemory, parseMemorySize } from '../spec-options.js';
 import { action, log, print } from '../common.js';
 import { num, pm, table } from '../format.js';
 import { progressBar } from '../progress.js';
@@ -24,6 +25,7 @@ export interface RawGridOptions {
   seeds?: string;
   seed?: string;
   workers?: string;
+  maxMemory?: string;
 }
 
 /** The grid options of eoc sweep and eoc compare: every network option accepts a comma list. */
@@ -38,7 +40,8 @@ export function addGridOptions(cmd: Command, which: { init?: boolean } = {}): Co
     .option('--q0 <q>', "input variance |x0|^2/N, or 'fixed-point' (default 1)")
     .option('--seeds <k>', `independent networks per point (default ${DEFAULT_SPEC.seeds})`)
     .option('--seed <s>', 'first seed (default 0)')
-    .option('--workers <k>', `worker threads (default: one per core, here ${os.availableParallelism()})`);
+    .option('--workers <k>', `worker threads (default: one per core, here ${os.availableParallelism()})`)
+    .option('--max-memory <size>', 'memory budget for all workers, in MiB or with a unit (512M, 4G); base draws beyond it are regenerated layer by layer (default 80% of RAM, or EOC_MAX_MEMORY_MB)');
 }
 
 function list<T>(raw: string | undefined, fallback: T, item: (s: string) => T): T[] {
@@ -69,6 +72,7 @@ export function configFromOptions(
   fixed: { inits?: InitName[]; locate: boolean; spectra?: boolean },
 ): { config: SweepConfig; workers: number } {
   const workers = workersFromOptions(o.workers);
+  if (o.maxMemory !== undefined) applyMaxMemory(parseMemorySize(o.maxMemory, '--max-memory'));
   const gains = parseGainList(o.gains ?? DEFAULT_GAINS);
   const activations = list<ActivationName>(o.activation, DEFAULT_SPEC.activation, parseActivation);
   const inits = fixed.inits ?? list<InitName>(o.init, DEFAULT_SPEC.init, parseInit);

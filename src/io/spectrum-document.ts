@@ -26,6 +26,8 @@ export function spectrumDocument(run: SpectrumRun, theory?: SpectrumTheoryBlock)
     samples: run.samples.map((s) => ({
       seed: s.seed,
       rank: s.rank,
+      method: s.method ?? 'dense',
+      ...(s.matrixFree ? { matrixFree: s.matrixFree } : {}),
       ...s.stats,
       logDetResidual: s.logDetResidual,
       logInputGradNorm: s.logInputGrad,

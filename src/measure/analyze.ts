@@ -1,4 +1,5 @@
 import { runSpectrum, type SpectrumRun } from './run-spectrum.js';
+import type { MeasureOptions } from './network.js';
 import { fixedPointInput, meanFieldTrajectory } from '../theory/index.js';
 import type { NetworkSpec } from '../spec/types.js';
 import type { SpectrumTheoryBlock } from '../io/spectrum-document.js';
@@ -27,7 +28,7 @@ export function theoryBlock(spec: NetworkSpec, q0: number): SpectrumTheoryBlock 
 /** One configuration measured over its seeds, with the mean-field prediction beside it. */
 export function analyzeSpectrum(
   spec: NetworkSpec,
-  opts: { onSample?: (done: number, total: number) => void; checkLogDet?: boolean } = {},
+  opts: MeasureOptions & { onSample?: (done: number, total: number) => void } = {},
 ): { run: SpectrumRun; theory: SpectrumTheoryBlock } {
   const q0 = resolveQ0(spec);
   const run = runSpectrum(spec, q0, opts);

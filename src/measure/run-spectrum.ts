@@ -1,5 +1,5 @@
 import { sampleBaseDraws } from '../network/sampler.js';
-import { measureNetwork, type NetworkSample } from './network.js';
+import { measureNetwork, type MeasureOptions, type NetworkSample } from './network.js';
 import { estimate, type Estimate } from './aggregate.js';
 import { STAT_NAMES, type SpectrumStats } from './stats.js';
 import type { NetworkSpec } from '../spec/types.js';
@@ -32,7 +32,7 @@ export function summarize(samples: NetworkSample[]): SpectrumSummary {
 export function runSpectrum(
   spec: NetworkSpec,
   q0: number,
-  opts: { blockSize?: number; checkLogDet?: boolean; onSample?: (done: number, total: number) => void } = {},
+  opts: MeasureOptions & { onSample?: (done: number, total: number) => void } = {},
 ): SpectrumRun {
   const t0 = performance.now();
   const seeds = seedList(spec);

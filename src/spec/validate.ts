@@ -29,7 +29,7 @@ export function memoryBudget(): number {
 }
 
 function gib(bytes: number): string {
-  return `${(bytes / 2 ** 30).toFixed(1)} GiB`;
+  return bytes >= 2 ** 30 ? `${(bytes / 2 ** 30).toFixed(1)} GiB` : `${(bytes / 2 ** 20).toFixed(1)} MiB`;
 }
 
 /**
@@ -56,7 +56,7 @@ export function resolveSpec(partial: Partial<NetworkSpec>, workers = 1): Network
   const have = memoryBudget();
   if (need > have) {
     throw new SpecError(
-      `width ${s.width} x depth ${s.depth} needs about ${gib(need)} of memory, more than the ${gib(have)} available (set EOC_MAX_MEMORY_MB to change the budget)`,
+      `width ${s.width} x depth ${s.depth} needs about ${gib(need)} of memory, more than the ${gib(have)} available (--max-memory or EOC_MAX_MEMORY_MB set the budget)`,
     );
   }
   return s;

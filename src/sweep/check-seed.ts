@@ -66,7 +66,7 @@ export function runCheckSeed(input: CheckSeedInput): CheckSeedResult {
   const net = new SeedNetwork(input.point, input.width, input.seed, input.q0);
   const atGain = statsOf(net, input.gain);
   const L = input.point.depth;
-  const f = (x: number) => net.at(Math.exp(x)).stats.ln_m1;
+  const f = (x: number) => net.lnM1At(Math.exp(x));
   const pts: { x: number; y: number }[] = [{ x: Math.log(input.gain), y: atGain.ln_m1 }];
   const clamp = (x: number) => Math.min(LN_G_MAX, Math.max(LN_G_MIN, x));
   let lo: { x: number; y: number } | null = null; // y < 0

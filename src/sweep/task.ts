@@ -1,5 +1,7 @@
 import { sampleBaseDraws } from '../network/sampler.js';
-import { measureNetwork, type NetworkSample } from '../measure/network.js';
+import os from 'node:os';
+import { measureNetwork, lnM1Exact, type NetworkSample } from '../measure/network.js';
+import { memoryBudget } from '../spec/validate.js';
 import { spectrumStats } from '../measure/stats.js';
 import { locateM1Root, locateMaxFrac, locateMinRms } from './locate.js';
 import { inputVariance } from './mean-field.js';
@@ -46,9 +48,13 @@ export class SeedNetwork {
   evaluations = 0;
   readonly homogeneous: boolean;
   private cache = new Map<number, NetworkSample>();
+  private lnM1Cache = new Map<number, number>();
 
   constructor(readonly point: SweepPoint, readonly width: number, readonly seed: number, readonly q0: number | 'fixed-point') {
-    this.draws = sampleBaseDraws(point.init, width, point.depth, seed);
+    // every core may hold one seed's draws at once: each gets its share of the memory budget, and
+    // draws beyond it are regenerated layer by layer (bitwise the same, so results do not change)
+    const share = memoryBudget() / Math.max(1, os.availableParallelism());
+    this.draws = sampleBaseDraws(point.init, width, point.depth, seed, { maxBytes: share });
     this.homogeneous = isHomogeneous(point, q0);
   }
 
@@ -56,6 +62,24 @@ export class SeedNetwork {
     const q0 = inputVariance(this.point, this.q0, gain);
     this.evaluations++;
     return measureNetwork(this.draws, { activation: this.point.activation, gain, biasStd: this.point.biasStd, q0 });
+  }
+
+  /**
+   * ln m1 alone, for root finding: from a full sample when there is one, else exactly from the
+   * stable product without the SVD (|J|_F^2 / N; several times cheaper than a full evaluation).
+   */
+  lnM1At(gain: number): number {
+    const full = this.cache.get(gain);
+    if (full) return full.stats.ln_m1;
+    if (this.homogeneous) return this.at(gain).stats.ln_m1;
+    let v = this.lnM1Cache.get(gain);
+    if (v === undefined) {
+      const q0 = inputVariance(this.point, this.q0, gain);
+      this.evaluations++;
+      v = lnM1Exact(this.draws, { activation: this.point.activation, gain, biasStd: this.point.biasStd, q0 });
+      this.lnM1Cache.set(gain, v);
+    }
+    return v;
   }
 
   at(gain: number): NetworkSample {
@@ -109,7 +133,7 @@ export function runSweepTask(config: SweepConfig, task: SweepTask): SweepRecord 
     const o = config.locate;
     const g = config.gains;
     located = {
-      m1: locateM1Root(g, curve.map((c) => c.stats.ln_m1), (x) => net.at(x).stats.ln_m1, o),
+      m1: locateM1Root(g, curve.map((c) => c.stats.ln_m1), (x) => net.lnM1At(x), o),
       minRms: locateMinRms(g, curve.map((c) => c.stats.rms_log), (x) => net.at(x).stats.rms_log, o),
       maxFrac: locateMaxFrac(g, curve.map((c) => c.stats.frac_within_2), (x) => net.at(x).stats.frac_within_2, o),
     };

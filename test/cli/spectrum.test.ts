@@ -41,6 +41,24 @@ describe('eoc spectrum (end to end)', () => {
     expect(eoc(['spectrum', '--activation', 'linear', '--q0', 'fixed-point']).stderr).toMatch(/every q is a fixed point/);
   });
 
+  it('--method matrix-free says which method ran and with what error; --max-memory streams or refuses', () => {
+    const mf = JSON.parse(eoc(['spectrum', '--depth', '10', '--width', '48', '--seeds', '1', '--method', 'matrix-free', '--json']).stdout);
+    expect(mf.samples[0].method).toBe('matrix-free');
+    expect(mf.samples[0].matrixFree.lnM1Stderr).toBeGreaterThan(0);
+    const dense = JSON.parse(eoc(['spectrum', '--depth', '10', '--width', '48', '--seeds', '1', '--json']).stdout);
+    expect(dense.samples[0].method).toBe('dense');
+    // Hutchinson's m1 agrees with the dense one within 4 of its own standard errors (deterministic probes)
+    expect(Math.abs(mf.samples[0].ln_m1 - dense.samples[0].ln_m1)).toBeLessThan(4 * mf.samples[0].matrixFree.lnM1Stderr);
+    // a budget below the full draws (60 x 48^2 x 8 B = 1.1 MiB) but above the streaming minimum
+    // (~0.3 MiB): the draws are regenerated layer by layer, bitwise the same, so the same numbers
+    const deep = ['spectrum', '--depth', '60', '--width', '48', '--seeds', '1', '--json'];
+    const streamed = JSON.parse(eoc([...deep, '--max-memory', '0.5M']).stdout);
+    expect(streamed.samples[0].logSingularValues).toEqual(JSON.parse(eoc(deep).stdout).samples[0].logSingularValues);
+    const r = eoc(['spectrum', '--depth', '30', '--width', '256', '--max-memory', '5M']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/needs about 5\.7 MiB of memory, more than the 5\.0 MiB available/);
+  });
+
   it('gives byte-identical JSON for the same spec and seed', () => {
     const args = ['spectrum', '--depth', '15', '--width', '24', '--seeds', '2', '--seed', '42', '--init', 'gaussian', '--bias-std', '0.1', '--json'];
     const a = eoc(args), b = eoc(args);
