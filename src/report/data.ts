@@ -3,6 +3,7 @@ import { join, dirname } from 'node:path';
 import { SpecError } from '../spec/errors.js';
 import { toJson } from '../io/json.js';
 import { readJsonl, sortedLines, type SweepConfig, type SweepRecord } from '../sweep/index.js';
+import type { StudyAxes } from './study.js';
 import type { ActivationName, InitName } from '../spec/types.js';
 import type { SpectrumStats } from '../measure/stats.js';
 
@@ -15,21 +16,12 @@ import type { SpectrumStats } from '../measure/stats.js';
  */
 export const STUDY_SCHEMA = 'eoc.report-study/2';
 
-/** What the figures need to know about the study: the sweep config, flattened to one point. */
-export interface StudyDefinition {
+/** What the figures need to know about the study: the sweep's axes, flattened to one point. */
+export interface StudyDefinition extends Omit<StudyAxes, 'refine'> {
   /** short name: becomes the folder reports/<slug(name)>/ */
   name: string;
   /** the page's heading (free text; escaped wherever it is shown) */
   title: string;
-  activations: ActivationName[];
-  inits: InitName[];
-  depth: number;
-  width: number;
-  /** the coarse gain grid, ascending (refined gains are extra) */
-  gains: number[];
-  biasStd: number;
-  q0: number;
-  seeds: number[];
 }
 
 /**
