@@ -13,18 +13,22 @@ import type { Mat } from '../../src/linalg/matrix.js';
  * Matrix-free spectra against the dense QR-stabilized spectrum of the same network (N = 256).
  * Tolerances: m1 within 3 of its own reported standard errors (a 3-sigma band; the probes are
  * seeded, so the test is deterministic); top singular values to 1e-6 relative (|d ln s| < 1e-6);
- * SLQ CDF of ln s vs the dense empirical CDF: Kolmogorov-Smirnov distance < 0.05.
+ * SLQ CDF of ln s vs the dense empirical CDF: Kolmogorov-Smirnov distance, per case below.
  */
 const N = 256;
 // SLQ is a Gauss rule in s^2: it resolves the density on a linear scale, so ln s is reproduced
 // where the spectrum is not spread over many e-folds (orthogonal nets near criticality, the
 // isometry regime) and not in the far lower tail of broad ones (Gaussian: there, all s below
 // ~s_max/k share one node). Measured here: KS 0.041 when ln s spans 7.8 e-folds (checked), 0.137
-// when it spans 16 (orthogonal, L = 60, g = 1.05: not checked against 0.05).
+// when it spans 16 (orthogonal, L = 60, g = 1.05), 0.426 for the Gaussian case.
+// `ks` is the bound each case is held to: 0.05 where SLQ is meant to work; elsewhere a regression
+// guard just above the measured value of this known limitation (0.137 and 0.426), so a change that
+// makes SLQ worse still fails. `eoc spectrum --method matrix-free` says its log statistics are
+// approximate for that reason.
 const cases = [
-  { init: 'orthogonal' as const, L: 30, gain: 1.0, slq: true },
-  { init: 'orthogonal' as const, L: 60, gain: 1.05, slq: false },
-  { init: 'gaussian' as const, L: 10, gain: 1.0, slq: false },
+  { init: 'orthogonal' as const, L: 30, gain: 1.0, ks: 0.05 },
+  { init: 'orthogonal' as const, L: 60, gain: 1.05, ks: 0.16 },
+  { init: 'gaussian' as const, L: 10, gain: 1.0, ks: 0.45 },
 ];
 
 for (const c of cases) {
@@ -64,7 +68,7 @@ for (const c of cases) {
       for (let i = 0; i < 3; i++) expect(Math.abs(top.logS[i] - dense[i])).toBeLessThan(1e-6);
     });
 
-    it.runIf(c.slq)('the SLQ density of ln s is within KS distance 0.05 of the dense one', () => {
+    it(`the SLQ density of ln s is within KS distance ${c.ks} of the dense one`, () => {
       const d = slqDensity(op, 8, 60, 7);
       const sorted = Float64Array.from(dense).sort();
       let ks = 0;
@@ -72,7 +76,7 @@ for (const c of cases) {
         const f = densityCdf(d, sorted[i]);
         ks = Math.max(ks, Math.abs(f - i / N), Math.abs(f - (i + 1) / N));
       }
-      expect(ks).toBeLessThan(0.05);
+      expect(ks).toBeLessThan(c.ks);
     });
   });
 }
