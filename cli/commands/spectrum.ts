@@ -1,10 +1,13 @@
+import { DEFAULT_SPEC } from '../../src/spec/types.js';
 import type { Command } from 'commander';
 import { action, print } from '../common.js';
 import { addSpecOptions, addPerformanceOptions, applyMaxMemory, performanceFromOptions, specFromOptions, type RawPerformanceOptions, type RawSpecOptions } from '../spec-options.js';
 import { table, pm, num } from '../format.js';
 import { progressBar } from '../progress.js';
 import { resolveSpec } from '../../src/spec/validate.js';
-import { analyzeSpectrum } from '../../src/measure/analyze.js';
+import { resolveQ0, theoryBlock } from '../../src/measure/analyze.js';
+import { runSpectrumParallel, defaultWorkers } from '../../src/sweep/index.js';
+import { parseInteger } from '../../src/spec/parse.js';
 import { toJson } from '../../src/io/json.js';
 import { spectrumDocument } from '../../src/io/spectrum-document.js';
 import type { SpectrumRun } from '../../src/measure/run-spectrum.js';
@@ -27,13 +30,21 @@ export function registerSpectrum(program: Command): void {
     .command('spectrum')
     .description('Jacobian singular-value statistics and per-layer gradient norms for one configuration');
   addPerformanceOptions(addSpecOptions(cmd))
+    .option('--workers <k>', 'worker threads, one seed each (default: one per core); results do not depend on it')
     .option('--json', 'print the eoc.spectrum/1 JSON document')
     .action(
-      action((o: RawSpecOptions & RawPerformanceOptions & { json?: boolean }) => {
+      action(async (o: RawSpecOptions & RawPerformanceOptions & { json?: boolean; workers?: string }) => {
         const perf = performanceFromOptions(o);
         applyMaxMemory(perf.maxMemoryMB);
-        const spec = resolveSpec(specFromOptions(o));
-        const { run, theory } = analyzeSpectrum(spec, { onSample: progressBar('spectrum'), method: perf.method });
+        const partial = specFromOptions(o);
+        const workers = Math.min(
+          o.workers === undefined ? defaultWorkers() : parseInteger(o.workers, '--workers', 1, 1024),
+          partial.seeds ?? DEFAULT_SPEC.seeds,
+        );
+        const spec = resolveSpec(partial, workers);
+        const q0 = resolveQ0(spec);
+        const run = await runSpectrumParallel(spec, q0, workers, { onSample: progressBar('spectrum'), method: perf.method });
+        const theory = theoryBlock(spec, q0);
         if (o.json) print(toJson(spectrumDocument(run, theory)));
         else print(spectrumText(run, theory));
       }),

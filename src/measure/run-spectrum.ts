@@ -28,7 +28,13 @@ export function summarize(samples: NetworkSample[]): SpectrumSummary {
   return out;
 }
 
-/** Analyze `spec.seeds` independent networks of one configuration. */
+/** One network of a spectrum run: the unit of work a worker thread takes. */
+export function measureSeed(spec: NetworkSpec, q0: number, seed: number, opts: MeasureOptions = {}): NetworkSample {
+  const draws = sampleBaseDraws(spec.init, spec.width, spec.depth, seed);
+  return measureNetwork(draws, { activation: spec.activation, gain: spec.gain, biasStd: spec.biasStd, q0 }, opts);
+}
+
+/** Analyze `spec.seeds` independent networks of one configuration, in this thread. */
 export function runSpectrum(
   spec: NetworkSpec,
   q0: number,
@@ -37,11 +43,16 @@ export function runSpectrum(
   const t0 = performance.now();
   const seeds = seedList(spec);
   const samples = seeds.map((seed, i) => {
-    const draws = sampleBaseDraws(spec.init, spec.width, spec.depth, seed);
-    const s = measureNetwork(draws, { activation: spec.activation, gain: spec.gain, biasStd: spec.biasStd, q0 }, opts);
+    const s = measureSeed(spec, q0, seed, opts);
     opts.onSample?.(i + 1, seeds.length);
     return s;
   });
+  return assembleSpectrumRun(spec, q0, samples, t0);
+}
+
+/** Per-seed samples (in seed order) -> the run with its summaries over seeds. */
+export function assembleSpectrumRun(spec: NetworkSpec, q0: number, samples: NetworkSample[], t0: number): SpectrumRun {
+  const seeds = samples.map((s) => s.seed);
   const layers = samples[0].layers.map((_, l) => ({
     layer: l + 1,
     q: estimate(samples.map((s) => s.layers[l].q)),

@@ -24,3 +24,4 @@ export { CHECK_SCHEMA, DEFAULT_THRESHOLDS, DEFAULT_CHECK_SEARCH, runCheck, verdi
 export type { CheckResult, CheckOptions, CheckThresholds, Verdict } from './check.js';
 export { runCheckSeed } from './check-seed.js';
 export type { CheckSeedInput, CheckSeedResult, CheckStats } from './check-seed.js';
+export { runSpectrumParallel } from './spectrum.js';

@@ -54,7 +54,7 @@ describe('eoc spectrum (end to end)', () => {
     const deep = ['spectrum', '--depth', '60', '--width', '48', '--seeds', '1', '--json'];
     const streamed = JSON.parse(eoc([...deep, '--max-memory', '0.5M']).stdout);
     expect(streamed.samples[0].logSingularValues).toEqual(JSON.parse(eoc(deep).stdout).samples[0].logSingularValues);
-    const r = eoc(['spectrum', '--depth', '30', '--width', '256', '--max-memory', '5M']);
+    const r = eoc(['spectrum', '--depth', '30', '--width', '256', '--max-memory', '5M', '--workers', '1']);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/needs about 5\.7 MiB of memory, more than the 5\.0 MiB available/);
   });
@@ -65,6 +65,9 @@ describe('eoc spectrum (end to end)', () => {
     expect(a.code).toBe(0);
     expect(a.stdout).toBe(b.stdout);
     expect(eoc([...args.slice(0, -1), '--seed', '43', '--json']).stdout).not.toBe(a.stdout);
+    // one seed per worker thread: the same bytes for any number of workers
+    expect(eoc([...args, '--workers', '1']).stdout).toBe(a.stdout);
+    expect(eoc([...args, '--workers', '2']).stdout).toBe(a.stdout);
   });
 
   const bad: [string[], RegExp][] = [
