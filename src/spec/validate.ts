@@ -56,7 +56,7 @@ export function resolveSpec(partial: Partial<NetworkSpec>, workers = 1): Network
   const have = memoryBudget();
   if (need > have) {
     throw new SpecError(
-      `width ${s.width} x depth ${s.depth} needs about ${gib(need)} of memory, more than the ${gib(have)} available (--max-memory or EOC_MAX_MEMORY_MB set the budget)`,
+      `width ${s.width} x depth ${s.depth} needs about ${gib(need)} of memory${workers > 1 ? ` (${workers} workers)` : ''}, more than the ${gib(have)} available (--max-memory or EOC_MAX_MEMORY_MB set the budget${workers > 1 ? '; fewer --workers need less' : ''})`,
     );
   }
   return s;

@@ -83,7 +83,7 @@ describe('eoc spectrum (end to end)', () => {
     [['--bias-std', '-0.1'], /--bias-std must be >= 0/],
     [['--q0', '0'], /--q0 must be > 0/],
     [['--seeds', '0'], /--seeds must be >= 1/],
-    [['--width', '60000', '--depth', '1000'], /needs about .* GiB of memory, more than/],
+    [['--width', '60000', '--depth', '1000'], /needs about .* GiB of memory( \(2 workers\))?, more than/],
     [['--no-such-option'], /unknown option/],
   ];
   for (const [args, msg] of bad) {
