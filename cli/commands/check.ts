@@ -1,3 +1,4 @@
+import { backendInfo } from '../../src/linalg/select.js';
 import os from 'node:os';
 import type { Command } from 'commander';
 import { action, EXIT_CHECK_FAILED, EXIT_OK, log, print } from '../common.js';
@@ -86,7 +87,7 @@ export function registerCheck(program: Command): void {
         const maxEvaluations = o.maxEvaluations === undefined ? DEFAULT_CHECK_SEARCH.maxEvaluations : parseInteger(o.maxEvaluations, '--max-evaluations', 0, 100);
         const t0 = performance.now();
         const r = await runCheck(spec, { thresholds, workers, lnM1Tolerance: DEFAULT_CHECK_SEARCH.lnM1Tolerance, maxEvaluations });
-        log(`check: ${((performance.now() - t0) / 1000).toFixed(1)} s on ${Math.min(workers, spec.seeds)} worker(s)`);
+        log(`check: ${((performance.now() - t0) / 1000).toFixed(1)} s on ${Math.min(workers, spec.seeds)} worker(s), ${backendInfo().name} backend`);
         print(o.json ? toJson(r) : checkText(r));
         process.exitCode = r.verdict === 'faithful' ? EXIT_OK : EXIT_CHECK_FAILED;
       }),

@@ -1,3 +1,4 @@
+import { backendInfo } from '../../src/linalg/select.js';
 import type { Command } from 'commander';
 import { action, log, print } from '../common.js';
 import { num, pm, table } from '../format.js';
@@ -43,7 +44,7 @@ export function registerCompare(program: Command): void {
         const { config, workers } = configFromOptions(o, { inits: ['orthogonal', 'gaussian'], locate: false, spectra: false });
         const t0 = performance.now();
         const run = await runSweep(config, { workers, onProgress: progressBar('compare'), log });
-        log(`compare: ${run.computed} task(s) in ${((performance.now() - t0) / 1000).toFixed(1)} s on ${workers} worker(s)`);
+        log(`compare: ${run.computed} task(s) in ${((performance.now() - t0) / 1000).toFixed(1)} s on ${workers} worker(s), ${backendInfo().name} backend`);
         const doc = compareDocument(config, run.records);
         print(o.json ? toJson(doc) : compareText(doc));
       }),

@@ -1,3 +1,4 @@
+import { backendInfo } from '../../src/linalg/select.js';
 import os from 'node:os';
 import type { Command } from 'commander';
 import { applyMaxMemory, parseMemorySize } from '../spec-options.js';
@@ -197,7 +198,7 @@ Results do not depend on --workers or --shard; JSON output holds no timings (the
         const shard = o.shard === undefined ? undefined : parseShard(o.shard);
         const t0 = performance.now();
         const run = await runSweep(config, { workers, shard, outDir: o.out, resume: o.resume, onProgress: progressBar('sweep'), log });
-        log(`sweep: ${run.computed} task(s) computed, ${run.skipped} resumed, ${((performance.now() - t0) / 1000).toFixed(1)} s on ${workers} worker(s)`);
+        log(`sweep: ${run.computed} task(s) computed, ${run.skipped} resumed, ${((performance.now() - t0) / 1000).toFixed(1)} s on ${workers} worker(s), ${backendInfo().name} backend`);
         print(o.json ? toJson(run.document) : sweepText(run.document));
       }),
     );

@@ -1,4 +1,5 @@
 import os from 'node:os';
+import { backendInfo } from '../linalg/select.js';
 import { mkdirSync, rmSync, existsSync } from 'node:fs';
 import { join, resolve, relative, isAbsolute, sep } from 'node:path';
 import { SpecError } from '../spec/errors.js';
@@ -144,6 +145,8 @@ export async function buildReport(input: BuildInput): Promise<BuildResult> {
     networks: samples.length,
     timings,
     machine: machine(),
+    // which linear-algebra backend ran (workers inherit it through EOC_BACKEND)
+    backend: backendInfo(),
     generatedAt: new Date().toISOString(),
   };
   write('data/provenance.json', toJson(provenance) + '\n');
