@@ -3,7 +3,7 @@ import { sampleHaar, sampleGaussian } from '../linalg/haar.js';
 import { norm2 } from '../linalg/vector.js';
 import type { Mat } from '../linalg/matrix.js';
 import type { InitName } from '../spec/types.js';
-import { memoryBudget } from '../spec/validate.js';
+import { memoryBudget, workingSetBytes } from '../spec/validate.js';
 
 /**
  * Everything random about one network, at unit scale: W^l = g * weights[l], b^l = sigma_b * biases[l],
@@ -73,14 +73,12 @@ export function sampleBaseDraws(init: InitName, width: number, depth: number, se
 }
 
 /**
- * How many layers' weights fit `maxBytes` after the analysis's own working set (about ten N x N
- * matrices: the stable product and the Jacobi SVD) and the O(L N) vectors: all of them (cached
+ * How many layers' weights fit `maxBytes` after the analysis's own working set: all of them (cached
  * mode) or fewer (streaming).
  */
 export function cachedLayerCount(width: number, depth: number, maxBytes: number): number {
-  const layer = 8 * width * width;
-  const rest = maxBytes - 8 * 10 * width * width - 8 * 4 * depth * width;
-  return Math.max(0, Math.min(depth, Math.floor(rest / layer)));
+  const rest = maxBytes - workingSetBytes(width, depth);
+  return Math.max(0, Math.min(depth, Math.floor(rest / (8 * width * width))));
 }
 
 /**
@@ -105,9 +103,4 @@ function lazyWeights(init: InitName, width: number, depth: number, seed: number,
       return Reflect.get(target, prop, receiver);
     },
   }) as Mat[];
-}
-
-/** Bytes the base draws of one network take: the O(L N^2) weights dominate. */
-export function baseDrawBytes(width: number, depth: number): number {
-  return 8 * depth * (width * width + width) + 16 * width;
 }

@@ -2,24 +2,27 @@ import os from 'node:os';
 import { SpecError } from './errors.js';
 import { ACTIVATIONS, INITS, DEFAULT_SPEC, type NetworkSpec } from './types.js';
 
-/** Largest width and depth accepted outright; beyond them the memory check decides. */
 const MAX_SEEDS = 100000;
 
 /**
- * Bytes one network needs while it is analyzed: its base draws (L N^2 weights) plus about eight
- * N x N work matrices of the stable product and the Jacobi SVD.
+ * Bytes the analysis of one network keeps besides its weights: about ten N x N work matrices (the
+ * stable product and the Jacobi SVD) and the O(L N) per-layer vectors.
  */
+export function workingSetBytes(width: number, depth: number): number {
+  return 8 * (10 * width * width + 4 * depth * width);
+}
+
+/** Bytes one network needs with every layer's weights resident (cached mode). */
 export function networkBytes(width: number, depth: number): number {
-  return 8 * (depth * (width * width + 2 * width) + 8 * width * width);
+  return workingSetBytes(width, depth) + 8 * depth * width * width;
 }
 
 /**
  * Bytes one network needs at least: in streaming mode (base draws regenerated layer by layer when
- * they do not fit, src/network/sampler.ts) only the working set, one layer's weights and the O(L N)
- * vectors stay resident.
+ * they do not fit, src/network/sampler.ts) only the working set and one layer's weights stay resident.
  */
 export function streamingNetworkBytes(width: number, depth: number): number {
-  return 8 * (11 * width * width + 4 * depth * width);
+  return workingSetBytes(width, depth) + 8 * width * width;
 }
 
 /** The memory a run may use: 80% of this machine's RAM unless told otherwise. */
