@@ -604,44 +604,37 @@ function rotatePair(y: usize, e: usize, i: i32, j: i32, yi: usize, yj: usize, n:
   const nj2 = B * B + cs * cs + 2 * B * cs * c;
   if (ni2 > 0.25 && nj2 > 0.25) {
     const ri = 1 / Math.sqrt(ni2), rj = 1 / Math.sqrt(nj2);
-    const a1 = f64x2.splat(cs * ri), a2 = f64x2.splat(A * ri), b1 = f64x2.splat(B * rj), b2 = f64x2.splat(cs * rj);
-    let p = 0;
-    for (; p + 1 < n; p += 2) {
-      const o = <usize>p * 8;
-      const u = v128.load(yi + o), v = v128.load(yj + o);
-      v128.store(yi + o, f64x2.sub(f64x2.mul(a1, u), f64x2.mul(a2, v)));
-      v128.store(yj + o, f64x2.add(f64x2.mul(b1, u), f64x2.mul(b2, v)));
-    }
-    if (p < n) {
-      const o = <usize>p * 8;
-      const u = load<f64>(yi + o), v = load<f64>(yj + o);
-      store<f64>(yi + o, cs * ri * u - A * ri * v);
-      store<f64>(yj + o, B * rj * u + cs * rj * v);
-    }
+    // rotation and renormalization fused into one pass over the rows
+    mixRows(yi, yj, n, cs * ri, A * ri, B * rj, cs * rj);
     store<f64>(e + <usize>i * 8, ei + 0.5 * Math.log(ni2));
     store<f64>(e + <usize>j * 8, ej + 0.5 * Math.log(nj2));
     return;
   }
-  const vcs = f64x2.splat(cs), vA = f64x2.splat(A), vB = f64x2.splat(B);
-  let p = 0;
-  for (; p + 1 < n; p += 2) {
-    const o = <usize>p * 8;
-    const u = v128.load(yi + o), v = v128.load(yj + o);
-    v128.store(yi + o, f64x2.sub(f64x2.mul(vcs, u), f64x2.mul(vA, v)));
-    v128.store(yj + o, f64x2.add(f64x2.mul(vB, u), f64x2.mul(vcs, v)));
-  }
-  if (p < n) {
-    const o = <usize>p * 8;
-    const u = load<f64>(yi + o), v = load<f64>(yj + o);
-    store<f64>(yi + o, cs * u - A * v);
-    store<f64>(yj + o, B * u + cs * v);
-  }
+  mixRows(yi, yj, n, cs, A, B, cs);
   const ni = ni2 > 0.25 ? Math.sqrt(ni2) : nrm2(n, yi);
   const nj = nj2 > 0.25 ? Math.sqrt(nj2) : nrm2(n, yj);
   scalv(n, 1 / ni, yi);
   scalv(n, 1 / nj, yj);
   store<f64>(e + <usize>i * 8, ei + Math.log(ni));
   store<f64>(e + <usize>j * 8, ej + Math.log(nj));
+}
+
+/** y_i <- a1 y_i - a2 y_j and y_j <- b1 y_i + b2 y_j (both from the old rows), two lanes at a time. */
+function mixRows(yi: usize, yj: usize, n: i32, a1: f64, a2: f64, b1: f64, b2: f64): void {
+  const va1 = f64x2.splat(a1), va2 = f64x2.splat(a2), vb1 = f64x2.splat(b1), vb2 = f64x2.splat(b2);
+  let p = 0;
+  for (; p + 1 < n; p += 2) {
+    const o = <usize>p * 8;
+    const u = v128.load(yi + o), v = v128.load(yj + o);
+    v128.store(yi + o, f64x2.sub(f64x2.mul(va1, u), f64x2.mul(va2, v)));
+    v128.store(yj + o, f64x2.add(f64x2.mul(vb1, u), f64x2.mul(vb2, v)));
+  }
+  if (p < n) {
+    const o = <usize>p * 8;
+    const u = load<f64>(yi + o), v = load<f64>(yj + o);
+    store<f64>(yi + o, a1 * u - a2 * v);
+    store<f64>(yj + o, b1 * u + b2 * v);
+  }
 }
 
 function renormalize(y: usize, e: usize, i: i32, n: i32): void {
