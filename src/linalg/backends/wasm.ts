@@ -74,9 +74,6 @@ class Arena {
   }
 }
 
-/** Diagnostics: sweeps the last wasm Jacobi call took. */
-export const jacobiStats = { sweeps: 0 };
-
 /** Householder QR and Q^T that reproduce the TS reference bit for bit (for the Haar draws). */
 export interface ExactQR {
   householderQR(gt: Float64Array, n: number, tau?: Float64Array): Float64Array;
@@ -164,7 +161,7 @@ export function loadWasmBackend(): LinalgBackend & { exact: ExactQR } {
       prepareJacobiRows(y, e, m, n);
       arena.reset();
       const py = arena.put(y.subarray(0, m * n)), pe = arena.put(e.subarray(0, m));
-      jacobiStats.sweeps = x.jacobiSweeps(py, pe, m, n, maxSweeps, jacobiTolerance(n));
+      x.jacobiSweeps(py, pe, m, n, maxSweeps, jacobiTolerance(n));
       arena.get(py, y.subarray(0, m * n));
       arena.get(pe, e.subarray(0, m));
       return descendingLogs(e, m);
