@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import os from 'node:os';
 import { parseActivation, parseGain, parseInit, parseInteger, parseNonNegative, parsePositive } from '../src/spec/parse.js';
 import { DEFAULT_SPEC, type NetworkSpec } from '../src/spec/types.js';
 import { SpecError } from '../src/spec/errors.js';
@@ -97,4 +98,9 @@ export function parseMemorySize(raw: string, what: string): number {
  */
 export function applyMaxMemory(mb: number | undefined): void {
   if (mb !== undefined) process.env.EOC_MAX_MEMORY_MB = String(mb);
+}
+
+/** --workers: a whole number of threads, by default one per core. */
+export function workersFromOptions(raw: string | undefined, fallback = os.availableParallelism()): number {
+  return raw === undefined ? fallback : parseInteger(raw, '--workers', 1, 1024);
 }

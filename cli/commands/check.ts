@@ -3,7 +3,7 @@ import os from 'node:os';
 import type { Command } from 'commander';
 import { action, EXIT_CHECK_FAILED, EXIT_OK, log, print } from '../common.js';
 import { num, pm } from '../format.js';
-import { addSpecOptions, addPerformanceOptions, applyMaxMemory, performanceFromOptions, specFromOptions, type RawPerformanceOptions, type RawSpecOptions } from '../spec-options.js';
+import { workersFromOptions, addSpecOptions, addPerformanceOptions, applyMaxMemory, performanceFromOptions, specFromOptions, type RawPerformanceOptions, type RawSpecOptions } from '../spec-options.js';
 import { parseInteger, parsePositive } from '../../src/spec/parse.js';
 import { resolveSpec } from '../../src/spec/validate.js';
 import { toJson } from '../../src/io/json.js';
@@ -75,7 +75,7 @@ export function registerCheck(program: Command): void {
     .option('--json', 'print the eoc.check/1 JSON document')
     .action(
       action(async (o: RawSpecOptions & RawPerformanceOptions & { tolM1?: string; tolSpread?: string; maxEvaluations?: string; workers?: string; json?: boolean }) => {
-        const workers = o.workers === undefined ? os.availableParallelism() : parseInteger(o.workers, '--workers', 1, 1024);
+        const workers = workersFromOptions(o.workers);
         applyMaxMemory(performanceFromOptions(o).maxMemoryMB);
         const partial = specFromOptions(o);
         if (partial.seeds === undefined) partial.seeds = CHECK_DEFAULT_SEEDS;

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { relative } from 'node:path';
 import { action, log, print } from '../common.js';
 import { progressBar } from '../progress.js';
-import { applyMaxMemory, parseMemorySize } from '../spec-options.js';
+import { applyMaxMemory, parseMemorySize, workersFromOptions } from '../spec-options.js';
 import { SpecError } from '../../src/spec/errors.js';
 import { parseActivation, parseGain, parseInit, parseInteger, parseNonNegative, parsePositive, parseRealList } from '../../src/spec/parse.js';
 import { buildReport, DEFAULT_AXES, defaultStudy, describeStudy, loadSaved, runStudy, studyConfig, type Study } from '../../src/report/index.js';
@@ -88,7 +88,7 @@ export function registerReport(program: Command): void {
           source = `saved results: ${o.from}`;
         } else {
           study = studyFromOptions(o);
-          const workers = o.workers ? parseInteger(o.workers, '--workers', 1, 64) : 2;
+          const workers = workersFromOptions(o.workers, 2);
           if (o.maxMemory !== undefined) applyMaxMemory(parseMemorySize(o.maxMemory, '--max-memory'));
           const run = await runStudy(study.config, { workers, onProgress: progressBar('report: measuring') });
           lines = run.lines;

@@ -1,13 +1,12 @@
 import { DEFAULT_SPEC } from '../../src/spec/types.js';
 import type { Command } from 'commander';
 import { action, print } from '../common.js';
-import { addSpecOptions, addPerformanceOptions, applyMaxMemory, performanceFromOptions, specFromOptions, type RawPerformanceOptions, type RawSpecOptions } from '../spec-options.js';
+import { workersFromOptions, addSpecOptions, addPerformanceOptions, applyMaxMemory, performanceFromOptions, specFromOptions, type RawPerformanceOptions, type RawSpecOptions } from '../spec-options.js';
 import { table, pm, num } from '../format.js';
 import { progressBar } from '../progress.js';
 import { resolveSpec } from '../../src/spec/validate.js';
 import { resolveQ0, theoryBlock } from '../../src/measure/analyze.js';
-import { runSpectrumParallel, defaultWorkers } from '../../src/sweep/index.js';
-import { parseInteger } from '../../src/spec/parse.js';
+import { runSpectrumParallel } from '../../src/sweep/index.js';
 import { toJson } from '../../src/io/json.js';
 import { spectrumDocument } from '../../src/io/spectrum-document.js';
 import type { SpectrumRun } from '../../src/measure/run-spectrum.js';
@@ -38,7 +37,7 @@ export function registerSpectrum(program: Command): void {
         applyMaxMemory(perf.maxMemoryMB);
         const partial = specFromOptions(o);
         const workers = Math.min(
-          o.workers === undefined ? defaultWorkers() : parseInteger(o.workers, '--workers', 1, 1024),
+          workersFromOptions(o.workers),
           partial.seeds ?? DEFAULT_SPEC.seeds,
         );
         const spec = resolveSpec(partial, workers);

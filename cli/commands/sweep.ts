@@ -1,7 +1,7 @@
 import { backendInfo } from '../../src/linalg/select.js';
 import os from 'node:os';
 import type { Command } from 'commander';
-import { applyMaxMemory, parseMemorySize } from '../spec-options.js';
+import { applyMaxMemory, parseMemorySize, workersFromOptions } from '../spec-options.js';
 import { action, log, print } from '../common.js';
 import { num, pm, table } from '../format.js';
 import { progressBar } from '../progress.js';
@@ -61,10 +61,6 @@ export function parseGainList(raw: string): number[] {
     else out.push(...parseRealList(p, '--gains', (s) => parseGain(s, '--gains')));
   }
   return out;
-}
-
-export function workersFromOptions(raw: string | undefined): number {
-  return raw === undefined ? os.availableParallelism() : parseInteger(raw, '--workers', 1, 1024);
 }
 
 /** Parse and validate the grid; every point passes resolveSpec (including its memory check). */
