@@ -1,19 +1,23 @@
-import { SpecError } from '../src/spec/errors.js';
-import { setBackend, backendInfo, type BackendInfo } from '../src/linalg/select.js';
+import { parseBackend } from '../src/spec/options.js';
+import type { BackendInfo } from '../src/linalg/select.js';
 
-/** The global `--backend js|wasm|native|auto` option and the backend line of `eoc --version`. */
-export function applyBackendOption(name: string | undefined): BackendInfo {
-  if (name !== undefined && !['js', 'wasm', 'native', 'auto'].includes(name)) {
-    throw new SpecError(`--backend: unknown backend "${name}" (expected js, wasm, native or auto)`);
-  }
-  const info = setBackend(name as Parameters<typeof setBackend>[0]);
+/**
+ * The global `--backend js|wasm|native|auto` option. The name is checked by the option table; the
+ * backend itself (koffi, OpenBLAS, the wasm module) loads only here, when a command needs it.
+ */
+export async function applyBackendOption(raw: string | undefined): Promise<BackendInfo | undefined> {
+  const name = parseBackend(raw);
+  if (name === undefined) return undefined;
+  const { setBackend } = await import('../src/linalg/select.js');
+  const info = setBackend(name);
   // worker threads start from process.env: make them load the same backend
-  if (name !== undefined && name !== 'auto') process.env.EOC_BACKEND = name;
+  if (name !== 'auto') process.env.EOC_BACKEND = name;
   return info;
 }
 
 /** e.g. "backend: native (OpenBLAS SkylakeX, libopenblas.so.0)" or "backend: wasm (requested native: ...)" */
-export function backendVersionLine(): string {
+export async function backendVersionLine(): Promise<string> {
+  const { backendInfo } = await import('../src/linalg/select.js');
   const i = backendInfo();
   const detail = i.native ? ` (OpenBLAS ${i.native.corename}, ${i.native.library})` : '';
   const fb = i.fallback ? ` [requested ${i.requested}; ${i.fallback}]` : '';

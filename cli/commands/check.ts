@@ -1,16 +1,11 @@
-import { backendInfo } from '../../src/linalg/select.js';
-import os from 'node:os';
 import type { Command } from 'commander';
 import { action, EXIT_CHECK_FAILED, EXIT_OK, log, print } from '../common.js';
 import { num, pm } from '../format.js';
-import { workersFromOptions, addSpecOptions, addPerformanceOptions, applyMaxMemory, performanceFromOptions, specFromOptions, type RawPerformanceOptions, type RawSpecOptions } from '../spec-options.js';
-import { parseInteger, parsePositive } from '../../src/spec/parse.js';
+import { addOptions, applyMaxMemory, optionsOf } from '../options.js';
+import { specOf } from './spectrum.js';
 import { resolveSpec } from '../../src/spec/validate.js';
-import { toJson } from '../../src/io/json.js';
-import { DEFAULT_CHECK_SEARCH, DEFAULT_THRESHOLDS, runCheck, type CheckResult } from '../../src/sweep/index.js';
-
-/** Fewer seeds than eoc spectrum: two networks (one per core) keep the default check under 10 s. */
-export const CHECK_DEFAULT_SEEDS = 2;
+import type { ParsedOptions } from '../../src/spec/options.js';
+import type { CheckResult } from '../../src/sweep/index.js';
 
 const HELP = `
 Verdict (thresholds are options):
@@ -67,29 +62,22 @@ export function registerCheck(program: Command): void {
     .command('check')
     .description('verdict for one gain (faithful / vanishing / exploding / anisotropic) with the recommended gain; exit 0 faithful, 1 not, 2 bad input')
     .addHelpText('after', HELP);
-  addPerformanceOptions(addSpecOptions(cmd, { seedsDefault: CHECK_DEFAULT_SEEDS }), { method: false })
-    .option('--tol-m1 <t>', `faithful needs |ln m1| <= t (default ln 2 = ${num(DEFAULT_THRESHOLDS.tolM1, 4)})`)
-    .option('--tol-spread <t>', `faithful needs std(ln s) <= t (default ln 2 = ${num(DEFAULT_THRESHOLDS.tolSpread, 4)})`)
-    .option('--max-evaluations <k>', `network evaluations per seed for the recommended-gain search (default ${DEFAULT_CHECK_SEARCH.maxEvaluations})`)
-    .option('--workers <k>', `worker threads (default: one per core, here ${os.availableParallelism()})`)
-    .option('--json', 'print the eoc.check/1 JSON document')
-    .action(
-      action(async (o: RawSpecOptions & RawPerformanceOptions & { tolM1?: string; tolSpread?: string; maxEvaluations?: string; workers?: string; json?: boolean }) => {
-        const workers = workersFromOptions(o.workers);
-        applyMaxMemory(performanceFromOptions(o).maxMemoryMB);
-        const partial = specFromOptions(o);
-        if (partial.seeds === undefined) partial.seeds = CHECK_DEFAULT_SEEDS;
-        const spec = resolveSpec(partial, Math.min(workers, partial.seeds));
-        const thresholds = {
-          tolM1: o.tolM1 === undefined ? DEFAULT_THRESHOLDS.tolM1 : parsePositive(o.tolM1, '--tol-m1'),
-          tolSpread: o.tolSpread === undefined ? DEFAULT_THRESHOLDS.tolSpread : parsePositive(o.tolSpread, '--tol-spread'),
-        };
-        const maxEvaluations = o.maxEvaluations === undefined ? DEFAULT_CHECK_SEARCH.maxEvaluations : parseInteger(o.maxEvaluations, '--max-evaluations', 0, 100);
-        const t0 = performance.now();
-        const r = await runCheck(spec, { thresholds, workers, lnM1Tolerance: DEFAULT_CHECK_SEARCH.lnM1Tolerance, maxEvaluations });
-        log(`check: ${((performance.now() - t0) / 1000).toFixed(1)} s on ${Math.min(workers, spec.seeds)} worker(s), ${backendInfo().name} backend`);
-        print(o.json ? toJson(r) : checkText(r));
-        process.exitCode = r.verdict === 'faithful' ? EXIT_OK : EXIT_CHECK_FAILED;
-      }),
-    );
+  addOptions(cmd, 'check').action(action(async (raw: Record<string, unknown>) => runCheckCommand(optionsOf('check', raw))));
+}
+
+async function runCheckCommand(o: ParsedOptions): Promise<void> {
+  applyMaxMemory(o.get('maxMemory'));
+  const workers = o.get('workers');
+  const spec = resolveSpec(specOf(o), Math.min(workers, o.get('seeds')));
+  const thresholds = { tolM1: o.get('tolM1'), tolSpread: o.get('tolSpread') };
+  const [{ DEFAULT_CHECK_SEARCH, runCheck }, { backendInfo }, { toJson }] = await Promise.all([
+    import('../../src/sweep/index.js'),
+    import('../../src/linalg/select.js'),
+    import('../../src/io/json.js'),
+  ]);
+  const t0 = performance.now();
+  const r = await runCheck(spec, { thresholds, workers, lnM1Tolerance: DEFAULT_CHECK_SEARCH.lnM1Tolerance, maxEvaluations: o.get('maxEvaluations') });
+  log(`check: ${((performance.now() - t0) / 1000).toFixed(1)} s on ${Math.min(workers, spec.seeds)} worker(s), ${backendInfo().name} backend`);
+  print(o.get('json') ? toJson(r) : checkText(r));
+  process.exitCode = r.verdict === 'faithful' ? EXIT_OK : EXIT_CHECK_FAILED;
 }

@@ -1,11 +1,10 @@
-import { backendInfo } from '../../src/linalg/select.js';
 import type { Command } from 'commander';
 import { action, log, print } from '../common.js';
 import { num, pm, table } from '../format.js';
 import { progressBar } from '../progress.js';
-import { toJson } from '../../src/io/json.js';
-import { compareDocument, runSweep, type CompareDocument } from '../../src/sweep/index.js';
-import { addGridOptions, configFromOptions, type RawGridOptions } from './sweep.js';
+import { addOptions, optionsOf } from '../options.js';
+import type { CompareDocument } from '../../src/sweep/index.js';
+import { configFromOptions } from './sweep.js';
 
 export function compareText(doc: CompareDocument): string {
   const out: string[] = [];
@@ -37,16 +36,16 @@ export function registerCompare(program: Command): void {
   const cmd = program
     .command('compare')
     .description('orthogonal vs Gaussian weights on identical inputs and seeds over the same gains: paired differences in spread, condition number and gradient ratio');
-  addGridOptions(cmd, { init: false })
-    .option('--json', 'print the eoc.compare/1 JSON document')
-    .action(
-      action(async (o: RawGridOptions & { json?: boolean }) => {
-        const { config, workers } = configFromOptions(o, { inits: ['orthogonal', 'gaussian'], locate: false, spectra: false });
-        const t0 = performance.now();
-        const run = await runSweep(config, { workers, onProgress: progressBar('compare'), log });
-        log(`compare: ${run.computed} task(s) in ${((performance.now() - t0) / 1000).toFixed(1)} s on ${workers} worker(s), ${backendInfo().name} backend`);
-        const doc = compareDocument(config, run.records);
-        print(o.json ? toJson(doc) : compareText(doc));
-      }),
-    );
+  addOptions(cmd, 'compare').action(
+    action(async (raw: Record<string, unknown>) => {
+      const o = optionsOf('compare', raw);
+      const { config, workers } = configFromOptions(o, { inits: ['orthogonal', 'gaussian'], locate: false, spectra: false });
+      const [{ compareDocument, runSweep }, { backendInfo }, { toJson }] = await Promise.all([import('../../src/sweep/index.js'), import('../../src/linalg/select.js'), import('../../src/io/json.js')]);
+      const t0 = performance.now();
+      const run = await runSweep(config, { workers, onProgress: progressBar('compare'), log });
+      log(`compare: ${run.computed} task(s) in ${((performance.now() - t0) / 1000).toFixed(1)} s on ${workers} worker(s), ${backendInfo().name} backend`);
+      const doc = compareDocument(config, run.records);
+      print(o.get('json') ? toJson(doc) : compareText(doc));
+    }),
+  );
 }

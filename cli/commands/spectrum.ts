@@ -1,14 +1,10 @@
-import { DEFAULT_SPEC } from '../../src/spec/types.js';
 import type { Command } from 'commander';
 import { action, print } from '../common.js';
-import { workersFromOptions, addSpecOptions, addPerformanceOptions, applyMaxMemory, performanceFromOptions, specFromOptions, type RawPerformanceOptions, type RawSpecOptions } from '../spec-options.js';
+import { addOptions, applyMaxMemory, optionsOf } from '../options.js';
 import { table, pm, num } from '../format.js';
 import { progressBar } from '../progress.js';
 import { resolveSpec } from '../../src/spec/validate.js';
-import { resolveQ0, theoryBlock } from '../../src/measure/analyze.js';
-import { runSpectrumParallel } from '../../src/sweep/index.js';
-import { toJson } from '../../src/io/json.js';
-import { spectrumDocument } from '../../src/io/spectrum-document.js';
+import type { ParsedOptions } from '../../src/spec/options.js';
 import type { SpectrumRun } from '../../src/measure/run-spectrum.js';
 import type { SpectrumTheoryBlock } from '../../src/io/spectrum-document.js';
 
@@ -28,26 +24,40 @@ export function registerSpectrum(program: Command): void {
   const cmd = program
     .command('spectrum')
     .description('Jacobian singular-value statistics and per-layer gradient norms for one configuration');
-  addPerformanceOptions(addSpecOptions(cmd))
-    .option('--workers <k>', 'worker threads, one seed each (default: one per core); results do not depend on it')
-    .option('--json', 'print the eoc.spectrum/1 JSON document')
-    .action(
-      action(async (o: RawSpecOptions & RawPerformanceOptions & { json?: boolean; workers?: string }) => {
-        const perf = performanceFromOptions(o);
-        applyMaxMemory(perf.maxMemoryMB);
-        const partial = specFromOptions(o);
-        const workers = Math.min(
-          workersFromOptions(o.workers),
-          partial.seeds ?? DEFAULT_SPEC.seeds,
-        );
-        const spec = resolveSpec(partial, workers);
-        const q0 = resolveQ0(spec);
-        const run = await runSpectrumParallel(spec, q0, workers, { onSample: progressBar('spectrum'), method: perf.method });
-        const theory = theoryBlock(spec, q0);
-        if (o.json) print(toJson(spectrumDocument(run, theory)));
-        else print(spectrumText(run, theory));
-      }),
-    );
+  addOptions(cmd, 'spectrum').action(action(async (raw: Record<string, unknown>) => runSpectrumCommand(optionsOf('spectrum', raw))));
+}
+
+async function runSpectrumCommand(o: ParsedOptions): Promise<void> {
+  applyMaxMemory(o.get('maxMemory'));
+  const workers = Math.min(o.get('workers'), o.get('seeds'));
+  const spec = resolveSpec(specOf(o), workers);
+  // the numerics load only when a command runs (eoc --help and refusals stay fast)
+  const [{ resolveQ0, theoryBlock }, { runSpectrumParallel }, { toJson }, { spectrumDocument }] = await Promise.all([
+    import('../../src/measure/analyze.js'),
+    import('../../src/sweep/index.js'),
+    import('../../src/io/json.js'),
+    import('../../src/io/spectrum-document.js'),
+  ]);
+  const q0 = resolveQ0(spec);
+  const run = await runSpectrumParallel(spec, q0, workers, { onSample: progressBar('spectrum'), method: o.get('method') });
+  const theory = theoryBlock(spec, q0);
+  if (o.get('json')) print(toJson(spectrumDocument(run, theory)));
+  else print(spectrumText(run, theory));
+}
+
+/** The network options of spectrum and check, as a NetworkSpec (resolveSpec checks the combination). */
+export function specOf(o: ParsedOptions) {
+  return {
+    activation: o.get('activation'),
+    init: o.get('init'),
+    depth: o.get('depth'),
+    width: o.get('width'),
+    gain: o.get('gain'),
+    biasStd: o.get('biasStd'),
+    q0: o.get('q0'),
+    seeds: o.get('seeds'),
+    seed: o.get('seed'),
+  };
 }
 
 function layerRowsToShow(L: number): number[] {

@@ -1,99 +1,42 @@
-import { backendInfo } from '../../src/linalg/select.js';
-import os from 'node:os';
 import type { Command } from 'commander';
-import { applyMaxMemory, parseMemorySize, workersFromOptions } from '../spec-options.js';
+import { addOptions, applyMaxMemory, optionsOf } from '../options.js';
 import { action, log, print } from '../common.js';
 import { num, pm, table } from '../format.js';
 import { progressBar } from '../progress.js';
-import { parseActivation, parseGain, parseInit, parseInteger, parseNonNegative, parsePositive, parseRealList } from '../../src/spec/parse.js';
 import { resolveSpec } from '../../src/spec/validate.js';
 import { SpecError } from '../../src/spec/errors.js';
-import { DEFAULT_SPEC, type ActivationName, type InitName } from '../../src/spec/types.js';
-import { toJson } from '../../src/io/json.js';
-import { DEFAULT_LOCATE, DEFAULT_REFINE, makeConfig, pointLabel, runSweep, type Shard, type SweepConfig, type SweepDocument } from '../../src/sweep/index.js';
-import type { LocatedGain } from '../../src/sweep/index.js';
+import { message } from '../../src/log/message.js';
+import { checkFixedPointStart, type ParsedOptions } from '../../src/spec/options.js';
+import { DEFAULT_LOCATE, DEFAULT_REFINE, makeConfig, pointLabel, type SweepConfig } from '../../src/sweep/grid.js';
+import type { InitName } from '../../src/spec/types.js';
+import type { LocatedGain, SweepDocument } from '../../src/sweep/index.js';
 
-export const DEFAULT_GAINS = '0.8:1.6:0.02';
-
-export interface RawGridOptions {
-  gains?: string;
-  activation?: string;
-  init?: string;
-  depth?: string;
-  width?: string;
-  biasStd?: string;
-  q0?: string;
-  seeds?: string;
-  seed?: string;
-  workers?: string;
-  maxMemory?: string;
-}
-
-/** The grid options of eoc sweep and eoc compare: every network option accepts a comma list. */
-export function addGridOptions(cmd: Command, which: { init?: boolean } = {}): Command {
-  cmd.option('--gains <list>', `gains g = sigma_w: a list (1,1.1,5/3,torch:tanh) or a range start:stop:step (default ${DEFAULT_GAINS})`);
-  cmd.option('--activation <list>', `tanh | linear | relu | hard-tanh, comma-separated (default ${DEFAULT_SPEC.activation})`);
-  if (which.init !== false) cmd.option('--init <list>', `orthogonal | gaussian, comma-separated (default ${DEFAULT_SPEC.init})`);
-  return cmd
-    .option('--depth <list>', `numbers of layers, comma-separated (default ${DEFAULT_SPEC.depth})`)
-    .option('--width <N>', `units per layer (default ${DEFAULT_SPEC.width})`)
-    .option('--bias-std <list>', 'bias standard deviations sigma_b: a list or a range (default 0)')
-    .option('--q0 <q>', "input variance |x0|^2/N, or 'fixed-point' (default 1)")
-    .option('--seeds <k>', `independent networks per point (default ${DEFAULT_SPEC.seeds})`)
-    .option('--seed <s>', 'first seed (default 0)')
-    .option('--workers <k>', `worker threads (default: one per core, here ${os.availableParallelism()})`)
-    .option('--max-memory <size>', 'memory budget for all workers, in MiB or with a unit (512M, 4G); base draws beyond it are regenerated layer by layer (default 80% of RAM, or EOC_MAX_MEMORY_MB)');
-}
-
-function list<T>(raw: string | undefined, fallback: T, item: (s: string) => T): T[] {
-  if (raw === undefined) return [fallback];
-  const parts = raw.split(',').map((s) => s.trim());
-  if (parts.some((p) => p === '')) throw new SpecError(`empty item in '${raw}'`);
-  return parts.map(item);
-}
-
-/** Gains: a comma list whose items are numbers, fractions, presets (torch:tanh) or ranges a:b:step. */
-export function parseGainList(raw: string): number[] {
-  const out: number[] = [];
-  for (const part of raw.split(',')) {
-    const p = part.trim();
-    if (/^[a-z]/i.test(p)) out.push(parseGain(p, '--gains'));
-    else out.push(...parseRealList(p, '--gains', (s) => parseGain(s, '--gains')));
-  }
-  return out;
-}
-
-/** Parse and validate the grid; every point passes resolveSpec (including its memory check). */
-export function configFromOptions(
-  o: RawGridOptions & { spectra?: boolean; refine?: boolean },
-  fixed: { inits?: InitName[]; locate: boolean; spectra?: boolean },
-): { config: SweepConfig; workers: number } {
-  const workers = workersFromOptions(o.workers);
-  if (o.maxMemory !== undefined) applyMaxMemory(parseMemorySize(o.maxMemory, '--max-memory'));
-  const gains = parseGainList(o.gains ?? DEFAULT_GAINS);
-  const activations = list<ActivationName>(o.activation, DEFAULT_SPEC.activation, parseActivation);
-  const inits = fixed.inits ?? list<InitName>(o.init, DEFAULT_SPEC.init, parseInit);
-  const depths = list(o.depth, DEFAULT_SPEC.depth, (s) => parseInteger(s, '--depth', 1));
-  const biasStds = o.biasStd === undefined ? [0] : parseRealList(o.biasStd, '--bias-std', (s) => parseNonNegative(s, '--bias-std'));
-  const width = o.width === undefined ? DEFAULT_SPEC.width : parseInteger(o.width, '--width', 1);
-  const q0 = o.q0 === undefined ? DEFAULT_SPEC.q0 : o.q0.trim() === 'fixed-point' ? 'fixed-point' : parsePositive(o.q0, '--q0');
-  const seeds = o.seeds === undefined ? DEFAULT_SPEC.seeds : parseInteger(o.seeds, '--seeds', 1, 100000);
-  const seed = o.seed === undefined ? DEFAULT_SPEC.seed : parseInteger(o.seed, '--seed', 0, 2 ** 32 - 1);
+/** Parse and validate the grid of sweep and compare; every point passes resolveSpec (including its memory check). */
+export function configFromOptions(o: ParsedOptions, fixed: { inits?: InitName[]; locate: boolean; spectra?: boolean }): { config: SweepConfig; workers: number } {
+  const workers = o.get('workers');
+  applyMaxMemory(o.get('maxMemory'));
+  const width = o.get('width');
+  const q0 = o.get('q0');
+  const seeds = o.get('seeds');
+  const seed = o.get('seed');
+  const refine = o.command === 'sweep' && o.get('refine');
   const config = makeConfig({
-    gains,
-    activations,
-    inits,
-    biasStds,
-    depths,
+    gains: o.get('gains'),
+    activations: o.list('activation'),
+    inits: fixed.inits ?? o.list('init'),
+    biasStds: o.list('biasStd'),
+    depths: o.list('depth'),
     width,
     q0,
     seeds: Array.from({ length: seeds }, (_, i) => seed + i),
     locate: fixed.locate ? DEFAULT_LOCATE : null,
-    spectra: fixed.spectra ?? o.spectra !== false,
-    refine: fixed.locate && o.refine ? DEFAULT_REFINE : null,
+    spectra: fixed.spectra ?? (o.command === 'sweep' ? o.get('spectra') : true),
+    refine: fixed.locate && refine ? DEFAULT_REFINE : null,
   });
-  if (fixed.locate && config.gains.length < 3) throw new SpecError('--gains: locating the faithful gain needs at least 3 gains');
+  if (fixed.locate && config.gains.length < 3) throw new SpecError(message.tooFewValues('--gains', config.gains.length, 3, 'locating the faithful gain needs a curve'));
   const tasks = config.activations.length * config.inits.length * config.biasStds.length * config.depths.length * config.seeds.length;
+  for (const activation of config.activations)
+    for (const biasStd of config.biasStds) checkFixedPointStart(activation, biasStd, q0);
   for (const activation of config.activations)
     for (const init of config.inits)
       for (const biasStd of config.biasStds)
@@ -101,14 +44,6 @@ export function configFromOptions(
           for (const gain of [config.gains[0], config.gains[config.gains.length - 1]])
             resolveSpec({ activation, init, depth, width, gain, biasStd, q0, seeds, seed }, Math.min(workers, tasks));
   return { config, workers };
-}
-
-export function parseShard(raw: string): Shard {
-  const m = /^\s*(\d+)\s*\/\s*(\d+)\s*$/.exec(raw);
-  if (!m) throw new SpecError(`--shard must look like i/n (e.g. 0/4), got '${raw}'`);
-  const index = Number(m[1]), count = Number(m[2]);
-  if (count < 1 || index >= count) throw new SpecError(`--shard ${raw}: need 0 <= i < n`);
-  return { index, count };
 }
 
 function locatedText(l: LocatedGain, mf?: { gain: number | null; note: string }): string {
@@ -180,22 +115,19 @@ then mean ± stderr and a 95% t-interval over seeds. A criterion whose root/opti
 gain range says so instead of returning an edge. The mean-field m1 = 1 gain is printed beside it.
 Results do not depend on --workers or --shard; JSON output holds no timings (they go to stderr).`,
   );
-  addGridOptions(cmd)
-    .option('--out <dir>', 'write dir/sweep.jsonl (one line per point and seed, appended as they finish) and dir/sweep.json')
-    .option('--resume', 'continue the sweep in --out: skip (point, seed) lines already there')
-    .option('--shard <i/n>', 'compute only shard i of n (tasks whose canonical index is i mod n); join shards with eoc merge')
-    .option('--no-spectra', "leave each network's N singular values out of the JSONL (smaller files; eoc report --from then cannot draw the spectra)")
-    .option('--refine', 'a second pass: 5 extra gains 0.01 apart around each located m1 = 1 and min rms_log gain, measured for every init and seed (as eoc report does); not with --shard')
-    .option('--json', 'print the eoc.sweep/2 JSON document')
-    .action(
-      action(async (o: RawGridOptions & { out?: string; resume?: boolean; shard?: string; json?: boolean; spectra?: boolean; refine?: boolean }) => {
-        const { config, workers } = configFromOptions(o, { locate: true });
-        if (o.resume && !o.out) throw new SpecError('--resume needs --out <dir> (the sweep to continue)');
-        const shard = o.shard === undefined ? undefined : parseShard(o.shard);
-        const t0 = performance.now();
-        const run = await runSweep(config, { workers, shard, outDir: o.out, resume: o.resume, onProgress: progressBar('sweep'), log });
-        log(`sweep: ${run.computed} task(s) computed, ${run.skipped} resumed, ${((performance.now() - t0) / 1000).toFixed(1)} s on ${workers} worker(s), ${backendInfo().name} backend`);
-        print(o.json ? toJson(run.document) : sweepText(run.document));
-      }),
-    );
+  addOptions(cmd, 'sweep').action(
+    action(async (raw: Record<string, unknown>) => {
+      const o = optionsOf('sweep', raw);
+      const { config, workers } = configFromOptions(o, { locate: true });
+      const out = o.get('out');
+      if (o.get('resume') && out === undefined) throw new SpecError(message.needs('--resume', '--out <dir>', 'the sweep to continue'));
+      const shard = o.get('shard');
+      if (shard && o.get('refine')) throw new SpecError(message.conflict('--refine', '--shard', 'a refined sweep places its extra gains from every seed of the coarse grid; run refined sweeps unsharded'));
+      const [{ runSweep }, { backendInfo }, { toJson }] = await Promise.all([import('../../src/sweep/index.js'), import('../../src/linalg/select.js'), import('../../src/io/json.js')]);
+      const t0 = performance.now();
+      const run = await runSweep(config, { workers, shard, outDir: out, resume: o.get('resume'), onProgress: progressBar('sweep'), log });
+      log(`sweep: ${run.computed} task(s) computed, ${run.skipped} resumed, ${((performance.now() - t0) / 1000).toFixed(1)} s on ${workers} worker(s), ${backendInfo().name} backend`);
+      print(o.get('json') ? toJson(run.document) : sweepText(run.document));
+    }),
+  );
 }

@@ -1,89 +1,61 @@
 import type { Command } from 'commander';
 import { SpecError } from '../../src/spec/errors.js';
-import { DEFAULT_SPEC, type ActivationName, type InitName } from '../../src/spec/types.js';
-import {
-  parseActivation,
-  parseGain,
-  parseInit,
-  parseInteger,
-  parseNonNegative,
-  parseRealList,
-} from '../../src/spec/parse.js';
-import { EOC_VERSION } from '../../src/version.js';
-import {
-  criticalLine,
-  findCriticalPoint,
-  meanFieldPoint,
-  meanFieldTrajectory,
-  PHASE_TOLERANCE,
-  spectralDensity,
-  type CriticalPoint,
-  type SpectralDensity,
-} from '../../src/theory/index.js';
+import { message } from '../../src/log/message.js';
+import { checkFixedPointStart, LIMITS, type ParsedOptions } from '../../src/spec/options.js';
+import type { ActivationName, InitName } from '../../src/spec/types.js';
+import type { CriticalPoint, SpectralDensity, meanFieldPoint, findCriticalPoint, meanFieldTrajectory } from '../../src/theory/index.js';
 import { action, print } from '../common.js';
 import { table } from '../format.js';
-import { toJson } from '../../src/io/json.js';
+import { addOptions, optionsOf } from '../options.js';
 
-interface TheoryOptions {
-  activation: string;
-  init: string;
-  gain: string;
-  biasStd: string;
-  depth: string;
-  q0: string;
-  criticalLine?: boolean;
-  biasStdRange: string;
-  density?: boolean;
-  json?: boolean;
-}
-
-const DEFAULT_BIAS_STD_RANGE = '0:0.5:0.05';
-const MAX_DEPTH = 100000;
+/** The options that describe one point; --critical-line scans --bias-std-range instead. */
+const POINT_OPTIONS = ['gain', 'biasStd', 'depth', 'q0', 'density'] as const;
 
 /** `eoc theory`: mean-field and free-probability numbers; `--critical-line` for the edge of chaos. */
 export function registerTheory(program: Command): void {
-  program
+  const cmd = program
     .command('theory')
-    .description('mean-field theory (q*, chi_1, phase, depth scales, critical gain) and free-probability predictions')
-    .option('--activation <name>', 'tanh | linear | relu | hard-tanh', DEFAULT_SPEC.activation)
-    .option('--init <scheme>', 'orthogonal | gaussian (used for --density; both schemes are always predicted)', DEFAULT_SPEC.init)
-    .option('--gain <g>', 'sigma_w: a number, a fraction (5/3) or a preset (torch:tanh)', String(DEFAULT_SPEC.gain))
-    .option('--bias-std <s>', 'sigma_b, the bias standard deviation', String(DEFAULT_SPEC.biasStd))
-    .option('--depth <L>', 'number of layers for the finite-depth predictions', String(DEFAULT_SPEC.depth))
-    .option('--q0 <q>', "input variance |x0|^2/N, or 'fixed-point'", String(DEFAULT_SPEC.q0))
-    .option('--critical-line', 'print the edge of chaos over --bias-std-range instead')
-    .option('--bias-std-range <r>', 'sigma_b values for --critical-line: list or start:stop:step', DEFAULT_BIAS_STD_RANGE)
-    .option('--density', 'also compute the free-probability spectral density of JJ^T at q* for --init')
-    .option('--json', 'print a JSON document instead of a table')
-    .action(action((opts: TheoryOptions) => runTheory(opts)));
+    .description('mean-field theory (q*, chi_1, phase, depth scales, critical gain) and free-probability predictions');
+  addOptions(cmd, 'theory').action(action(async (raw: Record<string, unknown>) => runTheory(optionsOf('theory', raw))));
 }
 
-function runTheory(opts: TheoryOptions): void {
-  const activation = parseActivation(opts.activation);
-  if (opts.criticalLine) {
-    const sigmaBs = parseRealList(opts.biasStdRange, '--bias-std-range', (s) => parseNonNegative(s, '--bias-std-range'));
-    const line = criticalLine(activation, sigmaBs);
-    if (opts.json) print(toJson({ schema: 'eoc.critical-line/1', eocVersion: EOC_VERSION, activation, points: line }));
+async function runTheory(o: ParsedOptions): Promise<void> {
+  const activation = o.get('activation');
+  if (o.get('criticalLine')) {
+    const given = o.givenFlags(POINT_OPTIONS);
+    if (given.length) throw new SpecError(message.conflict('--critical-line', given[0], 'the critical line scans --bias-std-range and finds the gain at each sigma_b'));
+  } else if (o.given('biasStdRange')) {
+    throw new SpecError(message.needs('--bias-std-range', '--critical-line', 'it is the range the critical line scans'));
+  }
+  const depth = o.get('depth');
+  const density = o.get('density');
+  const dd = LIMITS.densityDepth;
+  if (density && depth > dd.hi.value) throw new SpecError(message.outOfRange('--depth', depth, dd.lo, dd.hi, `with --density: ${dd.why}`));
+  const sigmaB = o.get('biasStd');
+  if (!o.get('criticalLine')) checkFixedPointStart(activation, sigmaB, o.get('q0'));
+  const [{ EOC_VERSION }, theory, { toJson }] = await Promise.all([import('../../src/version.js'), import('../../src/theory/index.js'), import('../../src/io/json.js')]);
+  const { criticalLine, findCriticalPoint, meanFieldPoint, meanFieldTrajectory, PHASE_TOLERANCE, spectralDensity } = theory;
+  if (o.get('criticalLine')) {
+    const line = criticalLine(activation, o.get('biasStdRange'));
+    if (o.get('json')) print(toJson({ schema: 'eoc.critical-line/1', eocVersion: EOC_VERSION, activation, points: line }));
     else print(criticalLineTable(activation, line));
     return;
   }
-  const init = parseInit(opts.init);
-  const sigmaW = parseGain(opts.gain);
-  const sigmaB = parseNonNegative(opts.biasStd, '--bias-std');
-  const depth = parseInteger(opts.depth, '--depth', 1, MAX_DEPTH);
-  const q0 = opts.q0.trim().toLowerCase() === 'fixed-point' ? ('fixed-point' as const) : parseNonNegative(opts.q0, '--q0');
+  const init = o.get('init');
+  const sigmaW = o.get('gain');
+  const q0 = o.get('q0');
   const scales = { sigmaW, sigmaB };
   const point = meanFieldPoint(activation, scales);
   const critical = findCriticalPoint(activation, sigmaB);
   const trajectory = meanFieldTrajectory({ activation, sigmaW, sigmaB, depth, q0 });
-  let density: SpectralDensity | undefined;
-  if (opts.density) {
+  let densityResult: SpectralDensity | undefined;
+  if (density) {
     if (point.fixedPoint.kind !== 'point' && activation !== 'linear' && activation !== 'relu') {
       throw new SpecError(`--density needs a fixed point q*; ${activation} has none here`);
     }
     // linear/relu: the law of phi'^2 does not depend on q, so any q serves
     const q = point.fixedPoint.kind === 'point' ? point.fixedPoint.q : 1;
-    density = spectralDensity({ activation, init, depth, sigmaW, q });
+    densityResult = spectralDensity({ activation, init, depth, sigmaW, q });
   }
   const inputs = {
     activation,
@@ -93,10 +65,10 @@ function runTheory(opts: TheoryOptions): void {
     biasStd: sigmaB,
     biasVariance: sigmaB * sigmaB,
     depth,
-    q0: opts.q0.trim().toLowerCase() === 'fixed-point' ? 'fixed-point' : trajectory.q0,
+    q0: q0 === 'fixed-point' ? 'fixed-point' : trajectory.q0,
     q0Resolved: trajectory.q0,
   };
-  if (opts.json) {
+  if (o.get('json')) {
     print(
       toJson({
         schema: 'eoc.theory/1',
@@ -105,12 +77,12 @@ function runTheory(opts: TheoryOptions): void {
         meanField: { ...point, phaseTolerance: PHASE_TOLERANCE },
         critical: critical.exists ? { exists: true, ...critical.point } : critical,
         trajectory,
-        ...(density ? { density } : {}),
+        ...(densityResult ? { density: densityResult } : {}),
       }),
     );
     return;
   }
-  print(theoryTable(activation, init, sigmaW, sigmaB, depth, point, critical, trajectory, density));
+  print(theoryTable(activation, init, sigmaW, sigmaB, depth, point, critical, trajectory, densityResult, PHASE_TOLERANCE));
 }
 
 const num = (x: number | null, digits = 7): string =>
@@ -131,6 +103,7 @@ function theoryTable(
   critical: ReturnType<typeof findCriticalPoint>,
   t: ReturnType<typeof meanFieldTrajectory>,
   density: SpectralDensity | undefined,
+  PHASE_TOLERANCE: number,
 ): string {
   const fp = point.fixedPoint;
   const fpText =

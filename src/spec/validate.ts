@@ -1,8 +1,9 @@
 import os from 'node:os';
 import { SpecError } from './errors.js';
 import { ACTIVATIONS, INITS, DEFAULT_SPEC, type NetworkSpec } from './types.js';
-
-const MAX_SEEDS = 100000;
+import { LIMITS, checkFixedPointStart } from './options.js';
+import { message } from '../log/message.js';
+import type { Range } from './parse.js';
 
 /**
  * Bytes the analysis of one network keeps besides its weights: about ten N x N work matrices (the
@@ -42,31 +43,36 @@ function gib(bytes: number): string {
 export function resolveSpec(partial: Partial<NetworkSpec>, workers = 1): NetworkSpec {
   const s: NetworkSpec = { ...DEFAULT_SPEC, ...stripUndefined(partial) };
   if (!(ACTIVATIONS as readonly string[]).includes(s.activation)) {
-    throw new SpecError(`unknown activation '${s.activation}' (known: ${ACTIVATIONS.join(', ')})`);
+    throw new SpecError(message.unknownName('activation', s.activation, 'activation', ACTIVATIONS));
   }
-  if (!(INITS as readonly string[]).includes(s.init)) throw new SpecError(`unknown init '${s.init}' (known: ${INITS.join(', ')})`);
-  checkInt(s.depth, 'depth', 1);
-  checkInt(s.width, 'width', 1);
-  checkInt(s.seeds, 'seeds', 1, MAX_SEEDS);
-  checkInt(s.seed, 'seed', 0, 2 ** 53 - 1);
-  if (!(Number.isFinite(s.gain) && s.gain > 0)) throw new SpecError(`gain must be a finite number > 0, got ${s.gain}`);
-  if (!(Number.isFinite(s.biasStd) && s.biasStd >= 0)) throw new SpecError(`bias std must be a finite number >= 0, got ${s.biasStd}`);
-  if (s.q0 !== 'fixed-point' && !(Number.isFinite(s.q0) && s.q0 > 0)) {
-    throw new SpecError(`q0 must be a finite number > 0 or 'fixed-point', got ${s.q0}`);
-  }
+  if (!(INITS as readonly string[]).includes(s.init)) throw new SpecError(message.unknownName('init', s.init, 'init scheme', INITS));
+  checkInt(s.depth, 'depth', LIMITS.depth);
+  checkInt(s.width, 'width', LIMITS.width);
+  checkInt(s.seeds, 'seeds', LIMITS.seeds);
+  checkInt(s.seed, 'seed', { lo: { value: 0 }, hi: { value: 2 ** 53 - 1 } });
+  checkReal(s.gain, 'gain', LIMITS.gain);
+  checkReal(s.biasStd, 'bias std', LIMITS.biasStd);
+  if (s.q0 !== 'fixed-point') checkReal(s.q0, 'q0', LIMITS.q0);
+  checkFixedPointStart(s.activation, s.biasStd, s.q0);
   // weights that do not fit are streamed (regenerated per use): only the streaming minimum must fit
   const need = streamingNetworkBytes(s.width, s.depth) * Math.max(1, workers);
   const have = memoryBudget();
   if (need > have) {
-    throw new SpecError(
-      `width ${s.width} x depth ${s.depth} needs about ${gib(need)} of memory${workers > 1 ? ` (${workers} workers)` : ''}, more than the ${gib(have)} available (--max-memory or EOC_MAX_MEMORY_MB set the budget${workers > 1 ? '; fewer --workers need less' : ''})`,
-    );
+    throw new SpecError(message.tooMuchMemory(s.width, s.depth, gib(need), gib(have), workers));
   }
   return s;
 }
 
-function checkInt(v: number, what: string, min: number, max = Number.MAX_SAFE_INTEGER): void {
-  if (!Number.isInteger(v) || v < min || v > max) throw new SpecError(`${what} must be an integer in [${min}, ${max}], got ${v}`);
+function checkInt(v: number, what: string, r: Range): void {
+  if (!Number.isInteger(v)) throw new SpecError(message.notAnInteger(what, String(v)));
+  checkReal(v, what, r);
+}
+
+function checkReal(v: number, what: string, r: Range): void {
+  if (!Number.isFinite(v)) throw new SpecError(message.notFinite(what, String(v)));
+  const low = r.lo.open ? !(v > r.lo.value) : !(v >= r.lo.value);
+  const high = r.hi.open ? !(v < r.hi.value) : !(v <= r.hi.value);
+  if (low || high) throw new SpecError(message.outOfRange(what, v, r.lo, r.hi, r.why));
 }
 
 function stripUndefined<T extends object>(o: T): Partial<T> {

@@ -1,0 +1,29 @@
+import type { Command } from 'commander';
+import { COMMAND_OPTIONS, OPTIONS, flagOf, helpText, readOptions, type CommandName, type ParsedOptions } from '../src/spec/options.js';
+
+/**
+ * The option table (src/spec/options.ts) on commander commands: every command's `.option(...)` list
+ * comes from here, and every action reads its values through `optionsOf`. No defaults are given to
+ * commander, so the table's parser sees exactly what was typed and knows what was given.
+ */
+export function addOptions(cmd: Command, command: CommandName): Command {
+  for (const use of COMMAND_OPTIONS[command]) {
+    const def = OPTIONS[use.key];
+    cmd.option(`${flagOf(use)}${def.arg ? ` ${def.arg}` : ''}`, helpText(use));
+  }
+  return cmd;
+}
+
+/** Parse a command's commander options with the table. */
+export function optionsOf(command: CommandName, raw: Record<string, unknown>): ParsedOptions {
+  return readOptions(command, raw);
+}
+
+/**
+ * Make the memory budget the process-wide one: memoryBudget() (src/spec/validate.ts) reads
+ * EOC_MAX_MEMORY_MB, and worker threads started afterwards inherit it. A pool of k workers should
+ * give each sampleBaseDraws call `{ maxBytes: memoryBudget() / k }`.
+ */
+export function applyMaxMemory(mb: number | undefined): void {
+  if (mb !== undefined) process.env.EOC_MAX_MEMORY_MB = String(mb);
+}

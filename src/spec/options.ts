@@ -1,0 +1,544 @@
+import os from 'node:os';
+import { SpecError } from './errors.js';
+import { message, rangeText } from '../log/message.js';
+import { ACTIVATIONS, INITS, DEFAULT_SPEC, type ActivationName, type InitName } from './types.js';
+import { GAIN_PRESETS, parseActivation, parseGain, parseGainList, parseInit, parseInteger, parseMemorySize, parseReal, parseRealList, parseChoice, type Range } from './parse.js';
+
+/**
+ * The one option table (issue 9): every option of every command, its kind, bounds, default and
+ * help text. The CLI adds options to its commands from it (cli/options.ts), parses every value
+ * with it (readOptions) and docs/options.md is generated from it (optionsMarkdown). Per-command
+ * differences (check's 2 seeds, report's coarser grid) are entries here, stated in the help.
+ */
+
+export const COMMANDS = ['spectrum', 'theory', 'sweep', 'compare', 'check', 'report', 'merge'] as const;
+export type CommandName = (typeof COMMANDS)[number];
+
+export const METHODS = ['dense', 'matrix-free', 'auto'] as const;
+export type Method = (typeof METHODS)[number];
+
+export const BACKENDS = ['native', 'wasm', 'js', 'auto'] as const;
+
+export interface Shard {
+  index: number;
+  count: number;
+}
+
+/** The parsed type of every option. */
+export interface OptionTypes {
+  activation: ActivationName;
+  init: InitName;
+  depth: number;
+  width: number;
+  gain: number;
+  gains: number[];
+  biasStd: number;
+  q0: number | 'fixed-point';
+  seeds: number;
+  seed: number;
+  workers: number;
+  maxMemory: number | undefined;
+  method: Method;
+  tolM1: number;
+  tolSpread: number;
+  maxEvaluations: number;
+  criticalLine: boolean;
+  biasStdRange: number[];
+  density: boolean;
+  out: string | undefined;
+  resume: boolean;
+  shard: Shard | undefined;
+  spectra: boolean;
+  refine: boolean;
+  from: string | undefined;
+  name: string | undefined;
+  title: string | undefined;
+  json: boolean;
+}
+export type OptionKey = keyof OptionTypes;
+
+/** How a value is read. Numeric kinds carry their range; lists are per command (OptionUse.list). */
+export type Kind =
+  | { type: 'real'; range: Range }
+  | { type: 'gain'; range: Range }
+  | { type: 'gains'; range: Range; maxValues: number; digits: number }
+  | { type: 'reals'; range: Range; maxValues: number }
+  | { type: 'q0'; range: Range }
+  | { type: 'integer'; range: Range }
+  | { type: 'choice'; names: readonly string[]; noun: string }
+  | { type: 'size' }
+  | { type: 'text' }
+  | { type: 'shard' }
+  | { type: 'flag' };
+
+export interface OptionDef {
+  /** the long flag, e.g. --bias-std */
+  flag: string;
+  /** the argument's name in help, e.g. <s>; none for flags */
+  arg?: string;
+  kind: Kind;
+  help: string;
+  /** the default (a function when it depends on the machine); undefined: not set unless given */
+  default?: unknown;
+  /** the default as help and docs print it */
+  defaultText: string;
+}
+
+/** An option's use by one command: the table's entry with this command's differences. */
+export interface OptionUse {
+  key: OptionKey;
+  /** a comma list of values ('items'), also with start:stop:step ranges ('ranges') */
+  list?: 'items' | 'ranges';
+  /** this command's bounds, default and help, when they differ */
+  range?: Range;
+  default?: unknown;
+  defaultText?: string;
+  help?: string;
+  /** a negated flag (--no-refine): the value is true unless given */
+  negated?: boolean;
+  /** report: the option describes a new study (refused with --from) */
+  study?: boolean;
+  /** --q0 here takes a number only: why */
+  numericOnly?: string;
+}
+
+const r = (lo: number, hi: number, why?: string, open: { lo?: boolean; hi?: boolean } = {}): Range => ({
+  lo: { value: lo, open: open.lo },
+  hi: { value: hi, open: open.hi },
+  why,
+});
+
+/** Bounds that keep every command answering in seconds (issue 9). */
+export const LIMITS = {
+  gain: r(1e-4, 100, 'beyond it every statistic over- or underflows; no network is trained there'),
+  biasStd: r(0, 100, 'larger sigma_b saturates every unit'),
+  q0: r(1e-8, 1e4, 'larger inputs saturate every unit, smaller ones are a zero input'),
+  depth: r(1, 10000, 'the sampled and the mean-field products are O(depth)'),
+  /** theory --density: the free-probability solver's cost grows with depth */
+  densityDepth: r(1, 500, 'the free-probability density solves a depth-degree equation'),
+  width: r(1, 16384, 'one N x N matrix per layer'),
+  seeds: r(1, 10000),
+  reportSeeds: r(2, 10000, 'a report needs >= 2 seeds for its standard errors and 95% intervals'),
+  seed: r(0, 2 ** 32 - 1, 'a 32-bit seed'),
+  workers: r(1, 256),
+  tol: r(0, Infinity, 'a tolerance', { lo: true, hi: true }),
+  maxEvaluations: r(1, 100, 'network evaluations per seed'),
+  gainsCount: 100000,
+  biasStdCount: 1000,
+  /** gains are printed with 6 significant digits: a grid finer than that would print alike */
+  gainDigits: 6,
+} as const;
+
+export const DEFAULT_GAINS = '0.8:1.6:0.02';
+export const REPORT_DEFAULT_GAINS = '0.8:1.6:0.05';
+export const DEFAULT_BIAS_STD_RANGE = '0:0.5:0.05';
+
+const presets = Object.keys(GAIN_PRESETS).join(', ');
+
+/** Every option, once. */
+export const OPTIONS: { [K in OptionKey]: OptionDef } = {
+  activation: { flag: '--activation', arg: '<name>', kind: { type: 'choice', names: ACTIVATIONS, noun: 'activation' }, help: ACTIVATIONS.join(' | '), default: DEFAULT_SPEC.activation, defaultText: DEFAULT_SPEC.activation },
+  init: { flag: '--init', arg: '<scheme>', kind: { type: 'choice', names: INITS, noun: 'init scheme' }, help: `weights: ${INITS.join(' | ')}`, default: DEFAULT_SPEC.init, defaultText: DEFAULT_SPEC.init },
+  depth: { flag: '--depth', arg: '<L>', kind: { type: 'integer', range: LIMITS.depth }, help: 'number of layers', default: DEFAULT_SPEC.depth, defaultText: String(DEFAULT_SPEC.depth) },
+  width: { flag: '--width', arg: '<N>', kind: { type: 'integer', range: LIMITS.width }, help: 'units per layer', default: DEFAULT_SPEC.width, defaultText: String(DEFAULT_SPEC.width) },
+  gain: { flag: '--gain', arg: '<g>', kind: { type: 'gain', range: LIMITS.gain }, help: `sigma_w: a number, a fraction (5/3) or a preset (${presets})`, default: DEFAULT_SPEC.gain, defaultText: String(DEFAULT_SPEC.gain) },
+  gains: {
+    flag: '--gains',
+    arg: '<list>',
+    kind: { type: 'gains', range: LIMITS.gain, maxValues: LIMITS.gainsCount, digits: LIMITS.gainDigits },
+    help: `gains g = sigma_w: a list (1,1.1,5/3,torch:tanh) or ranges start:stop:step; each gain in ${rangeText(LIMITS.gain.lo, LIMITS.gain.hi)}, at most ${LIMITS.gainsCount} gains, distinct in ${LIMITS.gainDigits} significant digits`,
+    default: DEFAULT_GAINS,
+    defaultText: DEFAULT_GAINS,
+  },
+  biasStd: { flag: '--bias-std', arg: '<s>', kind: { type: 'real', range: LIMITS.biasStd }, help: 'bias standard deviation sigma_b', default: DEFAULT_SPEC.biasStd, defaultText: String(DEFAULT_SPEC.biasStd) },
+  q0: { flag: '--q0', arg: '<q>', kind: { type: 'q0', range: LIMITS.q0 }, help: "input variance |x0|^2/N, or 'fixed-point' (start at q*)", default: DEFAULT_SPEC.q0, defaultText: String(DEFAULT_SPEC.q0) },
+  seeds: { flag: '--seeds', arg: '<k>', kind: { type: 'integer', range: LIMITS.seeds }, help: 'number of independent networks', default: DEFAULT_SPEC.seeds, defaultText: String(DEFAULT_SPEC.seeds) },
+  seed: { flag: '--seed', arg: '<s>', kind: { type: 'integer', range: LIMITS.seed }, help: 'first seed (seeds are s, s+1, ...)', default: DEFAULT_SPEC.seed, defaultText: String(DEFAULT_SPEC.seed) },
+  workers: { flag: '--workers', arg: '<k>', kind: { type: 'integer', range: LIMITS.workers }, help: 'worker threads; results do not depend on it', default: () => Math.min(os.availableParallelism(), LIMITS.workers.hi.value), defaultText: 'one per core' },
+  maxMemory: { flag: '--max-memory', arg: '<size>', kind: { type: 'size' }, help: 'memory budget for all workers, in MiB or with a unit (512M, 4G); base draws beyond it are regenerated layer by layer', defaultText: '80% of RAM, or EOC_MAX_MEMORY_MB' },
+  method: { flag: '--method', arg: '<m>', kind: { type: 'choice', names: METHODS, noun: 'method' }, help: 'spectrum method: dense (every singular value) | matrix-free (Hutchinson m1, Lanczos, SLQ) | auto (by cost)', default: 'dense', defaultText: 'dense' },
+  tolM1: { flag: '--tol-m1', arg: '<t>', kind: { type: 'real', range: LIMITS.tol }, help: 'faithful needs |ln m1| <= t', default: Math.LN2, defaultText: 'ln 2 = 0.6931' },
+  tolSpread: { flag: '--tol-spread', arg: '<t>', kind: { type: 'real', range: LIMITS.tol }, help: 'faithful needs std(ln s) <= t', default: Math.LN2, defaultText: 'ln 2 = 0.6931' },
+  maxEvaluations: { flag: '--max-evaluations', arg: '<k>', kind: { type: 'integer', range: LIMITS.maxEvaluations }, help: 'network evaluations per seed for the recommended-gain search', default: 5, defaultText: '5' },
+  criticalLine: { flag: '--critical-line', kind: { type: 'flag' }, help: 'print the edge of chaos over --bias-std-range instead', default: false, defaultText: 'off' },
+  biasStdRange: {
+    flag: '--bias-std-range',
+    arg: '<r>',
+    kind: { type: 'reals', range: LIMITS.biasStd, maxValues: LIMITS.biasStdCount },
+    help: `sigma_b values for --critical-line: a list or start:stop:step, at most ${LIMITS.biasStdCount}`,
+    default: DEFAULT_BIAS_STD_RANGE,
+    defaultText: DEFAULT_BIAS_STD_RANGE,
+  },
+  density: { flag: '--density', kind: { type: 'flag' }, help: `also compute the free-probability spectral density of JJ^T at q* for --init (depth <= ${LIMITS.densityDepth.hi.value})`, default: false, defaultText: 'off' },
+  out: { flag: '--out', arg: '<dir>', kind: { type: 'text' }, help: 'output folder', defaultText: 'none' },
+  resume: { flag: '--resume', kind: { type: 'flag' }, help: 'continue the sweep in --out: skip (point, seed) lines already there', default: false, defaultText: 'off' },
+  shard: { flag: '--shard', arg: '<i/n>', kind: { type: 'shard' }, help: 'compute only shard i of n (tasks whose canonical index is i mod n); join shards with eoc merge', defaultText: 'all' },
+  spectra: { flag: '--spectra', kind: { type: 'flag' }, help: "record each network's N singular values in the JSONL", default: true, defaultText: 'on' },
+  refine: { flag: '--refine', kind: { type: 'flag' }, help: 'a second pass: 5 extra gains 0.01 apart around each located m1 = 1 and min rms_log gain, for every init and seed', default: false, defaultText: 'off' },
+  from: { flag: '--from', arg: '<path>', kind: { type: 'text' }, help: 'build from saved results without recomputing: a sweep.jsonl, an eoc sweep --out folder, or a report folder', defaultText: 'measure now' },
+  name: { flag: '--name', arg: '<name>', kind: { type: 'text' }, help: "study name (the folder's name)", defaultText: "'default', or 'custom' with study options" },
+  title: { flag: '--title', arg: '<text>', kind: { type: 'text' }, help: "the page's heading", defaultText: 'from the study' },
+  json: { flag: '--json', kind: { type: 'flag' }, help: 'print the JSON document instead of text', default: false, defaultText: 'off' },
+};
+
+const NETWORK: OptionUse[] = [{ key: 'activation' }, { key: 'init' }, { key: 'depth' }, { key: 'width' }, { key: 'gain' }, { key: 'biasStd' }, { key: 'q0' }, { key: 'seeds' }, { key: 'seed' }];
+
+const GRID: OptionUse[] = [
+  { key: 'gains' },
+  { key: 'activation', list: 'items', help: `${ACTIVATIONS.join(' | ')}, comma-separated` },
+  { key: 'init', list: 'items', help: `weights: ${INITS.join(' | ')}, comma-separated` },
+  { key: 'depth', list: 'items', help: 'numbers of layers, comma-separated' },
+  { key: 'width' },
+  { key: 'biasStd', list: 'ranges', help: 'bias standard deviations sigma_b: a list or start:stop:step' },
+  { key: 'q0' },
+  { key: 'seeds', help: 'independent networks per point' },
+  { key: 'seed' },
+  { key: 'workers' },
+  { key: 'maxMemory' },
+];
+
+/** Every command's options, in help order. */
+export const COMMAND_OPTIONS: { [C in CommandName]: OptionUse[] } = {
+  spectrum: [...NETWORK, { key: 'maxMemory' }, { key: 'method' }, { key: 'workers', help: 'worker threads, one seed each; results do not depend on it' }, { key: 'json', help: 'print the eoc.spectrum/1 JSON document' }],
+  theory: [
+    { key: 'activation' },
+    { key: 'init', help: `${INITS.join(' | ')} (used for --density; both schemes are always predicted)` },
+    { key: 'gain' },
+    { key: 'biasStd' },
+    { key: 'depth', help: 'number of layers for the finite-depth predictions' },
+    { key: 'q0' },
+    { key: 'criticalLine' },
+    { key: 'biasStdRange' },
+    { key: 'density' },
+    { key: 'json', help: 'print a JSON document (eoc.theory/1 or eoc.critical-line/1)' },
+  ],
+  sweep: [
+    ...GRID,
+    { key: 'out', help: 'write dir/sweep.jsonl (one line per point and seed, appended as they finish) and dir/sweep.json' },
+    { key: 'resume' },
+    { key: 'shard' },
+    { key: 'spectra', negated: true, help: "leave each network's N singular values out of the JSONL (smaller files; eoc report --from then cannot draw the spectra)" },
+    { key: 'refine', help: 'a second pass: 5 extra gains 0.01 apart around each located m1 = 1 and min rms_log gain, measured for every init and seed (as eoc report does); not with --shard' },
+    { key: 'json', help: 'print the eoc.sweep/2 JSON document' },
+  ],
+  compare: [...GRID.filter((u) => u.key !== 'init'), { key: 'json', help: 'print the eoc.compare/1 JSON document' }],
+  check: [
+    ...NETWORK.map((u): OptionUse => (u.key === 'seeds' ? { key: 'seeds', default: 2, defaultText: '2', help: 'number of independent networks (2 here: one per core keeps the default check under 10 s)' } : u)),
+    { key: 'maxMemory' },
+    { key: 'tolM1' },
+    { key: 'tolSpread' },
+    { key: 'maxEvaluations' },
+    { key: 'workers' },
+    { key: 'json', help: 'print the eoc.check/1 JSON document' },
+  ],
+  report: [
+    { key: 'from' },
+    { key: 'out', default: 'reports', defaultText: 'reports', help: 'output root; the report goes to <dir>/<name>/' },
+    { key: 'name' },
+    { key: 'title' },
+    { key: 'activation', list: 'items', study: true, default: 'tanh,linear', defaultText: 'tanh,linear', help: `activations, comma-separated` },
+    { key: 'init', list: 'items', study: true, default: 'orthogonal,gaussian', defaultText: 'orthogonal,gaussian', help: 'weight schemes, comma-separated' },
+    { key: 'depth', study: true },
+    { key: 'width', study: true },
+    { key: 'gains', study: true, default: REPORT_DEFAULT_GAINS, defaultText: REPORT_DEFAULT_GAINS, help: `the coarse gain grid (coarser than eoc sweep's ${DEFAULT_GAINS}: the report refines around the located gains); values and start:stop:step ranges, at least 3` },
+    { key: 'biasStd', study: true },
+    {
+      key: 'q0',
+      study: true,
+      numericOnly: 'its mean-field curves and data need one input variance for every gain',
+      help: 'input variance |x0|^2/N: a number (the report draws mean-field curves for one input variance at every gain, so not fixed-point)',
+    },
+    { key: 'seeds', study: true, range: LIMITS.reportSeeds, help: 'independent networks per point (at least 2: the report prints standard errors)' },
+    { key: 'seed', study: true },
+    { key: 'refine', negated: true, study: true, default: true, defaultText: 'on', help: 'measure the coarse grid only (no refined gains around the located ones)' },
+    { key: 'workers', study: true },
+    { key: 'maxMemory', study: true },
+  ],
+  merge: [
+    { key: 'out', help: 'write dir/sweep.jsonl and dir/sweep.json (the same files one unsharded eoc sweep --out writes)' },
+    { key: 'json', help: 'print the eoc.sweep/2 JSON document' },
+  ],
+};
+
+/** The use of an option by a command, or undefined. */
+export function optionUse(command: CommandName, key: OptionKey): OptionUse | undefined {
+  return COMMAND_OPTIONS[command].find((u) => u.key === key);
+}
+
+export function rangeOf(use: OptionUse): Range | undefined {
+  const k = OPTIONS[use.key].kind;
+  return use.range ?? ('range' in k ? k.range : undefined);
+}
+
+/** The flag as the command takes it: --no-refine for a negated use. */
+export function flagOf(use: OptionUse): string {
+  const f = OPTIONS[use.key].flag;
+  return use.negated ? f.replace(/^--/, '--no-') : f;
+}
+
+/** What the option accepts, for help and docs ("1..10000", "tanh | linear ...", "a size"). */
+export function acceptsText(use: OptionUse): string {
+  const def = OPTIONS[use.key];
+  const k = def.kind;
+  const range = rangeOf(use);
+  let s: string;
+  switch (k.type) {
+    case 'choice':
+      s = k.names.join(' | ');
+      break;
+    case 'q0':
+      s = use.numericOnly ? rangeText(range!.lo, range!.hi) : `${rangeText(range!.lo, range!.hi)} or fixed-point`;
+      break;
+    case 'gain':
+      s = `${rangeText(range!.lo, range!.hi)} or a preset`;
+      break;
+    case 'gains':
+      s = `gains in ${rangeText(range!.lo, range!.hi)}, <= ${k.maxValues} values`;
+      break;
+    case 'reals':
+      s = `${rangeText(range!.lo, range!.hi)}, <= ${k.maxValues} values`;
+      break;
+    case 'real':
+    case 'integer':
+      s = rangeText(range!.lo, range!.hi);
+      if (k.type === 'integer') s = `integer ${s}`;
+      break;
+    case 'size':
+      s = 'a size > 0 (MiB, or 512M, 4G)';
+      break;
+    case 'text':
+      s = 'non-empty text';
+      break;
+    case 'shard':
+      s = 'i/n, 0 <= i < n';
+      break;
+    case 'flag':
+      s = 'flag';
+      break;
+  }
+  if (use.list === 'items') s += ', comma list';
+  if (use.list === 'ranges') s += ', list or start:stop:step';
+  return s;
+}
+
+export function defaultTextOf(use: OptionUse): string {
+  return use.defaultText ?? OPTIONS[use.key].defaultText;
+}
+
+/** One line of help: what it is, what it accepts, the default. */
+export function helpText(use: OptionUse): string {
+  const def = OPTIONS[use.key];
+  const help = use.help ?? def.help;
+  if (def.kind.type === 'flag') return use.negated || defaultTextOf(use) === 'off' ? help : `${help} (default ${defaultTextOf(use)})`;
+  return `${help} (${acceptsText(use)}; default ${defaultTextOf(use)})`;
+}
+
+function defaultRaw(use: OptionUse): unknown {
+  const d = use.default !== undefined ? use.default : OPTIONS[use.key].default;
+  return typeof d === 'function' ? (d as () => unknown)() : d;
+}
+
+/** Parse one raw string as one value of the option's kind (list items go through here one by one). */
+function parseOne(use: OptionUse, raw: string): unknown {
+  const def = OPTIONS[use.key];
+  const what = def.flag;
+  const k = def.kind;
+  const range = rangeOf(use);
+  switch (k.type) {
+    case 'real':
+      return parseReal(raw, what, range);
+    case 'gain':
+      return parseGain(raw, what, range);
+    case 'integer':
+      return parseInteger(raw, what, range!.lo.value, range!.hi.value, range!.why);
+    case 'q0': {
+      const s = raw.trim().toLowerCase();
+      if (s === 'fixed-point') {
+        if (use.numericOnly) throw new SpecError(message.notForCommand(what, raw.trim(), use.numericOnly));
+        return 'fixed-point';
+      }
+      return parseReal(raw, what, range);
+    }
+    case 'choice':
+      if (use.key === 'activation') return parseActivation(raw, what);
+      if (use.key === 'init') return parseInit(raw, what);
+      return parseChoice(raw, what, k.names, k.noun);
+    case 'gains': {
+      const gains = parseGainList(raw, what, range, k.maxValues);
+      checkDistinct(gains, what, k.digits);
+      return gains;
+    }
+    case 'reals':
+      return parseRealList(raw, what, (s) => parseReal(s, what, range), k.maxValues);
+    case 'size':
+      return parseMemorySize(raw, what);
+    case 'text':
+      if (raw.trim() === '') throw new SpecError(message.noValue(what));
+      return raw;
+    case 'shard': {
+      const m = /^\s*(\d+)\s*\/\s*(\d+)\s*$/.exec(raw);
+      if (!m) throw new SpecError(message.badShard(what, raw));
+      const index = Number(m[1]),
+        count = Number(m[2]);
+      if (count < 1 || index >= count) throw new SpecError(message.badShard(what, raw));
+      return { index, count };
+    }
+    case 'flag':
+      throw new Error(`internal: ${what} is a flag`);
+  }
+}
+
+/** Distinct gains must stay distinct where they are printed (6 significant digits). */
+function checkDistinct(gains: number[], what: string, digits: number): void {
+  const sorted = [...new Set(gains)].sort((a, b) => a - b);
+  for (let i = 1; i < sorted.length; i++) {
+    if (Number(sorted[i].toPrecision(digits)) === Number(sorted[i - 1].toPrecision(digits))) {
+      throw new SpecError(message.indistinct(what, sorted[i - 1], sorted[i], digits));
+    }
+  }
+}
+
+function parseUse(use: OptionUse, raw: string): unknown {
+  if (use.list === 'items') {
+    const what = OPTIONS[use.key].flag;
+    if (raw.trim() === '') throw new SpecError(message.noValue(what));
+    const parts = raw.split(',').map((s) => s.trim());
+    if (parts.some((p) => p === '')) throw new SpecError(message.emptyItem(what, raw));
+    return parts.map((p) => parseOne(use, p));
+  }
+  if (use.list === 'ranges') {
+    const what = OPTIONS[use.key].flag;
+    return parseRealList(raw, what, (s) => parseOne(use, s) as number, LIMITS.biasStdCount);
+  }
+  return parseOne(use, raw);
+}
+
+/** The parsed options of one command: every option it takes, given or defaulted. */
+export class ParsedOptions {
+  constructor(
+    readonly command: CommandName,
+    private readonly values: Map<OptionKey, unknown>,
+    private readonly givenKeys: ReadonlySet<OptionKey>,
+  ) {}
+
+  private use(key: OptionKey, list: boolean): void {
+    const u = optionUse(this.command, key);
+    if (!u) throw new Error(`internal: ${this.command} has no option ${key}`);
+    if ((u.list !== undefined) !== list) throw new Error(`internal: ${this.command} ${key} is ${u.list ? '' : 'not '}a list`);
+  }
+
+  /** The value of a single-valued option. */
+  get<K extends OptionKey>(key: K): OptionTypes[K] {
+    this.use(key, false);
+    return this.values.get(key) as OptionTypes[K];
+  }
+
+  /** The values of a comma-list option (its default as a one-item list). */
+  list<K extends OptionKey>(key: K): OptionTypes[K][] {
+    this.use(key, true);
+    return this.values.get(key) as OptionTypes[K][];
+  }
+
+  /** Whether the user gave the option. */
+  given(key: OptionKey): boolean {
+    return this.givenKeys.has(key);
+  }
+
+  /** The flags of the given options among keys, e.g. for a conflict message. */
+  givenFlags(keys: readonly OptionKey[]): string[] {
+    return keys.filter((k) => this.given(k)).map((k) => flagOf(optionUse(this.command, k)!));
+  }
+}
+
+/**
+ * Parse a command's raw options (strings as typed, booleans for flags; undefined when not given):
+ * every value through its kind and bounds, defaults from the table.
+ */
+export function readOptions(command: CommandName, raw: Record<string, unknown>): ParsedOptions {
+  const values = new Map<OptionKey, unknown>();
+  const given = new Set<OptionKey>();
+  for (const use of COMMAND_OPTIONS[command]) {
+    const v = raw[use.key];
+    const def = OPTIONS[use.key];
+    if (def.kind.type === 'flag') {
+      const on = use.negated ? v !== false : v === true;
+      if (use.negated ? v === false : v === true) given.add(use.key);
+      values.set(use.key, on);
+      continue;
+    }
+    if (v === undefined) {
+      const d = defaultRaw(use);
+      values.set(use.key, d === undefined ? undefined : typeof d === 'string' && def.kind.type !== 'text' ? parseUse(use, d) : use.list && !Array.isArray(d) ? [d] : d);
+      continue;
+    }
+    if (typeof v !== 'string') throw new Error(`internal: ${def.flag} is not a string`);
+    given.add(use.key);
+    values.set(use.key, parseUse(use, v));
+  }
+  return new ParsedOptions(command, values, given);
+}
+
+/**
+ * relu and linear nets are positively homogeneous and unbounded: at sigma_b = 0 a fixed point is
+ * q* = 0 (a zero input) or, at one gain, every q; --q0 fixed-point has nothing to start at.
+ */
+export function checkFixedPointStart(activation: ActivationName, biasStd: number, q0: number | 'fixed-point'): void {
+  if (q0 !== 'fixed-point' || biasStd !== 0) return;
+  if (activation === 'linear') {
+    throw new SpecError(message.noFixedPointStart('linear', 'has V(q) = g^2 q: every q is a fixed point at g = 1 and only q* = 0 (a zero input) elsewhere'));
+  }
+  if (activation === 'relu') {
+    throw new SpecError(message.noFixedPointStart('relu', 'has V(q) = g^2 q / 2: q* = 0 (a zero input, every measurement n/a), or every q is a fixed point at g = sqrt 2'));
+  }
+}
+
+/** Environment variables eoc reads: refuse what it cannot use instead of ignoring it. */
+export function checkEnvironment(env: NodeJS.ProcessEnv = process.env): void {
+  const mb = env.EOC_MAX_MEMORY_MB;
+  if (mb !== undefined && mb !== '') {
+    const v = /^\s*(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*$/.test(mb) ? Number(mb) : NaN;
+    if (!(v > 0) || !Number.isFinite(v)) throw new SpecError(message.badEnvironment('EOC_MAX_MEMORY_MB', mb, 'a memory budget in MiB (a number > 0, e.g. 4096)'));
+  }
+  const b = env.EOC_BACKEND;
+  if (b !== undefined && b !== '' && b !== 'default' && !(BACKENDS as readonly string[]).includes(b)) {
+    throw new SpecError(message.badEnvironment('EOC_BACKEND', b, `a backend (${BACKENDS.join(', ')})`));
+  }
+}
+
+/** The global --backend option. */
+export function parseBackend(raw: string | undefined): (typeof BACKENDS)[number] | undefined {
+  if (raw === undefined) return undefined;
+  return parseChoice(raw, '--backend', BACKENDS, 'backend');
+}
+
+/** docs/options.md: every command's options with what they accept and their defaults. */
+export function optionsMarkdown(): string {
+  const out: string[] = [
+    '# eoc options',
+    '',
+    '<!-- generated from src/spec/options.ts by optionsMarkdown(); test/cli/options.test.ts checks it -->',
+    '',
+    'Every option of every command, with what it accepts and its default. A value outside its range',
+    'is refused with one line on stderr and exit code 2. Numeric values accept decimals, exponents and',
+    'fractions (5/3); gains also accept the presets ' + presets + '.',
+    '',
+    '| global option | accepts | default | meaning |',
+    '|---|---|---|---|',
+    `| \`--backend <name>\` | ${BACKENDS.join(' \\| ')} | EOC_BACKEND, else native when OpenBLAS is found, else wasm | linear-algebra backend |`,
+    '| `-V, --version` | flag (no command) | | print the version and the backend that runs |',
+    '',
+    'Environment: `EOC_MAX_MEMORY_MB` (a number > 0, MiB) sets the default memory budget; `EOC_BACKEND` the default backend.',
+    '',
+  ];
+  for (const c of COMMANDS) {
+    out.push(`## eoc ${c}`, '', '| option | accepts | default | meaning |', '|---|---|---|---|');
+    for (const use of COMMAND_OPTIONS[c]) {
+      const def = OPTIONS[use.key];
+      const flag = `${flagOf(use)}${def.arg ? ` ${def.arg}` : ''}`;
+      const cell = (s: string) => s.replace(/\|/g, '\\|');
+      out.push(`| \`${flag}\` | ${cell(acceptsText(use))} | ${cell(def.kind.type === 'flag' && use.negated ? 'on' : defaultTextOf(use))} | ${cell(use.help ?? def.help)} |`);
+    }
+    out.push('');
+  }
+  return out.join('\n');
+}
