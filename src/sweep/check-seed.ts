@@ -67,8 +67,14 @@ export function runCheckSeed(input: CheckSeedInput): CheckSeedResult {
   const atGain = statsOf(net, input.gain);
   const L = input.point.depth;
   const f = (x: number) => net.lnM1At(Math.exp(x));
-  const pts: { x: number; y: number }[] = [{ x: Math.log(input.gain), y: atGain.ln_m1 }];
   const clamp = (x: number) => Math.min(LN_G_MAX, Math.max(LN_G_MIN, x));
+  // ln m1 = -inf (J underflows to exactly 0: every unit saturated) or +inf carries no slope: the
+  // search then starts at the guess instead of stepping out from the given gain
+  const start = Number.isFinite(atGain.ln_m1)
+    ? { x: Math.log(input.gain), y: atGain.ln_m1 }
+    : { x: clamp(input.guess !== null && input.guess > 0 ? Math.log(input.guess) : 0), y: NaN };
+  if (!Number.isFinite(start.y)) start.y = f(start.x);
+  const pts: { x: number; y: number }[] = [start];
   let lo: { x: number; y: number } | null = null; // y < 0
   let hi: { x: number; y: number } | null = null; // y > 0
   let side = 0;
@@ -77,7 +83,7 @@ export function runCheckSeed(input: CheckSeedInput): CheckSeedResult {
     if (p.y > 0 && (!hi || p.x < hi.x)) hi = p;
   };
   note(pts[0]);
-  let evaluations = 0;
+  let evaluations = Number.isFinite(atGain.ln_m1) ? 0 : 1;
   const best = () => pts.reduce((a, b) => (Math.abs(b.y) < Math.abs(a.y) ? b : a));
   while (Math.abs(best().y) > input.lnM1Tolerance && evaluations < input.maxEvaluations) {
     const last = pts[pts.length - 1];

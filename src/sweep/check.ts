@@ -70,8 +70,10 @@ function summarize(xs: CheckStats[]): CheckSummary {
 export function verdictOf(lnM1: number, stdLog: number, t: CheckThresholds): { verdict: Verdict; reason: string } {
   const f = (v: number) => Number(v.toPrecision(4));
   if (!(lnM1 >= -t.tolM1)) {
+    if (lnM1 === -Infinity) return { verdict: 'vanishing', reason: 'm1 = 0: the Jacobian is exactly 0 in double precision (every unit saturated), no gradient reaches the input' };
     return { verdict: 'vanishing', reason: `ln m1 = ${f(lnM1)} < -${f(t.tolM1)}: exp(ln m1) = ${f(Math.exp(lnM1))}, gradients shrink through the net` };
   }
+  if (lnM1 === Infinity) return { verdict: 'exploding', reason: 'm1 overflows double precision: gradients grow beyond 1e308 through the net' };
   if (lnM1 > t.tolM1) {
     return { verdict: 'exploding', reason: `ln m1 = ${f(lnM1)} > ${f(t.tolM1)}: exp(ln m1) = ${f(Math.exp(lnM1))}, gradients grow through the net` };
   }
@@ -111,7 +113,11 @@ export async function runCheck(spec: NetworkSpec, o: CheckOptions): Promise<Chec
     perSeed[i] = r;
   });
   const atGain = summarize(perSeed.map((r) => r.atGain));
-  const { verdict, reason } = verdictOf(atGain.ln_m1.mean, atGain.std_log.mean, o.thresholds);
+  // a seed whose m1 under- or overflowed (J exactly 0, or infinite) has ln m1 = -inf or +inf and no
+  // mean of ln m1: the verdict then reads ln of the mean m1 (-inf: gradients vanish exactly)
+  const finite = perSeed.every((r) => Number.isFinite(r.atGain.ln_m1));
+  const lnM1 = finite ? atGain.ln_m1.mean : Math.log(atGain.m1.mean);
+  const { verdict, reason } = verdictOf(lnM1, atGain.std_log.mean, o.thresholds);
   const roots = perSeed.map((r) => r.root).filter((r) => r.gain !== null && r.at !== null);
   const gain = estimate(roots.map((r) => r.gain!));
   const at = roots.length ? summarize(roots.map((r) => r.at!)) : null;

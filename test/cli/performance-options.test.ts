@@ -1,5 +1,7 @@
 import { describe, it, expect } from 'vitest';
-import { parseMemorySize, performanceFromOptions, applyMaxMemory } from '../../cli/spec-options.js';
+import { applyMaxMemory } from '../../cli/options.js';
+import { parseMemorySize } from '../../src/spec/parse.js';
+import { readOptions } from '../../src/spec/options.js';
 import { memoryBudget } from '../../src/spec/validate.js';
 
 describe('--max-memory and --method parsing', () => {
@@ -10,12 +12,16 @@ describe('--max-memory and --method parsing', () => {
     expect(parseMemorySize('1.5GiB', 'x')).toBe(1536);
     expect(parseMemorySize('2048k', 'x')).toBe(2);
     expect(() => parseMemorySize('lots', '--max-memory')).toThrow(/--max-memory must be a size/);
-    expect(() => parseMemorySize('0', '--max-memory')).toThrow(/positive/);
+    expect(() => parseMemorySize('0', '--max-memory')).toThrow(/--max-memory must be > 0/);
   });
 
   it('reads the method and applies the budget process-wide', () => {
-    expect(performanceFromOptions({ method: 'matrix-free', maxMemory: '1G' })).toEqual({ method: 'matrix-free', maxMemoryMB: 1024 });
-    expect(() => performanceFromOptions({ method: 'fast' })).toThrow(/--method must be/);
+    const o = readOptions('spectrum', { method: 'matrix-free', maxMemory: '1G' });
+    expect(o.get('method')).toBe('matrix-free');
+    expect(o.get('maxMemory')).toBe(1024);
+    expect(readOptions('spectrum', {}).get('method')).toBe('dense');
+    expect(readOptions('spectrum', {}).get('maxMemory')).toBeUndefined();
+    expect(() => readOptions('spectrum', { method: 'fast' })).toThrow(/--method: unknown method 'fast' \(known: dense, matrix-free, auto\)/);
     const before = process.env.EOC_MAX_MEMORY_MB;
     try {
       applyMaxMemory(1024);

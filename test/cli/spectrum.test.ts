@@ -71,7 +71,7 @@ describe('eoc spectrum (end to end)', () => {
   });
 
   const bad: [string[], RegExp][] = [
-    [['--gain', '-1'], /--gain must be > 0/],
+    [['--gain', '-1'], /--gain must be >= 1e-4 \(allowed: 1e-4..100/],
     [['--gain', 'NaN'], /--gain must be a finite number/],
     [['--gain', 'abc'], /unknown preset 'abc'/],
     [['--gain', '1/0'], /finite number/],
@@ -81,9 +81,9 @@ describe('eoc spectrum (end to end)', () => {
     [['--activation', 'sigmoid'], /unknown activation 'sigmoid'/],
     [['--init', 'xavier'], /unknown init scheme 'xavier'/],
     [['--bias-std', '-0.1'], /--bias-std must be >= 0/],
-    [['--q0', '0'], /--q0 must be > 0/],
+    [['--q0', '0'], /--q0 must be >= 1e-8/],
     [['--seeds', '0'], /--seeds must be >= 1/],
-    [['--width', '60000', '--depth', '1000'], /needs about .* GiB of memory( \(2 workers\))?, more than/],
+    [['--width', '16384', '--depth', '10000', '--max-memory', '16G'], /needs about .* GiB of memory( \(\d+ workers\))?, more than/],
     [['--no-such-option'], /unknown option/],
   ];
   for (const [args, msg] of bad) {
