@@ -7,6 +7,7 @@ import { COMMAND_OPTIONS, OPTIONS, flagOf, helpText, readOptions, type CommandNa
  * commander, so the table's parser sees exactly what was typed and knows what was given.
  */
 export function addOptions(cmd: Command, command: CommandName): Command {
+  cmd.allowExcessArguments(false);
   for (const use of COMMAND_OPTIONS[command]) {
     const def = OPTIONS[use.key];
     cmd.option(`${flagOf(use)}${def.arg ? ` ${def.arg}` : ''}`, helpText(use));

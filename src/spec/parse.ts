@@ -132,6 +132,7 @@ export function parseGainList(raw: string, what: string, range: Range = POSITIVE
   if (raw.trim() === '') throw new SpecError(message.noValue(what));
   for (const part of raw.split(',')) {
     const p = part.trim();
+    if (p === '') throw new SpecError(message.emptyItem(what, raw));
     if (/^[a-z]/i.test(p)) out.push(parseGain(p, what, range));
     else out.push(...parseRealList(p, what, (s) => parseGain(s, what, range), maxValues - out.length));
   }
