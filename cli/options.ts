@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { COMMAND_OPTIONS, OPTIONS, flagOf, helpText, readOptions, type CommandName, type ParsedOptions } from '../src/spec/options.js';
+import { COMMAND_OPTIONS, helpText, readOptions, usageOf, type CommandName, type ParsedOptions } from '../src/spec/options.js';
 
 /**
  * The option table (src/spec/options.ts) on commander commands: every command's `.option(...)` list
@@ -9,8 +9,7 @@ import { COMMAND_OPTIONS, OPTIONS, flagOf, helpText, readOptions, type CommandNa
 export function addOptions(cmd: Command, command: CommandName): Command {
   cmd.allowExcessArguments(false);
   for (const use of COMMAND_OPTIONS[command]) {
-    const def = OPTIONS[use.key];
-    cmd.option(`${flagOf(use)}${def.arg ? ` ${def.arg}` : ''}`, helpText(use));
+    cmd.option(usageOf(use), helpText(use));
   }
   return cmd;
 }

@@ -137,11 +137,11 @@ const presets = Object.keys(GAIN_PRESETS).join(', ');
 
 /** Every option, once. */
 export const OPTIONS: { [K in OptionKey]: OptionDef } = {
-  activation: { flag: '--activation', arg: '<name>', kind: { type: 'choice', names: ACTIVATIONS, noun: 'activation' }, help: ACTIVATIONS.join(' | '), default: DEFAULT_SPEC.activation, defaultText: DEFAULT_SPEC.activation },
-  init: { flag: '--init', arg: '<scheme>', kind: { type: 'choice', names: INITS, noun: 'init scheme' }, help: `weights: ${INITS.join(' | ')}`, default: DEFAULT_SPEC.init, defaultText: DEFAULT_SPEC.init },
+  activation: { flag: '--activation', arg: '<name>', kind: { type: 'choice', names: ACTIVATIONS, noun: 'activation' }, help: 'activation function phi', default: DEFAULT_SPEC.activation, defaultText: DEFAULT_SPEC.activation },
+  init: { flag: '--init', arg: '<scheme>', kind: { type: 'choice', names: INITS, noun: 'init scheme' }, help: 'weight scheme: W = g O with O Haar-orthogonal, or W_ij ~ N(0, g^2/N)', default: DEFAULT_SPEC.init, defaultText: DEFAULT_SPEC.init },
   depth: { flag: '--depth', arg: '<L>', kind: { type: 'integer', range: LIMITS.depth }, help: 'number of layers', default: DEFAULT_SPEC.depth, defaultText: String(DEFAULT_SPEC.depth) },
   width: { flag: '--width', arg: '<N>', kind: { type: 'integer', range: LIMITS.width }, help: 'units per layer', default: DEFAULT_SPEC.width, defaultText: String(DEFAULT_SPEC.width) },
-  gain: { flag: '--gain', arg: '<g>', kind: { type: 'gain', range: LIMITS.gain }, help: `sigma_w: a number, a fraction (5/3) or a preset (${presets})`, default: DEFAULT_SPEC.gain, defaultText: String(DEFAULT_SPEC.gain) },
+  gain: { flag: '--gain', arg: '<g>', kind: { type: 'gain', range: LIMITS.gain }, help: 'sigma_w, the weight scale', default: DEFAULT_SPEC.gain, defaultText: String(DEFAULT_SPEC.gain) },
   gains: {
     flag: '--gains',
     arg: '<list>',
@@ -155,8 +155,8 @@ export const OPTIONS: { [K in OptionKey]: OptionDef } = {
   seeds: { flag: '--seeds', arg: '<k>', kind: { type: 'integer', range: LIMITS.seeds }, help: 'number of independent networks', default: DEFAULT_SPEC.seeds, defaultText: String(DEFAULT_SPEC.seeds) },
   seed: { flag: '--seed', arg: '<s>', kind: { type: 'integer', range: LIMITS.seed }, help: 'first seed (seeds are s, s+1, ...)', default: DEFAULT_SPEC.seed, defaultText: String(DEFAULT_SPEC.seed) },
   workers: { flag: '--workers', arg: '<k>', kind: { type: 'integer', range: LIMITS.workers }, help: 'worker threads; results do not depend on it', default: () => Math.min(os.availableParallelism(), LIMITS.workers.hi.value), defaultText: 'one per core' },
-  maxMemory: { flag: '--max-memory', arg: '<size>', kind: { type: 'size' }, help: 'memory budget for all workers, in MiB or with a unit (512M, 4G); base draws beyond it are regenerated layer by layer', defaultText: '80% of RAM, or EOC_MAX_MEMORY_MB' },
-  method: { flag: '--method', arg: '<m>', kind: { type: 'choice', names: METHODS, noun: 'method' }, help: 'spectrum method: dense (every singular value) | matrix-free (Hutchinson m1, Lanczos, SLQ) | auto (by cost)', default: 'dense', defaultText: 'dense' },
+  maxMemory: { flag: '--max-memory', arg: '<size>', kind: { type: 'size' }, help: 'memory budget for all workers; base draws beyond it are regenerated layer by layer', defaultText: '80% of RAM, or EOC_MAX_MEMORY_MB' },
+  method: { flag: '--method', arg: '<m>', kind: { type: 'choice', names: METHODS, noun: 'method' }, help: 'spectrum method: dense (every singular value), matrix-free (Hutchinson m1, Lanczos, SLQ) or auto (by cost)', default: 'dense', defaultText: 'dense' },
   tolM1: { flag: '--tol-m1', arg: '<t>', kind: { type: 'real', range: LIMITS.tol }, help: 'faithful needs |ln m1| <= t', default: Math.LN2, defaultText: 'ln 2 = 0.6931' },
   tolSpread: { flag: '--tol-spread', arg: '<t>', kind: { type: 'real', range: LIMITS.tol }, help: 'faithful needs std(ln s) <= t', default: Math.LN2, defaultText: 'ln 2 = 0.6931' },
   maxEvaluations: { flag: '--max-evaluations', arg: '<k>', kind: { type: 'integer', range: LIMITS.maxEvaluations }, help: 'network evaluations per seed for the recommended-gain search', default: 5, defaultText: '5' },
@@ -185,11 +185,11 @@ const NETWORK: OptionUse[] = [{ key: 'activation' }, { key: 'init' }, { key: 'de
 
 const GRID: OptionUse[] = [
   { key: 'gains' },
-  { key: 'activation', list: 'items', help: `${ACTIVATIONS.join(' | ')}, comma-separated` },
-  { key: 'init', list: 'items', help: `weights: ${INITS.join(' | ')}, comma-separated` },
-  { key: 'depth', list: 'items', help: 'numbers of layers, comma-separated' },
+  { key: 'activation', list: 'items', help: 'activation functions' },
+  { key: 'init', list: 'items', help: 'weight schemes' },
+  { key: 'depth', list: 'items', help: 'numbers of layers' },
   { key: 'width' },
-  { key: 'biasStd', list: 'ranges', help: 'bias standard deviations sigma_b: a list or start:stop:step' },
+  { key: 'biasStd', list: 'ranges', help: 'bias standard deviations sigma_b' },
   { key: 'q0' },
   { key: 'seeds', help: 'independent networks per point' },
   { key: 'seed' },
@@ -202,7 +202,7 @@ export const COMMAND_OPTIONS: { [C in CommandName]: OptionUse[] } = {
   spectrum: [...NETWORK, { key: 'maxMemory' }, { key: 'method' }, { key: 'workers', help: 'worker threads, one seed each; results do not depend on it' }, { key: 'json', help: 'print the eoc.spectrum/1 JSON document' }],
   theory: [
     { key: 'activation' },
-    { key: 'init', help: `${INITS.join(' | ')} (used for --density; both schemes are always predicted)` },
+    { key: 'init', help: 'weight scheme for --density (var_sq_norm is predicted for both)' },
     { key: 'gain' },
     { key: 'biasStd' },
     { key: 'depth', help: 'number of layers for the finite-depth predictions' },
@@ -236,8 +236,8 @@ export const COMMAND_OPTIONS: { [C in CommandName]: OptionUse[] } = {
     { key: 'out', default: 'reports', defaultText: 'reports', help: 'output root; the report goes to <dir>/<name>/' },
     { key: 'name' },
     { key: 'title' },
-    { key: 'activation', list: 'items', study: true, default: 'tanh,linear', defaultText: 'tanh,linear', help: `activations, comma-separated` },
-    { key: 'init', list: 'items', study: true, default: 'orthogonal,gaussian', defaultText: 'orthogonal,gaussian', help: 'weight schemes, comma-separated' },
+    { key: 'activation', list: 'items', study: true, default: 'tanh,linear', defaultText: 'tanh,linear', help: 'activations' },
+    { key: 'init', list: 'items', study: true, default: 'orthogonal,gaussian', defaultText: 'orthogonal,gaussian', help: 'weight schemes' },
     { key: 'depth', study: true },
     { key: 'width', study: true },
     { key: 'gains', study: true, default: REPORT_DEFAULT_GAINS, defaultText: REPORT_DEFAULT_GAINS, help: `the coarse gain grid (coarser than eoc sweep's ${DEFAULT_GAINS}: the report refines around the located gains); values and start:stop:step ranges, at least 3` },
@@ -290,7 +290,7 @@ export function acceptsText(use: OptionUse): string {
       s = use.numericOnly ? rangeText(range!.lo, range!.hi) : `${rangeText(range!.lo, range!.hi)} or fixed-point`;
       break;
     case 'gain':
-      s = `${rangeText(range!.lo, range!.hi)} or a preset`;
+      s = `${rangeText(range!.lo, range!.hi)}, a fraction (5/3) or a preset (${presets})`;
       break;
     case 'gains':
       s = `gains in ${rangeText(range!.lo, range!.hi)}, <= ${k.maxValues} values`;
@@ -304,7 +304,7 @@ export function acceptsText(use: OptionUse): string {
       if (k.type === 'integer') s = `integer ${s}`;
       break;
     case 'size':
-      s = 'a size > 0 (MiB, or 512M, 4G)';
+      s = 'a size > 0: MiB, or with a unit (512M, 4G)';
       break;
     case 'text':
       s = 'non-empty text';
@@ -316,8 +316,8 @@ export function acceptsText(use: OptionUse): string {
       s = 'flag';
       break;
   }
-  if (use.list === 'items') s += ', comma list';
-  if (use.list === 'ranges') s += ', list or start:stop:step';
+  if (use.list === 'items') s += ', comma-separated';
+  if (use.list === 'ranges') s += ', comma-separated or start:stop:step';
   return s;
 }
 
@@ -330,7 +330,14 @@ export function helpText(use: OptionUse): string {
   const def = OPTIONS[use.key];
   const help = use.help ?? def.help;
   if (def.kind.type === 'flag') return use.negated || defaultTextOf(use) === 'off' ? help : `${help} (default ${defaultTextOf(use)})`;
+  if (def.kind.type === 'text') return `${help} (default ${defaultTextOf(use)})`;
   return `${help} (${acceptsText(use)}; default ${defaultTextOf(use)})`;
+}
+
+/** The option's flag and argument as help prints it: --depth <L>, --depth <list>, --no-refine. */
+export function usageOf(use: OptionUse): string {
+  const def = OPTIONS[use.key];
+  return `${flagOf(use)}${def.arg ? ` ${use.list ? '<list>' : def.arg}` : ''}`;
 }
 
 function defaultRaw(use: OptionUse): unknown {
@@ -534,7 +541,7 @@ export function optionsMarkdown(): string {
     out.push(`## eoc ${c}`, '', '| option | accepts | default | meaning |', '|---|---|---|---|');
     for (const use of COMMAND_OPTIONS[c]) {
       const def = OPTIONS[use.key];
-      const flag = `${flagOf(use)}${def.arg ? ` ${def.arg}` : ''}`;
+      const flag = usageOf(use);
       const cell = (s: string) => s.replace(/\|/g, '\\|');
       out.push(`| \`${flag}\` | ${cell(acceptsText(use))} | ${cell(def.kind.type === 'flag' && use.negated ? 'on' : defaultTextOf(use))} | ${cell(use.help ?? def.help)} |`);
     }
