@@ -51,7 +51,7 @@ async function runTheory(o: ParsedOptions): Promise<void> {
   let densityResult: SpectralDensity | undefined;
   if (density) {
     if (point.fixedPoint.kind !== 'point' && activation !== 'linear' && activation !== 'relu') {
-      throw new SpecError(`--density needs a fixed point q*; ${activation} has none here`);
+      throw new SpecError(message.needs('--density', 'a fixed point q*', `${activation} has none at sigma_w = ${sigmaW}, sigma_b = ${sigmaB}`));
     }
     // linear/relu: the law of phi'^2 does not depend on q, so any q serves
     const q = point.fixedPoint.kind === 'point' ? point.fixedPoint.q : 1;
