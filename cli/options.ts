@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
-import { COMMAND_OPTIONS, helpText, readOptions, usageOf, type CommandName, type ParsedOptions } from '../src/spec/options.js';
+import { COMMAND_OPTIONS, helpText, usageOf, type CommandName } from '../src/spec/options.js';
 
 /**
  * The option table (src/spec/options.ts) on commander commands: every command's `.option(...)` list
- * comes from here, and every action reads its values through `optionsOf`. No defaults are given to
+ * comes from here, and every action reads its values with the table's `readOptions`. No defaults are given to
  * commander, so the table's parser sees exactly what was typed and knows what was given.
  */
 export function addOptions(cmd: Command, command: CommandName): Command {
@@ -12,11 +12,6 @@ export function addOptions(cmd: Command, command: CommandName): Command {
     cmd.option(usageOf(use), helpText(use));
   }
   return cmd;
-}
-
-/** Parse a command's commander options with the table. */
-export function optionsOf(command: CommandName, raw: Record<string, unknown>): ParsedOptions {
-  return readOptions(command, raw);
 }
 
 /**

@@ -1,10 +1,10 @@
 import type { Command } from 'commander';
 import { action, EXIT_CHECK_FAILED, EXIT_OK, log, print } from '../common.js';
 import { num, pm } from '../format.js';
-import { addOptions, applyMaxMemory, optionsOf } from '../options.js';
+import { addOptions, applyMaxMemory } from '../options.js';
 import { specOf } from './spectrum.js';
 import { resolveSpec } from '../../src/spec/validate.js';
-import type { ParsedOptions } from '../../src/spec/options.js';
+import { readOptions, type ParsedOptions } from '../../src/spec/options.js';
 import type { CheckResult } from '../../src/sweep/index.js';
 
 const HELP = `
@@ -62,7 +62,7 @@ export function registerCheck(program: Command): void {
     .command('check')
     .description('verdict for one gain (faithful / vanishing / exploding / anisotropic) with the recommended gain; exit 0 faithful, 1 not, 2 bad input')
     .addHelpText('after', HELP);
-  addOptions(cmd, 'check').action(action(async (raw: Record<string, unknown>) => runCheckCommand(optionsOf('check', raw))));
+  addOptions(cmd, 'check').action(action(async (raw: Record<string, unknown>) => runCheckCommand(readOptions('check', raw))));
 }
 
 async function runCheckCommand(o: ParsedOptions): Promise<void> {

@@ -2,7 +2,8 @@ import type { Command } from 'commander';
 import { action, log, print } from '../common.js';
 import { num, pm, table } from '../format.js';
 import { progressBar } from '../progress.js';
-import { addOptions, optionsOf } from '../options.js';
+import { addOptions } from '../options.js';
+import { readOptions } from '../../src/spec/options.js';
 import type { CompareDocument } from '../../src/sweep/index.js';
 import { configFromOptions } from './sweep.js';
 
@@ -38,7 +39,7 @@ export function registerCompare(program: Command): void {
     .description('orthogonal vs Gaussian weights on identical inputs and seeds over the same gains: paired differences in spread, condition number and gradient ratio');
   addOptions(cmd, 'compare').action(
     action(async (raw: Record<string, unknown>) => {
-      const o = optionsOf('compare', raw);
+      const o = readOptions('compare', raw);
       const { config, workers } = configFromOptions(o, { inits: ['orthogonal', 'gaussian'], locate: false, spectra: false });
       const [{ compareDocument, runSweep }, { backendInfo }, { toJson }] = await Promise.all([import('../../src/sweep/index.js'), import('../../src/linalg/select.js'), import('../../src/io/json.js')]);
       const t0 = performance.now();

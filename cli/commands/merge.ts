@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { action, log, print } from '../common.js';
-import { addOptions, optionsOf } from '../options.js';
+import { addOptions } from '../options.js';
+import { readOptions } from '../../src/spec/options.js';
 import { sweepText } from './sweep.js';
 
 export function registerMerge(program: Command): void {
@@ -10,7 +11,7 @@ export function registerMerge(program: Command): void {
     .argument('<files...>', 'sweep.jsonl files, or --out directories of eoc sweep');
   addOptions(cmd, 'merge').action(
     action(async (files: string[], raw: Record<string, unknown>) => {
-      const o = optionsOf('merge', raw);
+      const o = readOptions('merge', raw);
       const out = o.get('out');
       const [{ mergeSweeps, writeSweepOutputs }, { toJson }] = await Promise.all([import('../../src/sweep/index.js'), import('../../src/io/json.js')]);
       const m = mergeSweeps(files, log);

@@ -2,10 +2,10 @@ import type { Command } from 'commander';
 import { relative } from 'node:path';
 import { action, log, print } from '../common.js';
 import { progressBar } from '../progress.js';
-import { addOptions, applyMaxMemory, optionsOf } from '../options.js';
+import { addOptions, applyMaxMemory } from '../options.js';
 import { SpecError } from '../../src/spec/errors.js';
 import { message } from '../../src/log/message.js';
-import { COMMAND_OPTIONS, type ParsedOptions } from '../../src/spec/options.js';
+import { COMMAND_OPTIONS, readOptions, type ParsedOptions } from '../../src/spec/options.js';
 import type { Study } from '../../src/report/index.js';
 
 const uniq = <T>(xs: T[]) => [...new Set(xs)];
@@ -49,7 +49,7 @@ export function registerReport(program: Command): void {
     .description('run a study (default: tanh and linear, orthogonal vs Gaussian, depth 100) and write a report folder: HTML, SVG/PNG figures, Vega-Lite specs, data');
   addOptions(cmd, 'report').action(
     action(async (raw: Record<string, unknown>) => {
-      const o = optionsOf('report', raw);
+      const o = readOptions('report', raw);
       const t0 = performance.now();
       const command = ['eoc', ...process.argv.slice(2)].join(' ');
       const from = o.get('from');

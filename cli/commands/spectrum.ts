@@ -1,10 +1,10 @@
 import type { Command } from 'commander';
 import { action, print } from '../common.js';
-import { addOptions, applyMaxMemory, optionsOf } from '../options.js';
+import { addOptions, applyMaxMemory } from '../options.js';
 import { table, pm, num } from '../format.js';
 import { progressBar } from '../progress.js';
 import { resolveSpec } from '../../src/spec/validate.js';
-import type { ParsedOptions } from '../../src/spec/options.js';
+import { readOptions, type ParsedOptions } from '../../src/spec/options.js';
 import type { SpectrumRun } from '../../src/measure/run-spectrum.js';
 import type { SpectrumTheoryBlock } from '../../src/io/spectrum-document.js';
 
@@ -24,7 +24,7 @@ export function registerSpectrum(program: Command): void {
   const cmd = program
     .command('spectrum')
     .description('Jacobian singular-value statistics and per-layer gradient norms for one configuration');
-  addOptions(cmd, 'spectrum').action(action(async (raw: Record<string, unknown>) => runSpectrumCommand(optionsOf('spectrum', raw))));
+  addOptions(cmd, 'spectrum').action(action(async (raw: Record<string, unknown>) => runSpectrumCommand(readOptions('spectrum', raw))));
 }
 
 async function runSpectrumCommand(o: ParsedOptions): Promise<void> {

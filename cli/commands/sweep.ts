@@ -1,12 +1,12 @@
 import type { Command } from 'commander';
-import { addOptions, applyMaxMemory, optionsOf } from '../options.js';
+import { addOptions, applyMaxMemory } from '../options.js';
 import { action, log, print } from '../common.js';
 import { num, pm, table } from '../format.js';
 import { progressBar } from '../progress.js';
 import { resolveSpec } from '../../src/spec/validate.js';
 import { SpecError } from '../../src/spec/errors.js';
 import { message } from '../../src/log/message.js';
-import { checkFixedPointStart, type ParsedOptions } from '../../src/spec/options.js';
+import { checkFixedPointStart, readOptions, type ParsedOptions } from '../../src/spec/options.js';
 import { DEFAULT_LOCATE, DEFAULT_REFINE, makeConfig, pointLabel, type SweepConfig } from '../../src/sweep/grid.js';
 import type { InitName } from '../../src/spec/types.js';
 import type { LocatedGain, SweepDocument } from '../../src/sweep/index.js';
@@ -117,12 +117,11 @@ Results do not depend on --workers or --shard; JSON output holds no timings (the
   );
   addOptions(cmd, 'sweep').action(
     action(async (raw: Record<string, unknown>) => {
-      const o = optionsOf('sweep', raw);
+      const o = readOptions('sweep', raw);
       const { config, workers } = configFromOptions(o, { locate: true });
       const out = o.get('out');
       if (o.get('resume') && out === undefined) throw new SpecError(message.needs('--resume', '--out <dir>', 'the sweep to continue'));
       const shard = o.get('shard');
-      if (shard && o.get('refine')) throw new SpecError(message.conflict('--refine', '--shard', 'a refined sweep places its extra gains from every seed of the coarse grid; run refined sweeps unsharded'));
       const [{ runSweep }, { backendInfo }, { toJson }] = await Promise.all([import('../../src/sweep/index.js'), import('../../src/linalg/select.js'), import('../../src/io/json.js')]);
       const t0 = performance.now();
       const run = await runSweep(config, { workers, shard, outDir: out, resume: o.get('resume'), onProgress: progressBar('sweep'), log });

@@ -1,12 +1,12 @@
 import type { Command } from 'commander';
 import { SpecError } from '../../src/spec/errors.js';
 import { message } from '../../src/log/message.js';
-import { checkFixedPointStart, LIMITS, type ParsedOptions } from '../../src/spec/options.js';
+import { checkFixedPointStart, LIMITS, readOptions, type ParsedOptions } from '../../src/spec/options.js';
 import type { ActivationName, InitName } from '../../src/spec/types.js';
 import type { CriticalPoint, SpectralDensity, meanFieldPoint, findCriticalPoint, meanFieldTrajectory } from '../../src/theory/index.js';
 import { action, print } from '../common.js';
 import { table } from '../format.js';
-import { addOptions, optionsOf } from '../options.js';
+import { addOptions } from '../options.js';
 
 /** The options that describe one point; --critical-line scans --bias-std-range instead. */
 const POINT_OPTIONS = ['gain', 'biasStd', 'depth', 'q0', 'density'] as const;
@@ -16,7 +16,7 @@ export function registerTheory(program: Command): void {
   const cmd = program
     .command('theory')
     .description('mean-field theory (q*, chi_1, phase, depth scales, critical gain) and free-probability predictions');
-  addOptions(cmd, 'theory').action(action(async (raw: Record<string, unknown>) => runTheory(optionsOf('theory', raw))));
+  addOptions(cmd, 'theory').action(action(async (raw: Record<string, unknown>) => runTheory(readOptions('theory', raw))));
 }
 
 async function runTheory(o: ParsedOptions): Promise<void> {

@@ -2,6 +2,7 @@ import os from 'node:os';
 import { SpecError } from './errors.js';
 import { message, rangeText } from '../log/message.js';
 import { ACTIVATIONS, INITS, DEFAULT_SPEC, type ActivationName, type InitName } from './types.js';
+import type { Shard } from '../sweep/grid.js';
 import { GAIN_PRESETS, parseActivation, parseGain, parseGainList, parseInit, parseInteger, parseMemorySize, parseReal, parseRealList, parseChoice, type Range } from './parse.js';
 
 /**
@@ -19,10 +20,6 @@ export type Method = (typeof METHODS)[number];
 
 export const BACKENDS = ['native', 'wasm', 'js', 'auto'] as const;
 
-export interface Shard {
-  index: number;
-  count: number;
-}
 
 /** The parsed type of every option. */
 export interface OptionTypes {

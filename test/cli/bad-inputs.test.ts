@@ -107,7 +107,7 @@ const CASES: Case[] = [
   // conflicting or missing combinations
   { args: ['sweep', '--resume'], says: /--resume needs --out/ },
   { args: ['sweep', '--shard', '3/3'], says: /--shard must look like i\/n/ },
-  { args: ['sweep', '--refine', '--shard', '0/2'], says: /--refine and --shard cannot be used together/ },
+  { args: ['sweep', '--refine', '--shard', '0/2'], says: /--shard: a refined sweep places its extra gains from every seed/ },
   { args: ['theory', '--critical-line', '--gain', '2'], says: /--critical-line and --gain cannot be used together/ },
   { args: ['theory', '--bias-std-range', '0:0.1:0.05'], says: /--bias-std-range needs --critical-line/ },
   { args: ['compare', '--init', 'gaussian'], says: /unknown option '--init'/ },
