@@ -5,7 +5,8 @@ import { progressBar } from '../progress.js';
 import { applyMaxMemory, parseMemorySize, workersFromOptions } from '../spec-options.js';
 import { SpecError } from '../../src/spec/errors.js';
 import { parseActivation, parseGain, parseInit, parseInteger, parseNonNegative, parsePositive, parseRealList } from '../../src/spec/parse.js';
-import { buildReport, DEFAULT_AXES, defaultStudy, describeStudy, loadSaved, runStudy, studyConfig, type Study } from '../../src/report/index.js';
+import { prepareOutDir } from '../../src/io/out-dir.js';
+import { buildReport, lockReportFolder, DEFAULT_AXES, defaultStudy, describeStudy, loadSaved, runStudy, studyConfig, type Study } from '../../src/report/index.js';
 
 interface ReportOptions {
   from?: string;
@@ -75,6 +76,7 @@ export function registerReport(program: Command): void {
     .action(
       action(async (o: ReportOptions) => {
         const t0 = performance.now();
+        const outRoot = prepareOutDir(o.out, '--out');
         const command = ['eoc', ...process.argv.slice(2)].join(' ');
         let study: Study;
         let lines: string[];
@@ -85,9 +87,11 @@ export function registerReport(program: Command): void {
           const name = o.name ?? saved.name ?? 'from-sweep';
           study = { name, title: o.title ?? saved.title ?? describeStudy(saved.config), config: saved.config };
           lines = saved.lines;
+          lockReportFolder(outRoot, study.name);
           source = `saved results: ${o.from}`;
         } else {
           study = studyFromOptions(o);
+          lockReportFolder(outRoot, study.name);
           const workers = workersFromOptions(o.workers, 2);
           if (o.maxMemory !== undefined) applyMaxMemory(parseMemorySize(o.maxMemory, '--max-memory'));
           const run = await runStudy(study.config, { workers, onProgress: progressBar('report: measuring') });
@@ -95,7 +99,7 @@ export function registerReport(program: Command): void {
           measureMs = run.timings.measureMs;
           source = `measured now: ${run.timings.tasks} sweep tasks (one seed's network at many gains each) on ${workers} thread(s)`;
         }
-        const res = await buildReport({ name: study.name, title: study.title, config: study.config, lines, outRoot: o.out, provenance: { command, timings: { measureMs: Math.round(measureMs) }, source } });
+        const res = await buildReport({ name: study.name, title: study.title, config: study.config, lines, outRoot, provenance: { command, timings: { measureMs: Math.round(measureMs) }, source } });
         log(`report: ${res.files.length} files, index.html ${(res.htmlBytes / 1e6).toFixed(2)} MB, ${((performance.now() - t0) / 1000).toFixed(1)} s`);
         print(relative(process.cwd(), res.dir) || '.');
       }),

@@ -8,6 +8,7 @@ import { progressBar } from '../progress.js';
 import { parseActivation, parseGain, parseInit, parseInteger, parseNonNegative, parsePositive, parseRealList } from '../../src/spec/parse.js';
 import { resolveSpec } from '../../src/spec/validate.js';
 import { SpecError } from '../../src/spec/errors.js';
+import { prepareOutDir } from '../../src/io/out-dir.js';
 import { DEFAULT_SPEC, type ActivationName, type InitName } from '../../src/spec/types.js';
 import { toJson } from '../../src/io/json.js';
 import { DEFAULT_LOCATE, DEFAULT_REFINE, makeConfig, pointLabel, runSweep, type Shard, type SweepConfig, type SweepDocument } from '../../src/sweep/index.js';
@@ -193,7 +194,8 @@ Results do not depend on --workers or --shard; JSON output holds no timings (the
         if (o.resume && !o.out) throw new SpecError('--resume needs --out <dir> (the sweep to continue)');
         const shard = o.shard === undefined ? undefined : parseShard(o.shard);
         const t0 = performance.now();
-        const run = await runSweep(config, { workers, shard, outDir: o.out, resume: o.resume, onProgress: progressBar('sweep'), log });
+        const outDir = o.out === undefined ? undefined : prepareOutDir(o.out, '--out');
+        const run = await runSweep(config, { workers, shard, outDir, resume: o.resume, onProgress: progressBar('sweep'), log });
         log(`sweep: ${run.computed} task(s) computed, ${run.skipped} resumed, ${((performance.now() - t0) / 1000).toFixed(1)} s on ${workers} worker(s), ${backendInfo().name} backend`);
         print(o.json ? toJson(run.document) : sweepText(run.document));
       }),
