@@ -87,9 +87,10 @@ export async function replaceFolder<T>(target: string, fill: (tmpDir: string) =>
   recoverFolder(abs);
   const tag = () => `${process.pid}-${randomBytes(4).toString('hex')}`;
   const tmp = join(parent, `.${name}.tmp-${tag()}`);
-  mkdirSync(tmp);
+  // the signal handlers go in before the folder exists (a signal in between would leave it)
   const forget = onCleanup(() => rmSync(tmp, { recursive: true, force: true }));
   try {
+    mkdirSync(tmp);
     const result = await fill(tmp);
     fsyncDir(tmp);
     if (existsSync(abs)) {

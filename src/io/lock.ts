@@ -173,42 +173,53 @@ export function acquireLock(folder: string, opts: LockOptions = {}): Lock {
   };
   const text = JSON.stringify(info) + '\n';
   let noted = false;
-  for (let attempt = 0; attempt < 50; attempt++) {
-    let fd: number | undefined;
-    try {
-      fd = openSync(path, 'wx');
-    } catch (e) {
-      if (!(isErrnoError(e) && e.code === 'EEXIST')) throw e;
-    }
-    if (fd !== undefined) {
-      try {
-        writeSync(fd, text);
-        fsyncSync(fd);
-      } finally {
-        closeSync(fd);
-      }
-      const forget = onCleanup(() => releaseFile(path, info.token));
-      held.set(path, { count: 1, info, forget });
-      return lock();
-    }
-    const other = readLock(path);
-    if (!other) continue; // released meanwhile: try again
-    if (!parseLock(other.text) && other.ageMs <= 2000) {
-      sleep(20); // being written right now
-      continue;
-    }
-    if (!lockIsStale(other.text, other.ageMs, info.host)) {
-      const h = parseLock(other.text)!;
-      throw new SpecError(
-        `${displayPath(dir)} is in use by another eoc (pid ${h.pid}${h.host === info.host ? '' : ` on ${h.host}`}, since ${h.startedAt}: ${oneLine(h.command, 80)}); wait for it to finish or choose another ${label}`,
-      );
-    }
-    const h = parseLock(other.text);
-    if (!noted) log(`${displayPath(dir)}: taking over a stale lock (${h ? `pid ${h.pid} is no longer running` : 'unreadable lock file'})`);
-    noted = true;
-    removeStale(path, other.text);
+  // the signal handlers go in before the file exists: a SIGTERM in between would otherwise kill
+  // the process by the default action and leave the lock behind
+  const forget = onCleanup(() => releaseFile(path, info.token));
+  try {
+    return take();
+  } catch (e) {
+    forget();
+    throw e;
   }
-  throw new SpecError(`${displayPath(dir)}: could not take the lock ${displayPath(path)} (contended); try again`);
+
+  function take(): Lock {
+    for (let attempt = 0; attempt < 50; attempt++) {
+      let fd: number | undefined;
+      try {
+        fd = openSync(path, 'wx');
+      } catch (e) {
+        if (!(isErrnoError(e) && e.code === 'EEXIST')) throw e;
+      }
+      if (fd !== undefined) {
+        try {
+          writeSync(fd, text);
+          fsyncSync(fd);
+        } finally {
+          closeSync(fd);
+        }
+        held.set(path, { count: 1, info, forget });
+        return lock();
+      }
+      const other = readLock(path);
+      if (!other) continue; // released meanwhile: try again
+      if (!parseLock(other.text) && other.ageMs <= 2000) {
+        sleep(20); // being written right now
+        continue;
+      }
+      if (!lockIsStale(other.text, other.ageMs, info.host)) {
+        const h = parseLock(other.text)!;
+        throw new SpecError(
+          `${displayPath(dir)} is in use by another eoc (pid ${h.pid}${h.host === info.host ? '' : ` on ${h.host}`}, since ${h.startedAt}: ${oneLine(h.command, 80)}); wait for it to finish or choose another ${label}`,
+        );
+      }
+      const h = parseLock(other.text);
+      if (!noted) log(`${displayPath(dir)}: taking over a stale lock (${h ? `pid ${h.pid} is no longer running` : 'unreadable lock file'})`);
+      noted = true;
+      removeStale(path, other.text);
+    }
+    throw new SpecError(`${displayPath(dir)}: could not take the lock ${displayPath(path)} (contended); try again`);
+  }
 }
 
 /** Remove the lock file if it is still the one with `token`. */
