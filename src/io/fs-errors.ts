@@ -118,7 +118,10 @@ export function fsMessage(code: string, path: string | undefined, syscall?: stri
  */
 export function userFsError(e: unknown): string | null {
   if (!isErrnoError(e) || !e.code || !(e.code in FS_REASONS)) return null;
-  const path = e.path === undefined ? undefined : resolve(e.path);
+  // a rename (link, copy) fails because of its destination more often than its source, and the
+  // destination is the name the user knows (the source is a temporary file)
+  const named0 = e.dest ?? e.path;
+  const path = named0 === undefined ? undefined : resolve(named0);
   const named = path === undefined ? undefined : userPaths.filter((u) => inside(path, u.path)).sort((a, b) => b.path.length - a.path.length)[0];
   if (named) return fsMessage(e.code, path, e.syscall, named.label);
   if (ENVIRONMENT.has(e.code)) return fsMessage(e.code, path, e.syscall);
