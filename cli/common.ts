@@ -1,4 +1,5 @@
 import { SpecError } from '../src/spec/errors.js';
+import { userFsError } from '../src/io/fs-errors.js';
 
 /** Exit codes (DESIGN.md): 0 ok, 1 check failed, 2 bad input, 3 internal error. */
 export const EXIT_OK = 0;
@@ -13,8 +14,10 @@ export function fail(message: string, code: number): never {
 }
 
 /**
- * Wraps a command action: user errors (SpecError) exit 2 with one line, anything else exits 3
- * (with the stack only when EOC_DEBUG is set). The action may set process.exitCode itself.
+ * Wraps a command action: user errors (SpecError) exit 2 with one line; so do file-system errors on
+ * the user's paths or of the machine (EEXIST, ENOTDIR, EACCES, EROFS, ENOSPC, ...: src/io/fs-errors.ts),
+ * as "cannot write reports/x: not a directory (--out)"; anything else exits 3 (with the stack only
+ * when EOC_DEBUG is set). The action may set process.exitCode itself.
  */
 export function action<A extends unknown[]>(fn: (...args: A) => Promise<void> | void): (...args: A) => Promise<void> {
   return async (...args: A) => {
@@ -22,6 +25,11 @@ export function action<A extends unknown[]>(fn: (...args: A) => Promise<void> | 
       await fn(...args);
     } catch (e) {
       if (e instanceof SpecError) fail(e.message, EXIT_BAD_INPUT);
+      const fsLine = userFsError(e);
+      if (fsLine !== null) {
+        if (process.env.EOC_DEBUG) process.stderr.write(`${(e as Error).stack}\n`);
+        fail(fsLine, EXIT_BAD_INPUT);
+      }
       const err = e as Error;
       if (process.env.EOC_DEBUG) process.stderr.write(`${err.stack}\n`);
       fail(`internal error: ${err.message ?? String(e)}`, EXIT_INTERNAL);

@@ -7,6 +7,7 @@ import { SpecError } from '../../src/spec/errors.js';
 import { message } from '../../src/log/message.js';
 import { COMMAND_OPTIONS, readOptions, type ParsedOptions } from '../../src/spec/options.js';
 import type { Study } from '../../src/report/index.js';
+import { prepareOutDir } from '../../src/io/out-dir.js';
 
 const uniq = <T>(xs: T[]) => [...new Set(xs)];
 
@@ -51,13 +52,14 @@ export function registerReport(program: Command): void {
     action(async (raw: Record<string, unknown>) => {
       const o = readOptions('report', raw);
       const t0 = performance.now();
+      const outRoot = prepareOutDir(o.get('out')!, '--out');
       const command = ['eoc', ...process.argv.slice(2)].join(' ');
       const from = o.get('from');
       if (from !== undefined) {
         const conflicting = o.givenFlags(STUDY_OPTIONS);
         if (conflicting.length) throw new SpecError(message.notWithFrom(conflicting));
       }
-      const { buildReport, describeStudy, loadSaved, runStudy } = await import('../../src/report/index.js');
+      const { buildReport, describeStudy, loadSaved, lockReportFolder, runStudy } = await import('../../src/report/index.js');
       let study: Study;
       let lines: string[];
       let measureMs = 0;
@@ -67,9 +69,11 @@ export function registerReport(program: Command): void {
         const name = o.get('name') ?? saved.name ?? 'from-sweep';
         study = { name, title: o.get('title') ?? saved.title ?? describeStudy(saved.config), config: saved.config };
         lines = saved.lines;
+        lockReportFolder(outRoot, study.name);
         source = `saved results: ${from}`;
       } else {
         study = await studyFromOptions(o);
+        lockReportFolder(outRoot, study.name);
         const workers = o.get('workers');
         applyMaxMemory(o.get('maxMemory'));
         const run = await runStudy(study.config, { workers, onProgress: progressBar('report: measuring') });
@@ -77,7 +81,7 @@ export function registerReport(program: Command): void {
         measureMs = run.timings.measureMs;
         source = `measured now: ${run.timings.tasks} sweep tasks (one seed's network at many gains each) on ${workers} thread(s)`;
       }
-      const res = await buildReport({ name: study.name, title: study.title, config: study.config, lines, outRoot: o.get('out')!, provenance: { command, timings: { measureMs: Math.round(measureMs) }, source } });
+      const res = await buildReport({ name: study.name, title: study.title, config: study.config, lines, outRoot, provenance: { command, timings: { measureMs: Math.round(measureMs) }, source } });
       log(`report: ${res.files.length} files, index.html ${(res.htmlBytes / 1e6).toFixed(2)} MB, ${((performance.now() - t0) / 1000).toFixed(1)} s`);
       print(relative(process.cwd(), res.dir) || '.');
     }),

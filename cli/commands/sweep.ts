@@ -6,6 +6,7 @@ import { progressBar } from '../progress.js';
 import { resolveSpec } from '../../src/spec/validate.js';
 import { SpecError } from '../../src/spec/errors.js';
 import { message } from '../../src/log/message.js';
+import { prepareOutDir } from '../../src/io/out-dir.js';
 import { checkFixedPointStart, readOptions, type ParsedOptions } from '../../src/spec/options.js';
 import { DEFAULT_LOCATE, DEFAULT_REFINE, makeConfig, pointLabel, type SweepConfig } from '../../src/sweep/grid.js';
 import type { InitName } from '../../src/spec/types.js';
@@ -119,9 +120,10 @@ Results do not depend on --workers or --shard; JSON output holds no timings (the
     action(async (raw: Record<string, unknown>) => {
       const o = readOptions('sweep', raw);
       const { config, workers } = configFromOptions(o, { locate: true });
-      const out = o.get('out');
-      if (o.get('resume') && out === undefined) throw new SpecError(message.needs('--resume', '--out <dir>', 'the sweep to continue'));
+      const rawOut = o.get('out');
+      if (o.get('resume') && rawOut === undefined) throw new SpecError(message.needs('--resume', '--out <dir>', 'the sweep to continue'));
       const shard = o.get('shard');
+      const out = rawOut === undefined ? undefined : prepareOutDir(rawOut, '--out');
       const [{ runSweep }, { backendInfo }, { toJson }] = await Promise.all([import('../../src/sweep/index.js'), import('../../src/linalg/select.js'), import('../../src/io/json.js')]);
       const t0 = performance.now();
       const run = await runSweep(config, { workers, shard, outDir: out, resume: o.get('resume'), onProgress: progressBar('sweep'), log });

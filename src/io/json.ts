@@ -1,4 +1,5 @@
-import { writeFileSync, renameSync, mkdirSync, rmSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import { dirname, join, basename } from 'node:path';
 
 /**
@@ -47,18 +48,47 @@ function replacer(_key: string, value: unknown): unknown {
 }
 
 /**
- * Write a file atomically: to a temporary name in the same folder, then rename, so a crash or a
- * kill never leaves a half-written file under the real name.
+ * Write a file atomically: the content goes to a temporary name in the same folder
+ * (`.<name>.<pid>-<hex>.tmp`), is flushed to the disk (fsync), and is renamed over the real name;
+ * the folder is then fsynced so the rename itself survives a crash. A kill or a crash at any
+ * point leaves the old file or the new one under the real name, never a half-written one (at
+ * worst a stray temporary file, which nothing reads).
  */
 export function writeFileAtomic(path: string, content: string | Uint8Array): void {
-  mkdirSync(dirname(path), { recursive: true });
-  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
+  const dir = dirname(path);
+  mkdirSync(dir, { recursive: true });
+  const tmp = join(dir, `.${basename(path)}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
   try {
-    writeFileSync(tmp, content);
+    writeFileDurable(tmp, content, 'wx');
     renameSync(tmp, path);
   } catch (e) {
     rmSync(tmp, { force: true });
     throw e;
+  }
+  fsyncDir(dir);
+}
+
+/** Write a file and fsync it before closing (flag 'w' truncates, 'wx' refuses an existing file). */
+export function writeFileDurable(path: string, content: string | Uint8Array, flag: 'w' | 'wx' = 'w'): void {
+  const fd = openSync(path, flag);
+  try {
+    writeFileSync(fd, content);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** fsync a folder (makes renames and new names in it durable); a no-op where folders cannot be fsynced. */
+export function fsyncDir(dir: string): void {
+  let fd: number | undefined;
+  try {
+    fd = openSync(dir, 'r');
+    fsyncSync(fd);
+  } catch {
+    // some platforms and file systems do not fsync folders; the rename is still atomic
+  } finally {
+    if (fd !== undefined) closeSync(fd);
   }
 }
 

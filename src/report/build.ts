@@ -1,9 +1,12 @@
 import os from 'node:os';
 import { backendInfo } from '../linalg/select.js';
-import { mkdirSync, rmSync, existsSync } from 'node:fs';
-import { join, resolve, relative, isAbsolute, sep } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import { basename, dirname, join, resolve, relative, isAbsolute, sep } from 'node:path';
 import { SpecError } from '../spec/errors.js';
-import { toJson, writeFileAtomic } from '../io/json.js';
+import { toJson, writeFileDurable } from '../io/json.js';
+import { acquireLock, type Lock } from '../io/lock.js';
+import { replaceFolder } from '../io/atomic-dir.js';
+import { checkTargetDir } from '../io/out-dir.js';
 import { EOC_VERSION } from '../version.js';
 import { checkReportable, samplesOf, studyJson, studyOf } from './data.js';
 import { parseRecordLine, sweepDocument, type SweepConfig, type SweepRecord } from '../sweep/index.js';
@@ -37,6 +40,17 @@ export function reportFolder(outRoot: string, name: string): string {
   const rel = relative(root, dir);
   if (rel === '' || rel.startsWith('..') || isAbsolute(rel) || rel.includes(sep)) throw new SpecError(`study name ${JSON.stringify(name)} does not give a folder inside ${root}`);
   return dir;
+}
+
+/**
+ * Lock the report folder `<outRoot>/<slug>` for writing: the lock file is `<outRoot>/.<slug>.lock`,
+ * beside the folder (which is replaced whole). Re-entrant: `eoc report` takes it before measuring,
+ * buildReport takes it again. A live holder makes this throw SpecError (exit 2).
+ */
+export function lockReportFolder(outRoot: string, name: string): Lock {
+  const dir = reportFolder(outRoot, name);
+  checkTargetDir(dir, '--out');
+  return acquireLock(dir, { file: join(dirname(dir), `.${basename(dir)}.lock`) });
 }
 
 export interface BuildInput {
@@ -97,14 +111,21 @@ export async function buildReport(input: BuildInput): Promise<BuildResult> {
     throw new SpecError(`the sweep is incomplete (${missing.join('; ') || 'refinement pass missing'}): finish it with eoc sweep --resume`);
   }
   const study = studyOf(input.config, input.name, input.title);
-  for (const sub of ['data', 'specs', 'figures']) {
-    // a stale figure from an earlier run of the same name must not survive
-    if (existsSync(join(dir, sub))) rmSync(join(dir, sub), { recursive: true, force: true });
-    mkdirSync(join(dir, sub), { recursive: true });
+  // the whole folder is built aside and swapped in (src/io/atomic-dir.ts): a kill leaves the old
+  // report or the new one, and no file of an earlier report survives into the new one
+  const lock = lockReportFolder(input.outRoot, input.name);
+  try {
+    return await replaceFolder(dir, (tmp) => writeReport(tmp, dir, input, study, doc, records, t0));
+  } finally {
+    lock.release();
   }
+}
+
+async function writeReport(tmp: string, dir: string, input: BuildInput, study: ReturnType<typeof studyOf>, doc: ReturnType<typeof sweepDocument>, records: SweepRecord[], t0: number): Promise<BuildResult> {
+  for (const sub of ['data', 'specs', 'figures']) mkdirSync(join(tmp, sub));
   const files: string[] = [];
   const write = (rel: string, content: string | Uint8Array) => {
-    writeFileAtomic(join(dir, rel), content);
+    writeFileDurable(join(tmp, rel), content, 'wx');
     files.push(rel);
   };
   write('data/sweep.jsonl', input.lines.map((l) => l + '\n').join(''));

@@ -2,6 +2,7 @@ import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { SpecError } from '../spec/errors.js';
 import { toJson, writeFileAtomic } from '../io/json.js';
+import { acquireLock } from '../io/lock.js';
 import { enumerateTasks, shardTasks, type Shard, type SweepConfig, type SweepTask } from './grid.js';
 import { refinedGains, refineTasks } from './refine.js';
 import { runPool } from './pool.js';
@@ -37,7 +38,7 @@ export function jsonlPath(outDir: string): string {
   return join(outDir, 'sweep.jsonl');
 }
 
-/** Write the canonical outputs of a sweep (or a merge): sorted JSONL and the summary document. */
+/** Write the canonical outputs of a sweep (or a merge): sorted JSONL and the summary document (each file atomically; hold the folder's lock). */
 export function writeSweepOutputs(outDir: string, lines: string[], doc: SweepDocument): void {
   writeFileAtomic(jsonlPath(outDir), lines.map((l) => l + '\n').join(''));
   writeFileAtomic(join(outDir, 'sweep.json'), toJson(doc) + '\n');
@@ -55,6 +56,17 @@ export async function runSweep(config: SweepConfig, opts: RunSweepOptions): Prom
   if (config.refine && !config.locate) throw new SpecError('refining the grid needs the located gains (a sweep that locates)');
   if (config.refine && opts.shard) throw new SpecError('--shard: a refined sweep places its extra gains from every seed of the coarse grid; run refined sweeps unsharded');
   const tasks = shardTasks(enumerateTasks(config), opts.shard);
+  // one writer per --out folder: a second sweep into it is refused at once; the lock of a killed
+  // sweep (dead pid) is taken over, so --resume works after a kill
+  const lock = opts.outDir ? acquireLock(opts.outDir) : null;
+  try {
+    return await sweepInto(config, tasks, opts);
+  } finally {
+    lock?.release();
+  }
+}
+
+async function sweepInto(config: SweepConfig, tasks: SweepTask[], opts: RunSweepOptions): Promise<SweepRun> {
   const have: JsonlContents = { lines: new Map(), records: new Map(), dropped: 0 };
   let writer: JsonlWriter | null = null;
   if (opts.outDir) {

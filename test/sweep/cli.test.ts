@@ -4,7 +4,7 @@
  * mid-sweep, short enough to keep the file fast.
  */
 import { spawn } from 'node:child_process';
-import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -95,17 +95,21 @@ describe('eoc sweep', () => {
     const before = lines();
     expect(before).toBeGreaterThanOrEqual(2);
     expect(before).toBeLessThan(8);
+    // the killed sweep's lock stays behind; its pid is dead, so the next writer takes it over
+    expect(existsSync(join(out, '.eoc.lock'))).toBe(true);
     // a kill during a write leaves a partial line: simulate one
     appendFileSync(path, '{"schema":"eoc.sweep-record/2","config":{"gains":[0.9,');
     const again = await eoc(['sweep', ...GRID, '--workers', '2', '--out', out]);
     expect(again.code).toBe(2); // refuses to overwrite without --resume
     expect(again.stderr).toMatch(/--resume/);
+    expect(again.stderr).toMatch(/taking over a stale lock \(pid \d+ is no longer running\)/);
     const resumed = await eoc(['sweep', ...GRID, '--workers', '2', '--out', out, '--resume', '--json']);
     expect(resumed.code, resumed.stderr).toBe(0);
     expect(resumed.stderr).toMatch(/dropped 1 incomplete line/);
     expect(resumed.stderr).toMatch(new RegExp(`${before} of 8 tasks already finished`));
     expect(resumed.stdout).toBe(referenceStdout);
     expect(files(out)).toEqual(reference);
+    expect(readdirSync(out).sort()).toEqual(['sweep.json', 'sweep.jsonl']); // no lock or temporary file left
   }, 60_000);
 
   it('--shard 0/3..2/3 then eoc merge equals the unsharded run', async () => {
