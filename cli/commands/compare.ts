@@ -5,6 +5,7 @@ import { num, pm, table } from '../format.js';
 import { progressBar } from '../progress.js';
 import { toJson } from '../../src/io/json.js';
 import { compareDocument, runSweep, type CompareDocument } from '../../src/sweep/index.js';
+import { LN_GRAD_RATIO_LABEL } from '../../src/measure/definitions.js';
 import { addGridOptions, configFromOptions, type RawGridOptions } from './sweep.js';
 
 export function compareText(doc: CompareDocument): string {
@@ -15,22 +16,27 @@ export function compareText(doc: CompareDocument): string {
     );
     out.push(
       table(
-        ['gain', 'rms ln s orth', 'rms ln s gauss', 'Δ std ln s', 'Δ log10 cond', 'Δ ln |d1|/|dL|', 'closer to isometry'],
+        ['gain', 'rms ln s orth', 'rms ln s gauss', 'Δ rms ln s', 'closer to isometry', 'verdict orth', 'verdict gauss', 'Δ std ln s', 'Δ log10 cond', `Δ ${LN_GRAD_RATIO_LABEL}`],
         p.gains.map((g) => [
           num(g.gain, 6),
           pm(g.orthogonal.rms_log, 4),
           pm(g.gaussian.rms_log, 4),
+          pm(g.difference.rms_log, 4),
+          g.closer,
+          g.verdict.orthogonal,
+          g.verdict.gaussian,
           pm(g.difference.std_log, 4),
           pm(g.difference.log10_cond, 4),
-          pm(g.difference.gradRatio, 4),
-          g.closer,
+          pm(g.difference.lnGradNormRatio, 4),
         ]),
       ),
     );
     out.push('');
   }
-  out.push('closer to isometry: smaller rms of ln s, when the paired 95% interval of the difference excludes 0.');
-  return out.join('\n');
+  out.push('closer to isometry: smaller rms ln s (0 iff every s = 1), when the paired 95% t-interval of Δ rms ln s (orthogonal - gaussian, mean ± stderr over seeds) excludes 0.');
+  out.push(`verdict per scheme (of the means over seeds): ${doc.faithful}; else vanishing, exploding or anisotropic.`);
+  out.push(`${LN_GRAD_RATIO_LABEL} = ln(|delta^1|/|delta^L|), a ratio of gradient norms (not squares).`);
+  return out.join('\n') + '\n';
 }
 
 export function registerCompare(program: Command): void {
@@ -38,7 +44,7 @@ export function registerCompare(program: Command): void {
     .command('compare')
     .description('orthogonal vs Gaussian weights on identical inputs and seeds over the same gains: paired differences in spread, condition number and gradient ratio');
   addGridOptions(cmd, { init: false })
-    .option('--json', 'print the eoc.compare/1 JSON document')
+    .option('--json', 'print the eoc.compare/2 JSON document')
     .action(
       action(async (o: RawGridOptions & { json?: boolean }) => {
         const { config, workers } = configFromOptions(o, { inits: ['orthogonal', 'gaussian'], locate: false, spectra: false });

@@ -10,7 +10,7 @@ export function registerMerge(program: Command): void {
     .description('join sweep JSONL files (e.g. from --shard i/n): same sweep config required, duplicates kept once, canonical order')
     .argument('<files...>', 'sweep.jsonl files, or --out directories of eoc sweep')
     .option('--out <dir>', 'write dir/sweep.jsonl and dir/sweep.json (the same files one unsharded eoc sweep --out writes)')
-    .option('--json', 'print the eoc.sweep/2 JSON document')
+    .option('--json', 'print the eoc.sweep/3 JSON document')
     .action(
       action((files: string[], o: { out?: string; json?: boolean }) => {
         const m = mergeSweeps(files, log);

@@ -20,8 +20,8 @@ const STAT_ROWS: [keyof SpectrumRun['summary'], string][] = [
   ['rms_log', 'rms of ln s (0 iff every s = 1)'],
   ['log10_cond', 'log10 s_max/s_min'],
   ['frac_within_2', 'fraction of s in [1/2, 2]'],
-  ['s_max', 'largest singular value'],
-  ['s_min', 'smallest nonzero singular value'],
+  ['s_max', 'largest singular value (geometric mean over seeds, ln ± stderr)'],
+  ['s_min', 'smallest nonzero singular value (geometric mean over seeds, ln ± stderr)'],
 ];
 
 export function registerSpectrum(program: Command): void {
@@ -30,7 +30,7 @@ export function registerSpectrum(program: Command): void {
     .description('Jacobian singular-value statistics and per-layer gradient norms for one configuration');
   addPerformanceOptions(addSpecOptions(cmd))
     .option('--workers <k>', 'worker threads, one seed each (default: one per core); results do not depend on it')
-    .option('--json', 'print the eoc.spectrum/1 JSON document')
+    .option('--json', 'print the eoc.spectrum/2 JSON document')
     .action(
       action(async (o: RawSpecOptions & RawPerformanceOptions & { json?: boolean; workers?: string }) => {
         const perf = performanceFromOptions(o);
@@ -66,7 +66,8 @@ export function spectrumText(run: SpectrumRun, theory?: SpectrumTheoryBlock): st
     ['statistic', 'measured (mean ± stderr)', ...(theory ? ['mean field'] : []), 'meaning'],
     STAT_ROWS.map(([k, meaning]) => {
       const th = !theory ? [] : k === 'm1' ? [num(theory.m1)] : k === 'var_sq_norm' ? [num(theory.var_sq_norm)] : [''];
-      return [k, pm(run.summary[k]), ...th, meaning];
+      const ln = k === 's_max' ? run.summary.ln_s_max : k === 's_min' ? run.summary.ln_s_min : null;
+      return [k, ln ? `${num(run.summary[k].mean)} (ln ${pm(ln, 5)})` : pm(run.summary[k]), ...th, meaning];
     }),
   );
   const rankNote = run.samples.some((x) => x.rank < s.width)

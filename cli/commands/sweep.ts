@@ -12,6 +12,7 @@ import { DEFAULT_SPEC, type ActivationName, type InitName } from '../../src/spec
 import { toJson } from '../../src/io/json.js';
 import { DEFAULT_LOCATE, DEFAULT_REFINE, makeConfig, pointLabel, runSweep, type Shard, type SweepConfig, type SweepDocument } from '../../src/sweep/index.js';
 import type { LocatedGain } from '../../src/sweep/index.js';
+import { LN_GRAD_RATIO_LABEL } from '../../src/measure/definitions.js';
 
 export const DEFAULT_GAINS = '0.8:1.6:0.02';
 
@@ -136,7 +137,7 @@ export function sweepText(doc: SweepDocument): string {
     }
     out.push(
       table(
-        ['gain', 'm1', 'mean ln s', 'std ln s', 'rms ln s', 'frac in [1/2,2]', 'log10 cond', 'ln |d1|/|dL|'],
+        ['gain', 'm1', 'mean ln s', 'std ln s', 'rms ln s', 'frac in [1/2,2]', 'log10 cond', LN_GRAD_RATIO_LABEL, 'verdict'],
         p.gains.map((g) => [
           num(g.gain, 6),
           pm(g.stats.m1, 4),
@@ -145,19 +146,22 @@ export function sweepText(doc: SweepDocument): string {
           pm(g.stats.rms_log, 4),
           pm(g.stats.frac_within_2, 3),
           pm(g.stats.log10_cond, 4),
-          pm(g.stats.gradRatio, 4),
+          pm(g.stats.lnGradNormRatio, 4),
+          g.verdict,
         ]),
       ),
     );
     if (p.located) {
-      out.push('located faithful gain (per seed on its own curve, then mean ± stderr over seeds):');
+      out.push('located gains by criterion, candidates for the faithful gain (per seed on its own curve, then mean ± stderr over seeds):');
       out.push(`  m1 = 1             ${locatedText(p.located.m1, p.located.meanField)}`);
       out.push(`  min rms_log        ${locatedText(p.located.minRms)}`);
       out.push(`  max frac_within_2  ${locatedText(p.located.maxFrac)}`);
     }
     out.push('');
   }
-  return out.join('\n');
+  out.push(`verdict per gain (of the means over seeds): ${doc.faithful}; else vanishing (ln m1 below), exploding (above) or anisotropic (std ln s above).`);
+  out.push(`${LN_GRAD_RATIO_LABEL} = ln(|delta^1|/|delta^L|), a ratio of gradient norms (not squares); frac in [1/2,2] is a statistic, not the verdict.`);
+  return out.join('\n') + '\n';
 }
 
 export function registerSweep(program: Command): void {
@@ -186,7 +190,7 @@ Results do not depend on --workers or --shard; JSON output holds no timings (the
     .option('--shard <i/n>', 'compute only shard i of n (tasks whose canonical index is i mod n); join shards with eoc merge')
     .option('--no-spectra', "leave each network's N singular values out of the JSONL (smaller files; eoc report --from then cannot draw the spectra)")
     .option('--refine', 'a second pass: 5 extra gains 0.01 apart around each located m1 = 1 and min rms_log gain, measured for every init and seed (as eoc report does); not with --shard')
-    .option('--json', 'print the eoc.sweep/2 JSON document')
+    .option('--json', 'print the eoc.sweep/3 JSON document')
     .action(
       action(async (o: RawGridOptions & { out?: string; resume?: boolean; shard?: string; json?: boolean; spectra?: boolean; refine?: boolean }) => {
         const { config, workers } = configFromOptions(o, { locate: true });
