@@ -76,11 +76,16 @@ function checkText(r: CheckResult): string {
     }
     const mf = adv.meanField;
     lines.push(`  what would help (mean-field ESTIMATES, aiming at a predicted std ln s of ${num(mf.target, 3)}, half the threshold):`);
-    if (mf.q0) lines.push(`    a smaller input variance: q0 <= ${num(mf.q0.value, 3)} (its m1 = 1 gain ${num(mf.q0.gain, 5)}; predicted std ln s there ${num(mf.q0.predictedStdLog, 3)})`);
+    if (mf.q0) {
+      lines.push(
+        `    a smaller input variance: mean field puts std ln s at ${num(mf.target, 3)} at q0 = ${num(mf.q0.value, 3)} (its m1 = 1 gain ${num(mf.q0.gain, 5)})`,
+      );
+    }
     if (adv.probe) {
       const p = adv.probe;
       lines.push(`      measured on the same networks at q0 ${num(p.q0, 3)}, gain ${num(p.gain, 5)}: ${stats(p.at)} — ${p.verdict}`);
-      if (p.verdict === 'anisotropic' && p.at.std_log.mean > 0) {
+      if (p.verdict === 'faithful') lines.push(`      so q0 <= ${num(p.q0, 3)} with gain ~${num(p.gain, 4)} makes this net faithful (measured)`);
+      else if (p.verdict === 'anisotropic' && p.at.std_log.mean > 0) {
         // small-q* regime: var_sq_norm ~ 8 L q*^2, so std ln s grows about linearly in q*, hence in q0
         const q = p.q0 * (mf.target / p.at.std_log.mean);
         lines.push(`      std ln s grows about linearly with q* here: q0 <= ${num(q, 3)} should bring it to ${num(mf.target, 3)} (extrapolated, not measured)`);

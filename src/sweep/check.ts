@@ -107,7 +107,8 @@ export function predictedStdLog(point: SweepPoint & { init: InitName }, q0: numb
   }
   if (mf.gain === null) return null;
   const t = meanFieldTrajectory({ activation: point.activation, sigmaW: mf.gain, sigmaB: point.biasStd, depth: point.depth, q0 });
-  return { gain: mf.gain, stdLog: Math.sqrt(Math.log1p(t.varSqNorm[point.init])) / 2 };
+  // rounding can leave a var_sq_norm of -1e-15 where it is 0
+  return { gain: mf.gain, stdLog: Math.sqrt(Math.log1p(Math.max(0, t.varSqNorm[point.init]))) / 2 };
 }
 
 /**
