@@ -27,6 +27,11 @@ Criticality (m1 = 1) is necessary, not sufficient: deep tanh nets at their m1 = 
 anisotropic (SCIENCE.md sections 6, 9), and no gain fixes that at fixed depth and input scale.
 Recommended gain: each seed's m1 = 1 gain (secant in ln g from the mean-field prediction, on the same
 networks), mean ± stderr over seeds, with the band of gains that pass tol-m1.
+When that gain is not faithful, check also gives the gain closest to isometry (least rms ln s, found on
+the same networks by bracketing and Brent's minimizer in a few evaluations) and what else would help: the
+input variance q0 (or the depth) at which mean field predicts std ln s at half tol-spread (an estimate;
+orthogonal tanh: var_sq_norm ~ 8 L q*^2), measured once on the same networks.
+The gradient ratio ln |d1|/|dL| is ln(|delta^1|/|delta^L|), of norms (not squares), as everywhere in eoc.
 Exit codes: 0 faithful, 1 not faithful, 2 bad input, 3 internal error.`;
 
 function checkText(r: CheckResult): string {
