@@ -29,7 +29,6 @@ export {
   FAITHFUL_RULE,
   DEFAULT_THRESHOLDS,
   lnGradNormRatio,
-  LN_GRAD_RATIO_FIELD,
   LN_GRAD_RATIO_LABEL,
   type Verdict,
   type CheckThresholds,

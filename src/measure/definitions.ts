@@ -79,12 +79,12 @@ export function faithfulMargin(lnM1: number, stdLog: number, t: CheckThresholds 
 /**
  * The one gradient-ratio convention: ln(|delta^1| / |delta^L|), a ratio of NORMS (not squares) of
  * the backpropagated error at the first and the last layer. > 0: gradients grow towards the input;
- * < 0: they vanish. Every command names it LN_GRAD_RATIO_FIELD in JSON and LN_GRAD_RATIO_LABEL in text.
+ * < 0: they vanish. JSON fields name it `lnGradNormRatio` (check's atGain, sweep's stats, compare's
+ * paired quantities, theory's trajectory); text headers LN_GRAD_RATIO_LABEL.
  * `lnNorms[l-1]` = ln |delta^l| (or any profile of it up to an additive constant), l = 1..L.
  */
 export function lnGradNormRatio(lnNorms: ArrayLike<number>): number {
   return lnNorms[0] - lnNorms[lnNorms.length - 1];
 }
 
-export const LN_GRAD_RATIO_FIELD = 'lnGradNormRatio';
 export const LN_GRAD_RATIO_LABEL = 'ln |d1|/|dL|';
