@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { faithfulRange, type GainSummary } from '../../src/report/analysis.js';
 import { classify, DEFAULT_THRESHOLDS, faithfulMargin, faithfulRule, FAITHFUL_RULE, lnGradNormRatio, verdictOf } from '../../src/measure/definitions.js';
 
 const LN2 = Math.LN2;
@@ -62,5 +63,34 @@ describe('the gradient-ratio convention: ln(|delta^1| / |delta^L|), norms', () =
   it('first minus last of a log-norm profile', () => {
     expect(lnGradNormRatio([3, 2, 1, 0.5])).toBe(2.5);
     expect(lnGradNormRatio([-4])).toBe(0);
+  });
+});
+
+describe("the report's faithful range uses the same definition", () => {
+  it('orthogonal linear, L = 8: faithful exactly where |2 L ln g| <= ln 2, i.e. g in [2^(-1/16), 2^(1/16)]', () => {
+    const L = 8;
+    const est = (mean: number) => ({ mean, stderr: 0, n: 3 });
+    const summaries = Array.from({ length: 21 }, (_, i) => 0.9 + 0.01 * i).map((gain) => {
+      const lnM1 = 2 * L * Math.log(gain);
+      return {
+        activation: 'linear' as const,
+        init: 'orthogonal' as const,
+        gain,
+        refined: false,
+        stats: { ln_m1: est(lnM1), std_log: est(0) } as unknown as GainSummary['stats'],
+        verdict: classify(lnM1, 0),
+        q: [],
+        logGradNorm: [],
+        logWeightGradNorm: [],
+      };
+    });
+    const r = faithfulRange(summaries, 'linear', 'orthogonal')!;
+    // the ends are linear interpolations of the margin ln 2 - |16 ln g| between gains 0.01 apart:
+    // its curvature (16/g^2) bounds the error by 16 * 0.01^2 / 8 / 16 ~ 1e-5 in g
+    expect(Math.abs(r[0] - 2 ** (-1 / 16))).toBeLessThan(2e-5);
+    expect(Math.abs(r[1] - 2 ** (1 / 16))).toBeLessThan(2e-5);
+    // a spread above ln 2 everywhere: anisotropic at every gain, no range
+    const spread = summaries.map((s) => ({ ...s, stats: { ...s.stats, std_log: est(1) } }));
+    expect(faithfulRange(spread, 'linear', 'orthogonal')).toBeNull();
   });
 });
