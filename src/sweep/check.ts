@@ -2,6 +2,7 @@ import { estimate, type Estimate } from '../measure/aggregate.js';
 import { EOC_VERSION } from '../version.js';
 import { meanFieldM1Gain, type MeanFieldGain } from './mean-field.js';
 import { brentRoot } from '../numeric/roots.js';
+import { SpecError } from '../spec/errors.js';
 import { runPool } from './pool.js';
 import type { NetworkSpec } from '../spec/types.js';
 import type { CheckSeedResult, CheckStats } from './check-seed.js';
@@ -84,7 +85,11 @@ export interface CheckAdvice {
 
 export interface MeanFieldAdvice {
   relation: string;
-  /** the predicted std ln s aimed at: half the spread threshold (a factor 2 margin for finite width) */
+  /**
+   * The predicted std ln s aimed at: half the spread threshold. The margin is needed: var_sq_norm is
+   * a moment of s^2 and barely sees the lower tail of ln s, so the measured std ln s has come out
+   * 1.6 to 2.1 times this prediction (orthogonal tanh, N = 32..256, L = 20..100).
+   */
   target: number;
   /** predicted std ln s of this configuration at its mean-field m1 = 1 gain */
   atSpec: number | null;
@@ -99,16 +104,17 @@ export const MEAN_FIELD_RELATION =
 
 /** Predicted std ln s at the mean-field m1 = 1 gain of a configuration, or null where there is none. */
 export function predictedStdLog(point: SweepPoint & { init: InitName }, q0: number | 'fixed-point'): { gain: number; stdLog: number } | null {
-  let mf: MeanFieldGain;
-  try {
-    mf = meanFieldM1Gain(point, q0, GUESS_GRID);
-  } catch {
-    return null;
-  }
+  const mf = meanFieldM1Gain(point, q0, GUESS_GRID);
   if (mf.gain === null) return null;
-  const t = meanFieldTrajectory({ activation: point.activation, sigmaW: mf.gain, sigmaB: point.biasStd, depth: point.depth, q0 });
+  let vsn: number;
+  try {
+    vsn = meanFieldTrajectory({ activation: point.activation, sigmaW: mf.gain, sigmaB: point.biasStd, depth: point.depth, q0 }).varSqNorm[point.init];
+  } catch (e) {
+    if (e instanceof SpecError) return null; // e.g. q0 = fixed-point where there is no fixed point
+    throw e;
+  }
   // rounding can leave a var_sq_norm of -1e-15 where it is 0
-  return { gain: mf.gain, stdLog: Math.sqrt(Math.log1p(Math.max(0, t.varSqNorm[point.init]))) / 2 };
+  return { gain: mf.gain, stdLog: Math.sqrt(Math.log1p(Math.max(0, vsn))) / 2 };
 }
 
 /**
