@@ -20,7 +20,19 @@ export { backprop, type GradientProfile } from './gradients/backprop.js';
 export { stableLogSingularValues, type JacobianFactor } from './spectrum/stable-product.js';
 export { measureNetwork, type NetworkSample, type LayerRecord, type MeasureOptions } from './measure/network.js';
 export { spectrumStats, STAT_NAMES, type SpectrumStats } from './measure/stats.js';
-export { estimate, type Estimate } from './measure/aggregate.js';
+export { estimate, geometricEstimate, GEOMETRIC_STATS, type Estimate } from './measure/aggregate.js';
+export {
+  classify,
+  verdictOf,
+  faithfulRule,
+  faithfulMargin,
+  FAITHFUL_RULE,
+  DEFAULT_THRESHOLDS,
+  lnGradNormRatio,
+  LN_GRAD_RATIO_LABEL,
+  type Verdict,
+  type CheckThresholds,
+} from './measure/definitions.js';
 export { runSpectrum, type SpectrumRun } from './measure/run-spectrum.js';
 export { analyzeSpectrum, resolveQ0, theoryBlock } from './measure/analyze.js';
 export { spectrumDocument, SPECTRUM_SCHEMA } from './io/spectrum-document.js';

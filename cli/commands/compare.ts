@@ -3,6 +3,7 @@ import { action, log, print } from '../common.js';
 import { num, pm, table } from '../format.js';
 import { progressBar } from '../progress.js';
 import { addOptions } from '../options.js';
+import { LN_GRAD_RATIO_LABEL } from '../../src/measure/definitions.js';
 import { readOptions } from '../../src/spec/options.js';
 import type { CompareDocument } from '../../src/sweep/index.js';
 import { configFromOptions } from './sweep.js';
@@ -15,22 +16,27 @@ export function compareText(doc: CompareDocument): string {
     );
     out.push(
       table(
-        ['gain', 'rms ln s orth', 'rms ln s gauss', 'Δ std ln s', 'Δ log10 cond', 'Δ ln |d1|/|dL|', 'closer to isometry'],
+        ['gain', 'rms ln s orth', 'rms ln s gauss', 'Δ rms ln s', 'closer to isometry', 'verdict orth', 'verdict gauss', 'Δ std ln s', 'Δ log10 cond', `Δ ${LN_GRAD_RATIO_LABEL}`],
         p.gains.map((g) => [
           num(g.gain, 6),
           pm(g.orthogonal.rms_log, 4),
           pm(g.gaussian.rms_log, 4),
+          pm(g.difference.rms_log, 4),
+          g.closer,
+          g.verdict.orthogonal,
+          g.verdict.gaussian,
           pm(g.difference.std_log, 4),
           pm(g.difference.log10_cond, 4),
-          pm(g.difference.gradRatio, 4),
-          g.closer,
+          pm(g.difference.lnGradNormRatio, 4),
         ]),
       ),
     );
     out.push('');
   }
-  out.push('closer to isometry: smaller rms of ln s, when the paired 95% interval of the difference excludes 0.');
-  return out.join('\n');
+  out.push('closer to isometry: smaller rms ln s (0 iff every s = 1), when the paired 95% t-interval of Δ rms ln s (orthogonal - gaussian, mean ± stderr over seeds) excludes 0.');
+  out.push(`verdict per scheme (of the means over seeds): ${doc.faithful}; else vanishing, exploding or anisotropic.`);
+  out.push(`${LN_GRAD_RATIO_LABEL} = ln(|delta^1|/|delta^L|), a ratio of gradient norms (not squares).`);
+  return out.join('\n') + '\n';
 }
 
 export function registerCompare(program: Command): void {

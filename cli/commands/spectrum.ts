@@ -16,8 +16,8 @@ const STAT_ROWS: [keyof SpectrumRun['summary'], string][] = [
   ['rms_log', 'rms of ln s (0 iff every s = 1)'],
   ['log10_cond', 'log10 s_max/s_min'],
   ['frac_within_2', 'fraction of s in [1/2, 2]'],
-  ['s_max', 'largest singular value'],
-  ['s_min', 'smallest nonzero singular value'],
+  ['s_max', 'largest singular value (geometric mean over seeds, ln ± stderr)'],
+  ['s_min', 'smallest nonzero singular value (geometric mean over seeds, ln ± stderr)'],
 ];
 
 export function registerSpectrum(program: Command): void {
@@ -76,7 +76,8 @@ export function spectrumText(run: SpectrumRun, theory?: SpectrumTheoryBlock): st
     ['statistic', 'measured (mean ± stderr)', ...(theory ? ['mean field'] : []), 'meaning'],
     STAT_ROWS.map(([k, meaning]) => {
       const th = !theory ? [] : k === 'm1' ? [num(theory.m1)] : k === 'var_sq_norm' ? [num(theory.var_sq_norm)] : [''];
-      return [k, pm(run.summary[k]), ...th, meaning];
+      const ln = k === 's_max' ? run.summary.ln_s_max : k === 's_min' ? run.summary.ln_s_min : null;
+      return [k, ln ? `${num(run.summary[k].mean)} (ln ${pm(ln, 5)})` : pm(run.summary[k]), ...th, meaning];
     }),
   );
   const rankNote = run.samples.some((x) => x.rank < s.width)

@@ -11,6 +11,7 @@ import { checkFixedPointStart, readOptions, type ParsedOptions } from '../../src
 import { DEFAULT_LOCATE, DEFAULT_REFINE, makeConfig, pointLabel, type SweepConfig } from '../../src/sweep/grid.js';
 import type { InitName } from '../../src/spec/types.js';
 import type { LocatedGain, SweepDocument } from '../../src/sweep/index.js';
+import { LN_GRAD_RATIO_LABEL } from '../../src/measure/definitions.js';
 
 /** Parse and validate the grid of sweep and compare; every point passes resolveSpec (including its memory check). */
 export function configFromOptions(o: ParsedOptions, fixed: { inits?: InitName[]; locate: boolean; spectra?: boolean }): { config: SweepConfig; workers: number } {
@@ -72,7 +73,7 @@ export function sweepText(doc: SweepDocument): string {
     }
     out.push(
       table(
-        ['gain', 'm1', 'mean ln s', 'std ln s', 'rms ln s', 'frac in [1/2,2]', 'log10 cond', 'ln |d1|/|dL|'],
+        ['gain', 'm1', 'mean ln s', 'std ln s', 'rms ln s', 'frac in [1/2,2]', 'log10 cond', LN_GRAD_RATIO_LABEL, 'verdict'],
         p.gains.map((g) => [
           num(g.gain, 6),
           pm(g.stats.m1, 4),
@@ -81,19 +82,22 @@ export function sweepText(doc: SweepDocument): string {
           pm(g.stats.rms_log, 4),
           pm(g.stats.frac_within_2, 3),
           pm(g.stats.log10_cond, 4),
-          pm(g.stats.gradRatio, 4),
+          pm(g.stats.lnGradNormRatio, 4),
+          g.verdict,
         ]),
       ),
     );
     if (p.located) {
-      out.push('located faithful gain (per seed on its own curve, then mean ± stderr over seeds):');
+      out.push('located gains by criterion, candidates for the faithful gain (per seed on its own curve, then mean ± stderr over seeds):');
       out.push(`  m1 = 1             ${locatedText(p.located.m1, p.located.meanField)}`);
       out.push(`  min rms_log        ${locatedText(p.located.minRms)}`);
       out.push(`  max frac_within_2  ${locatedText(p.located.maxFrac)}`);
     }
     out.push('');
   }
-  return out.join('\n');
+  out.push(`verdict per gain (of the means over seeds): ${doc.faithful}; else vanishing (ln m1 below), exploding (above) or anisotropic (std ln s above).`);
+  out.push(`${LN_GRAD_RATIO_LABEL} = ln(|delta^1|/|delta^L|), a ratio of gradient norms (not squares); frac in [1/2,2] is a statistic, not the verdict.`);
+  return out.join('\n') + '\n';
 }
 
 export function registerSweep(program: Command): void {

@@ -7,6 +7,7 @@ import type { CriticalPoint, SpectralDensity, meanFieldPoint, findCriticalPoint,
 import { action, print } from '../common.js';
 import { table } from '../format.js';
 import { addOptions } from '../options.js';
+import { LN_GRAD_RATIO_LABEL } from '../../src/measure/definitions.js';
 
 /** The options that describe one point; --critical-line scans --bias-std-range instead. */
 const POINT_OPTIONS = ['gain', 'biasStd', 'depth', 'q0', 'density'] as const;
@@ -71,7 +72,9 @@ async function runTheory(o: ParsedOptions): Promise<void> {
   if (o.get('json')) {
     print(
       toJson({
-        schema: 'eoc.theory/1',
+        // version 2: trajectory.lnGradNormProfile = ln(|delta^l|/|delta^L|) (norms) and
+        // trajectory.lnGradNormRatio replace version 1's lnGradProfile (of squared norms)
+        schema: 'eoc.theory/2',
         eocVersion: EOC_VERSION,
         inputs,
         meanField: { ...point, phaseTolerance: PHASE_TOLERANCE },
@@ -134,7 +137,7 @@ function theoryTable(
     [`critical gain at sigma_b = ${num(sigmaB)}`, crit],
     [`depth L = ${depth}, q0 = ${num(t.q0)}`, `q^L = ${num(t.q[depth - 1])}, chi_L = ${num(t.chi[depth - 1])}`],
     ['predicted m1', `${num(t.m1)}  (ln m1 = ${num(t.lnM1)})`],
-    ['grad norm^2 ratio |delta^1|^2/|delta^L|^2', `${num(Math.exp(t.lnGradProfile[0]))}  (ln = ${num(t.lnGradProfile[0])})`],
+    ['gradient norm ratio |delta^1|/|delta^L|', `${num(Math.exp(t.lnGradNormRatio))}  (${LN_GRAD_RATIO_LABEL} = ${num(t.lnGradNormRatio)})`],
     ['var_sq_norm orthogonal', num(t.varSqNorm.orthogonal)],
     ['var_sq_norm gaussian', num(t.varSqNorm.gaussian)],
   ];

@@ -1,7 +1,12 @@
 import { EOC_VERSION } from '../version.js';
 import type { SpectrumRun } from '../measure/run-spectrum.js';
 
-export const SPECTRUM_SCHEMA = 'eoc.spectrum/1';
+/**
+ * Version 2: summary.s_min and summary.s_max are geometric means over seeds (exp of the mean of ln s,
+ * stderr by the delta method; version 1 averaged the values arithmetically), with summary.ln_s_min
+ * and summary.ln_s_max beside them; every sample has ln_s_min and ln_s_max.
+ */
+export const SPECTRUM_SCHEMA = 'eoc.spectrum/2';
 
 /** The theory block beside a measurement (filled by src/theory when available). */
 export interface SpectrumTheoryBlock {

@@ -20,8 +20,8 @@ export function theoryBlock(spec: NetworkSpec, q0: number): SpectrumTheoryBlock 
     q: t.q,
     chi: t.chi,
     // ln |delta^l| for a unit output error: |delta^L|^2 = mu_1(q^L) = chi_L / sigma_w^2, and the
-    // profile carries it back (lnGradProfile is of squared norms: halve it)
-    logGradNorm: t.lnGradProfile.map((v) => (v + Math.log(t.chi[spec.depth - 1]) - 2 * Math.log(spec.gain)) / 2),
+    // profile ln(|delta^l|/|delta^L|) carries it back
+    logGradNorm: t.lnGradNormProfile.map((v) => v + (Math.log(t.chi[spec.depth - 1]) - 2 * Math.log(spec.gain)) / 2),
   };
 }
 

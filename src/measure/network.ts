@@ -96,6 +96,7 @@ export function measureNetwork(draws: BaseDraws, p: ScaleParams, opts: MeasureOp
     stats.m1 = mf.m1.m1;
     stats.ln_m1 = mf.m1.lnM1;
     stats.s_max = Math.exp(mf.top.logS[0]);
+    stats.ln_s_max = mf.top.logS[0];
   }
   const layers: LayerRecord[] = trace.q.map((q, l) => ({
     layer: l + 1,

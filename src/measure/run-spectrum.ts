@@ -1,6 +1,6 @@
 import { sampleBaseDraws } from '../network/sampler.js';
 import { measureNetwork, type MeasureOptions, type NetworkSample } from './network.js';
-import { estimate, type Estimate } from './aggregate.js';
+import { estimate, geometricEstimate, GEOMETRIC_STATS, type Estimate } from './aggregate.js';
 import { STAT_NAMES, type SpectrumStats } from './stats.js';
 import type { NetworkSpec } from '../spec/types.js';
 
@@ -22,9 +22,12 @@ export function seedList(spec: NetworkSpec): number[] {
   return Array.from({ length: spec.seeds }, (_, i) => spec.seed + i);
 }
 
+/** Mean +- stderr over seeds of every statistic; s_min and s_max as geometric means (from ln s). */
 export function summarize(samples: NetworkSample[]): SpectrumSummary {
   const out = {} as SpectrumSummary;
   for (const k of STAT_NAMES) out[k] = estimate(samples.map((s) => s.stats[k]));
+  for (const [k, ln] of Object.entries(GEOMETRIC_STATS) as [keyof typeof GEOMETRIC_STATS, (typeof GEOMETRIC_STATS)[keyof typeof GEOMETRIC_STATS]][])
+    out[k] = geometricEstimate(samples.map((s) => s.stats[ln]));
   return out;
 }
 

@@ -2,7 +2,7 @@
  * Statistics of one network's Jacobian spectrum (SCIENCE.md section 3), computed from ln s so that
  * spectra beyond float64's range still give exact logs. `rank` singular values are nonzero; the rest
  * are structural zeros (relu, hard-tanh: a layer with k dead units caps the rank of J at N - k).
- * Log statistics (mean_log, std_log, rms_log, log10_cond, s_min) are over the nonzero ones; m1,
+ * Log statistics (mean_log, std_log, rms_log, log10_cond, s_min, ln_s_min) are over the nonzero ones; m1,
  * var_sq and frac_within_2 are over all N (zeros count as lambda = 0, outside [1/2, 2]).
  */
 export interface SpectrumStats {
@@ -12,6 +12,9 @@ export interface SpectrumStats {
   var_sq_norm: number;
   s_max: number;
   s_min: number;
+  /** ln s_max and ln s_min, exact from ln s (s_min itself underflows to 0 below ~1e-308) */
+  ln_s_max: number;
+  ln_s_min: number;
   mean_log: number;
   std_log: number;
   rms_log: number;
@@ -26,6 +29,8 @@ export const STAT_NAMES: (keyof SpectrumStats)[] = [
   'var_sq_norm',
   's_max',
   's_min',
+  'ln_s_max',
+  'ln_s_min',
   'mean_log',
   'std_log',
   'rms_log',
@@ -74,6 +79,8 @@ export function spectrumStats(logS: ArrayLike<number>, rank: number): SpectrumSt
     var_sq_norm: vn,
     s_max: k > 0 ? Math.exp(logS[0]) : 0,
     s_min: k > 0 ? Math.exp(logS[k - 1]) : 0,
+    ln_s_max: k > 0 ? logS[0] : -Infinity,
+    ln_s_min: k > 0 ? logS[k - 1] : -Infinity,
     mean_log: meanLog,
     std_log: k > 0 ? Math.sqrt(ss / k) : NaN,
     rms_log: k > 0 ? Math.sqrt(sumSq / k) : NaN,

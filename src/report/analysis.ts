@@ -1,4 +1,5 @@
 import type { Estimate } from '../measure/aggregate.js';
+import { DEFAULT_THRESHOLDS, faithfulMargin, type CheckThresholds, type Verdict } from '../measure/definitions.js';
 import type { LocatedGain, SweepDocument } from '../sweep/index.js';
 import type { ActivationName, InitName } from '../spec/types.js';
 import type { StudyDefinition } from './data.js';
@@ -14,6 +15,8 @@ export interface GainSummary {
   /** an extra gain of the refinement pass */
   refined: boolean;
   stats: Record<SummaryStat, Estimate>;
+  /** the verdict (src/measure/definitions.ts) of the means over seeds */
+  verdict: Verdict;
   /** per layer, means over seeds of q^l, ln |delta^l|, ln |dE/dW^l| */
   q: number[];
   logGradNorm: number[];
@@ -83,7 +86,7 @@ export function analyze(doc: SweepDocument, study: StudyDefinition): Analysis {
       for (const g of p.gains) {
         const stats = {} as Record<SummaryStat, Estimate>;
         for (const k of SUMMARY_STATS) stats[k] = g.stats[k];
-        summaries.push({ activation, init, gain: g.gain, refined: g.refined, stats, q: g.q, logGradNorm: g.logGradNorm, logWeightGradNorm: g.logWeightGradNorm });
+        summaries.push({ activation, init, gain: g.gain, refined: g.refined, stats, verdict: g.verdict, q: g.q, logGradNorm: g.logGradNorm, logWeightGradNorm: g.logWeightGradNorm });
       }
       if (p.located) {
         locs.push(located(activation, init, p.located.m1), located(activation, init, p.located.minRms), located(activation, init, p.located.maxFrac));
@@ -114,21 +117,20 @@ export function slotGains(a: Analysis, activation: ActivationName, measured: num
 }
 
 /**
- * The range of gains where, on average over seeds, at least FAITHFUL_FRACTION of the singular
- * values lie within a factor 2 of 1; ends interpolated linearly between measured gains. null if
- * no measured gain qualifies.
+ * The range of gains where the network is faithful by the one definition (src/measure/definitions.ts:
+ * |ln m1| <= tolM1 and std ln s <= tolSpread, of the means over seeds): the first run of measured
+ * gains that pass, its ends interpolated linearly where faithfulMargin crosses 0 between a passing
+ * and a failing measured gain. null if no measured gain passes.
  */
-export const FAITHFUL_FRACTION = 0.9;
-
-export function faithfulRange(summaries: GainSummary[], activation: ActivationName, init: InitName): [number, number] | null {
+export function faithfulRange(summaries: GainSummary[], activation: ActivationName, init: InitName, t: CheckThresholds = DEFAULT_THRESHOLDS): [number, number] | null {
   const rows = summaries.filter((s) => s.activation === activation && s.init === init);
-  const f = rows.map((r) => r.stats.frac_within_2.mean);
-  const ok = f.map((v) => v >= FAITHFUL_FRACTION);
+  const f = rows.map((r) => faithfulMargin(r.stats.ln_m1.mean, r.stats.std_log.mean, t));
+  const ok = f.map((v) => v >= 0);
   const first = ok.indexOf(true);
   if (first < 0) return null;
   let last = first;
   while (last + 1 < ok.length && ok[last + 1]) last++;
-  const cross = (i: number, j: number) => rows[i].gain + ((FAITHFUL_FRACTION - f[i]) / (f[j] - f[i])) * (rows[j].gain - rows[i].gain);
+  const cross = (i: number, j: number) => (Number.isFinite(f[i]) && Number.isFinite(f[j]) ? rows[i].gain + (-f[i] / (f[j] - f[i])) * (rows[j].gain - rows[i].gain) : rows[ok[i] ? i : j].gain);
   const lo = first > 0 ? cross(first - 1, first) : rows[first].gain;
   const hi = last + 1 < rows.length ? cross(last, last + 1) : rows[last].gain;
   return [lo, hi];

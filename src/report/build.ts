@@ -91,7 +91,7 @@ function machine(): Record<string, unknown> {
 
 /**
  * Write reports/<slug>/: data/ (sweep.jsonl: the measured networks, exactly as eoc sweep writes
- * them; sweep.json: its eoc.sweep/2 summary; study.json: name and title; analysis.json, theory.json:
+ * them; sweep.json: its eoc.sweep/3 summary; study.json: name and title; analysis.json, theory.json:
  * pure functions of the sweep; provenance.json: this run's command, timings, machine),
  * specs/*.vl.json, figures/*.svg + *.png, index.html. Everything is computed from the lines as read
  * back, so a rebuild from the files (`--from`) sees exactly the same numbers.

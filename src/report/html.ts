@@ -1,5 +1,6 @@
 import type { ReportModel } from './model.js';
-import { CRITERIA, FAITHFUL_FRACTION, faithfulRange, type Located } from './analysis.js';
+import { CRITERIA, faithfulRange, type Located } from './analysis.js';
+import { FAITHFUL_RULE } from '../measure/definitions.js';
 import { INIT_COLORS, INIT_LABELS } from './style.js';
 import { FONT_STACK } from './fonts.js';
 import type { ActivationName } from '../spec/types.js';
@@ -56,12 +57,13 @@ export function summarySentences(m: ReportModel): string[] {
       } else {
         const rows = m.analysis.summaries.filter((s) => s.activation === a && s.init === init);
         const atRoot = root?.mean != null ? rows.reduce((b, r) => (Math.abs(r.gain - root.mean!) < Math.abs(b.gain - root.mean!) ? r : b), rows[0]) : undefined;
-        const best = rows.reduce((b, r) => (r.stats.frac_within_2.mean > b.stats.frac_within_2.mean ? r : b), rows[0]);
+        const best = rows.reduce((b, r) => (r.stats.rms_log.mean < b.stats.rms_log.mean ? r : b), rows[0]);
         const spread = atRoot
-          ? ` At g = ${fmt(atRoot.gain)} the singular values spread with std ln s = ${fmt(atRoot.stats.std_log.mean, 2)} (condition number ~10^${fmt(atRoot.stats.log10_cond.mean, 1)}).`
+          ? ` At g = ${fmt(atRoot.gain)} the singular values spread with std ln s = ${fmt(atRoot.stats.std_log.mean, 2)} (condition number ~10^${fmt(atRoot.stats.log10_cond.mean, 1)}): ${atRoot.verdict}.`
           : '';
         parts.push(
-          `${who} never reaches isometry here: ${rootText}, but at best ${(100 * best.stats.frac_within_2.mean).toFixed(0)}% of the singular values lie within a factor 2 of 1 (g = ${fmt(best.gain)}).${spread}`,
+          `${who} is not faithful at any measured gain at depth ${study.depth}: ${rootText}. Closest to isometry is g = ${fmt(best.gain)} (least rms ln s = ${fmt(best.stats.rms_log.mean, 2)}, ${best.verdict}; ` +
+            `frac_within_2, the fraction of s in [½, 2], is ${(100 * best.stats.frac_within_2.mean).toFixed(0)}% there).${spread}`,
         );
       }
     }
@@ -70,7 +72,8 @@ export function summarySentences(m: ReportModel): string[] {
     out.push(parts.join(' '));
   }
   out.push(
-    `"Faithfully" means at least ${100 * FAITHFUL_FRACTION}% of the singular values s of the input-output Jacobian lie within a factor 2 of 1 (mean over seeds), so every error direction reaches the first layer with its norm kept within a factor 2.`,
+    `"Faithfully" is the verdict eoc check, sweep and compare use, of the means over seeds: ${FAITHFUL_RULE}. ` +
+      `Otherwise a gain is vanishing (ln m₁ below), exploding (above) or anisotropic (norms kept on average, directions not).`,
   );
   return out;
 }
@@ -102,11 +105,11 @@ function summaryTable(m: ReportModel): string {
     return (
       `<tr><td>${escapeHtml(s.activation)}</td><td>${escapeHtml(INIT_LABELS[s.init])}</td><td class="n">${s.gain.toFixed(4)}</td>` +
       `<td class="n">${e('m1')}</td><td class="n">${e('mean_log')}</td><td class="n">${e('std_log')}</td><td class="n">${e('rms_log')}</td>` +
-      `<td class="n">${e('frac_within_2')}</td><td class="n">${e('log10_cond')}</td></tr>`
+      `<td class="n">${e('frac_within_2')}</td><td class="n">${e('log10_cond')}</td><td>${escapeHtml(s.verdict)}</td></tr>`
     );
   });
   return (
-    '<table><thead><tr><th>activation</th><th>weights</th><th>g</th><th>m₁</th><th>mean ln s</th><th>std ln s</th><th>rms ln s</th><th>frac in [½, 2]</th><th>log10 cond</th></tr></thead><tbody>' +
+    '<table><thead><tr><th>activation</th><th>weights</th><th>g</th><th>m₁</th><th>mean ln s</th><th>std ln s</th><th>rms ln s</th><th>frac_within_2 (s in [½, 2])</th><th>log10 cond</th><th>verdict</th></tr></thead><tbody>' +
     rows.join('') +
     '</tbody></table>'
   );

@@ -196,7 +196,7 @@ const GRID: OptionUse[] = [
 
 /** Every command's options, in help order. */
 export const COMMAND_OPTIONS: { [C in CommandName]: OptionUse[] } = {
-  spectrum: [...NETWORK, { key: 'maxMemory' }, { key: 'method' }, { key: 'workers', help: 'worker threads, one seed each; results do not depend on it' }, { key: 'json', help: 'print the eoc.spectrum/1 JSON document' }],
+  spectrum: [...NETWORK, { key: 'maxMemory' }, { key: 'method' }, { key: 'workers', help: 'worker threads, one seed each; results do not depend on it' }, { key: 'json', help: 'print the eoc.spectrum/2 JSON document' }],
   theory: [
     { key: 'activation' },
     { key: 'init', help: 'weight scheme for --density (var_sq_norm is predicted for both)' },
@@ -207,7 +207,7 @@ export const COMMAND_OPTIONS: { [C in CommandName]: OptionUse[] } = {
     { key: 'criticalLine' },
     { key: 'biasStdRange' },
     { key: 'density' },
-    { key: 'json', help: 'print a JSON document (eoc.theory/1 or eoc.critical-line/1)' },
+    { key: 'json', help: 'print a JSON document (eoc.theory/2 or eoc.critical-line/1)' },
   ],
   sweep: [
     ...GRID,
@@ -216,9 +216,9 @@ export const COMMAND_OPTIONS: { [C in CommandName]: OptionUse[] } = {
     { key: 'shard' },
     { key: 'spectra', negated: true, help: "leave each network's N singular values out of the JSONL (smaller files; eoc report --from then cannot draw the spectra)" },
     { key: 'refine', help: 'a second pass: 5 extra gains 0.01 apart around each located m1 = 1 and min rms_log gain, measured for every init and seed (as eoc report does); not with --shard' },
-    { key: 'json', help: 'print the eoc.sweep/2 JSON document' },
+    { key: 'json', help: 'print the eoc.sweep/3 JSON document' },
   ],
-  compare: [...GRID.filter((u) => u.key !== 'init'), { key: 'json', help: 'print the eoc.compare/1 JSON document' }],
+  compare: [...GRID.filter((u) => u.key !== 'init'), { key: 'json', help: 'print the eoc.compare/2 JSON document' }],
   check: [
     ...NETWORK.map((u): OptionUse => (u.key === 'seeds' ? { key: 'seeds', default: 2, defaultText: '2', help: 'number of independent networks (2 here: one per core keeps the default check under 10 s)' } : u)),
     { key: 'maxMemory' },
@@ -226,7 +226,7 @@ export const COMMAND_OPTIONS: { [C in CommandName]: OptionUse[] } = {
     { key: 'tolSpread' },
     { key: 'maxEvaluations' },
     { key: 'workers' },
-    { key: 'json', help: 'print the eoc.check/1 JSON document' },
+    { key: 'json', help: 'print the eoc.check/2 JSON document' },
   ],
   report: [
     { key: 'from' },
@@ -253,7 +253,7 @@ export const COMMAND_OPTIONS: { [C in CommandName]: OptionUse[] } = {
   ],
   merge: [
     { key: 'out', help: 'write dir/sweep.jsonl and dir/sweep.json (the same files one unsharded eoc sweep --out writes)' },
-    { key: 'json', help: 'print the eoc.sweep/2 JSON document' },
+    { key: 'json', help: 'print the eoc.sweep/3 JSON document' },
   ],
 };
 

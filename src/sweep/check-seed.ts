@@ -1,4 +1,8 @@
 import { SeedNetwork } from './task.js';
+import { classify, lnGradNormRatio, type CheckThresholds } from '../measure/definitions.js';
+import { bracketMinimum } from './locate.js';
+import { brentMin } from '../numeric/roots.js';
+import { measureNetwork, type NetworkSample } from '../measure/network.js';
 import type { SweepPoint } from './grid.js';
 
 /** What `eoc check` asks of one seed: the network at the user's gain, and its m1 = 1 gain. */
@@ -14,6 +18,12 @@ export interface CheckSeedInput {
   lnM1Tolerance: number;
   /** network evaluations the root search may spend (beyond the one at `gain`) */
   maxEvaluations: number;
+  /** the verdict's thresholds: the extra searches below run only where the m1 = 1 gain fails them */
+  thresholds: CheckThresholds;
+  /** full network evaluations the search for the gain closest to isometry (min rms ln s) may spend */
+  closestEvaluations: number;
+  /** one measured evaluation of the same network at another input variance (check's advice), or null */
+  probe: { q0: number; gain: number } | null;
 }
 
 export interface CheckStats {
@@ -24,7 +34,8 @@ export interface CheckStats {
   rms_log: number;
   log10_cond: number;
   frac_within_2: number;
-  gradRatio: number;
+  /** ln(|delta^1|/|delta^L|), src/measure/definitions.ts */
+  lnGradNormRatio: number;
 }
 
 export interface CheckSeedResult {
@@ -32,6 +43,13 @@ export interface CheckSeedResult {
   atGain: CheckStats;
   /** the m1 = 1 gain of this seed's network (null if the search failed), the stats there */
   root: { gain: number | null; at: CheckStats | null; slope: number; evaluations: number; converged: boolean };
+  /**
+   * Only where the m1 = 1 gain fails the verdict on this seed (else null): the gain of least
+   * rms ln s (closest to isometry) of this seed's network, and the network measured at the probe's
+   * input variance and gain.
+   */
+  closest: { gain: number; at: CheckStats; evaluations: number } | null;
+  probe: { q0: number; gain: number; at: CheckStats } | null;
 }
 
 /** Search bounds for the gain (ln g), wide enough for any sensible configuration. */
@@ -41,8 +59,10 @@ const LN_G_MAX = Math.log(20);
 const MAX_STEP = 0.5;
 
 function statsOf(net: SeedNetwork, gain: number): CheckStats {
-  const s = net.at(gain);
-  const L = s.layers.length;
+  return sampleStats(net.at(gain));
+}
+
+function sampleStats(s: NetworkSample): CheckStats {
   const t = s.stats;
   return {
     m1: t.m1,
@@ -52,7 +72,7 @@ function statsOf(net: SeedNetwork, gain: number): CheckStats {
     rms_log: t.rms_log,
     log10_cond: t.log10_cond,
     frac_within_2: t.frac_within_2,
-    gradRatio: s.layers[0].logGradNorm - s.layers[L - 1].logGradNorm,
+    lnGradNormRatio: lnGradNormRatio(s.layers.map((x) => x.logGradNorm)),
   };
 }
 
@@ -120,9 +140,47 @@ export function runCheckSeed(input: CheckSeedInput): CheckSeedResult {
   const other = near.find((p) => p.x !== b.x);
   const slope = other ? (b.y - other.y) / (b.x - other.x) : 2 * L;
   const gain = Number.isFinite(b.y) ? Math.exp(b.x) : null;
+  const at = gain === null ? null : statsOf(net, gain);
+  let closest: CheckSeedResult['closest'] = null;
+  let probe: CheckSeedResult['probe'] = null;
+  if (at && classify(at.ln_m1, at.std_log, input.thresholds) !== 'faithful') {
+    closest = closestToIsometry(net, gain!, at.rms_log, input.thresholds.tolM1 / Math.max(slope, 1e-12), input.closestEvaluations);
+    if (input.probe) {
+      const { q0: pq0, gain: pg } = input.probe;
+      const s = measureNetwork(net.draws, { activation: input.point.activation, gain: pg, biasStd: input.point.biasStd, q0: pq0 });
+      probe = { q0: pq0, gain: pg, at: sampleStats(s) };
+    }
+  }
   return {
     seed: input.seed,
     atGain,
-    root: { gain, at: gain === null ? null : statsOf(net, gain), slope, evaluations, converged },
+    root: { gain, at, slope, evaluations, converged },
+    closest,
+    probe,
   };
+}
+
+/** the minimizer stops at this width in ln g (a 1% step in g; rms ln s is flat near its minimum) */
+const CLOSEST_X_TOL = 0.01;
+
+/**
+ * The gain of least rms ln s of this seed's network: bracketed in x = ln g from the m1 = 1 gain
+ * (downhill steps of `step`, the half-width of the |ln m1| <= tolM1 band, growing by the golden
+ * ratio), then Brent's minimizer (src/numeric/roots.ts, as the sweep's min rms_log) in the bracket,
+ * all on full evaluations of the same network, `maxEvaluations` in all. With the budget spent
+ * before a bracket, it returns the lowest point seen.
+ */
+function closestToIsometry(net: SeedNetwork, g1: number, rms1: number, step: number, maxEvaluations: number): NonNullable<CheckSeedResult['closest']> {
+  const before = net.evaluations;
+  const f = (x: number) => net.at(Math.exp(Math.min(LN_G_MAX, Math.max(LN_G_MIN, x)))).stats.rms_log;
+  const h = Math.min(MAX_STEP, Math.max(CLOSEST_X_TOL, step));
+  const br = bracketMinimum(f, Math.log(g1), rms1, h, maxEvaluations);
+  let x = br.best.x;
+  if (br.bracket) {
+    const [a, m, c] = br.bracket;
+    const r = brentMin(f, a.x, m.x, c.x, m.y, CLOSEST_X_TOL, Math.max(0, maxEvaluations - br.evaluations));
+    x = r.x;
+  }
+  const gain = Math.exp(Math.min(LN_G_MAX, Math.max(LN_G_MIN, x)));
+  return { gain, at: statsOf(net, gain), evaluations: net.evaluations - before };
 }

@@ -1,30 +1,26 @@
 import { estimate, type Estimate } from '../measure/aggregate.js';
 import { EOC_VERSION } from '../version.js';
 import { meanFieldM1Gain, type MeanFieldGain } from './mean-field.js';
+import { brentRoot } from '../numeric/roots.js';
+import { SpecError } from '../spec/errors.js';
 import { runPool } from './pool.js';
 import type { NetworkSpec } from '../spec/types.js';
 import type { CheckSeedResult, CheckStats } from './check-seed.js';
 import type { Job } from './jobs.js';
-
-export const CHECK_SCHEMA = 'eoc.check/1';
-
-export type Verdict = 'faithful' | 'vanishing' | 'exploding' | 'anisotropic';
+import { classify, faithfulRule, verdictOf, type CheckThresholds, type Verdict } from '../measure/definitions.js';
+import { meanFieldTrajectory } from '../theory/index.js';
+import type { InitName } from '../spec/types.js';
+import type { SweepPoint } from './grid.js';
 
 /**
- * Thresholds of the verdict (every one a CLI option):
- *  - tolM1: |ln m1| <= tolM1, i.e. the mean squared singular value within [e^-tol, e^tol]. Default
- *    ln 2: the squared gradient norm, averaged over error directions, changes by less than a factor
- *    2 end to end. Below -tol: vanishing; above +tol: exploding.
- *  - tolSpread: std of ln s <= tolSpread. Default ln 2: the typical (one standard deviation)
- *    singular value is within a factor 2 of their geometric mean, so error vectors keep their
- *    angles roughly (dynamical isometry, SCIENCE.md section 1). m1 ok but spread above: anisotropic.
+ * Version 2: the gradient ratio is `lnGradNormRatio` = ln(|delta^1|/|delta^L|) (version 1 called it
+ * gradRatio); the document states the `faithful` rule; `advice` says, where the m1 = 1 gain is not
+ * faithful, the gain closest to isometry and what else would help; perSeed has `closest`, `probe`.
  */
-export interface CheckThresholds {
-  tolM1: number;
-  tolSpread: number;
-}
+export const CHECK_SCHEMA = 'eoc.check/2';
 
-export const DEFAULT_THRESHOLDS: CheckThresholds = { tolM1: Math.LN2, tolSpread: Math.LN2 };
+export type { Verdict, CheckThresholds } from '../measure/definitions.js';
+export { DEFAULT_THRESHOLDS, verdictOf } from '../measure/definitions.js';
 
 export interface CheckOptions {
   thresholds: CheckThresholds;
@@ -33,9 +29,14 @@ export interface CheckOptions {
   lnM1Tolerance: number;
   /** network evaluations per seed for that search (default 5: ~1 s each at N = 256, L = 60) */
   maxEvaluations: number;
+  /**
+   * full network evaluations per seed for the gain closest to isometry, spent only where the
+   * m1 = 1 gain is not faithful (default 4); 0 skips that search
+   */
+  closestEvaluations?: number;
 }
 
-export const DEFAULT_CHECK_SEARCH = { lnM1Tolerance: 0.01, maxEvaluations: 5 };
+export const DEFAULT_CHECK_SEARCH = { lnM1Tolerance: 0.01, maxEvaluations: 5, closestEvaluations: 4 };
 
 export type CheckSummary = Record<keyof CheckStats, Estimate>;
 
@@ -44,6 +45,8 @@ export interface CheckResult {
   eocVersion: string;
   spec: NetworkSpec;
   thresholds: CheckThresholds;
+  /** the definition the verdicts use, in words */
+  faithful: string;
   verdict: Verdict;
   reason: string;
   atGain: CheckSummary;
@@ -58,29 +61,113 @@ export interface CheckResult {
     meanField: MeanFieldGain;
     /** whether the recommended gain passes the spread threshold too */
     isometric: boolean | null;
+    /** the verdict at the m1 = 1 gain (of the means over seeds) */
+    verdict: Verdict | null;
   };
+  /** null when the m1 = 1 gain is faithful (nothing to add) or was not found */
+  advice: CheckAdvice | null;
   perSeed: CheckSeedResult[];
 }
+
+/** What check adds when the m1 = 1 gain is not faithful. */
+export interface CheckAdvice {
+  /**
+   * The gain of least rms ln s (closest to isometry: rms ln s = 0 iff every s = 1), located per seed
+   * on the same networks (bracket + Brent's minimizer), mean +- stderr over seeds, the statistics
+   * there and their verdict. null when the search was skipped.
+   */
+  closest: { criterion: 'min rms ln s'; gain: Estimate; at: CheckSummary; verdict: Verdict } | null;
+  /** mean-field ESTIMATES (not measurements) of an input variance / a depth at which the test would pass */
+  meanField: MeanFieldAdvice;
+  /** one measured evaluation per seed at meanField.q0's input variance and gain: does it pass? */
+  probe: { q0: number; gain: number; at: CheckSummary; verdict: Verdict } | null;
+}
+
+export interface MeanFieldAdvice {
+  relation: string;
+  /**
+   * The predicted std ln s aimed at: half the spread threshold. The margin is needed: var_sq_norm is
+   * a moment of s^2 and barely sees the lower tail of ln s, so the measured std ln s has come out
+   * 1.6 to 2.1 times this prediction (orthogonal tanh, N = 32..256, L = 20..100).
+   */
+  target: number;
+  /** predicted std ln s of this configuration at its mean-field m1 = 1 gain */
+  atSpec: number | null;
+  q0: { value: number; gain: number; predictedStdLog: number } | null;
+  depth: { value: number; gain: number; predictedStdLog: number } | null;
+  note: string;
+}
+
+export const MEAN_FIELD_RELATION =
+  'std ln s ~ sqrt(ln(1 + var_sq_norm)) / 2 (ln s taken as normal), var_sq_norm from free probability along the ' +
+  'mean-field trajectory at the mean-field m1 = 1 gain (orthogonal tanh: var_sq_norm ~ 8 L q*^2, so isometry at depth L needs q* = O(L^-1/2))';
+
+/** Predicted std ln s at the mean-field m1 = 1 gain of a configuration, or null where there is none. */
+export function predictedStdLog(point: SweepPoint & { init: InitName }, q0: number | 'fixed-point'): { gain: number; stdLog: number } | null {
+  const mf = meanFieldM1Gain(point, q0, GUESS_GRID);
+  if (mf.gain === null) return null;
+  let vsn: number;
+  try {
+    vsn = meanFieldTrajectory({ activation: point.activation, sigmaW: mf.gain, sigmaB: point.biasStd, depth: point.depth, q0 }).varSqNorm[point.init];
+  } catch (e) {
+    if (e instanceof SpecError) return null; // e.g. q0 = fixed-point where there is no fixed point
+    throw e;
+  }
+  // rounding can leave a var_sq_norm of -1e-15 where it is 0
+  return { gain: mf.gain, stdLog: Math.sqrt(Math.log1p(Math.max(0, vsn))) / 2 };
+}
+
+/**
+ * Mean-field estimates of the input variance q0 (at the spec's depth) and of the depth (at the
+ * spec's q0) at which the predicted std ln s at the m1 = 1 gain falls to `target`: bisection in
+ * ln q0 (Brent) and in integer depth. Cheap (theory only, no networks).
+ */
+export function meanFieldAdvice(spec: NetworkSpec, tolSpread: number): MeanFieldAdvice {
+  const point = { activation: spec.activation, init: spec.init, biasStd: spec.biasStd, depth: spec.depth };
+  const target = tolSpread / 2;
+  const atSpec = predictedStdLog(point, spec.q0);
+  const notes: string[] = [];
+  let q0: MeanFieldAdvice['q0'] = null;
+  if (spec.q0 === 'fixed-point') notes.push('q0 = fixed-point ties the input variance to q*: a smaller sigma_b lowers q*');
+  else {
+    const F = (x: number) => {
+      const p = predictedStdLog(point, Math.exp(x));
+      return p === null ? NaN : p.stdLog - target;
+    };
+    const hi = Math.log(spec.q0), lo = hi - 40;
+    const fhi = F(hi), flo = F(lo);
+    if (!(flo < 0)) notes.push(`no input variance helps in mean field (predicted std ln s >= ${num4(target + flo)} even at q0 = ${num4(Math.exp(lo))})`);
+    else if (!(fhi > 0)) notes.push('mean field already predicts a small spread at this q0: the measured spread is a finite-width effect');
+    else {
+      const r = brentRoot(F, lo, hi, flo, fhi, 1e-3);
+      const p = predictedStdLog(point, Math.exp(r.x))!;
+      q0 = { value: Math.exp(r.x), gain: p.gain, predictedStdLog: p.stdLog };
+    }
+  }
+  let depth: MeanFieldAdvice['depth'] = null;
+  const at = (L: number) => predictedStdLog({ ...point, depth: L }, spec.q0);
+  const one = spec.depth > 1 ? at(1) : null;
+  if (spec.depth > 1 && one && one.stdLog <= target) {
+    let lo = 1, hi = spec.depth; // std(lo) <= target < std(hi), assuming it grows with depth
+    let best = one;
+    while (hi - lo > 1) {
+      const mid = (lo + hi) >> 1;
+      const p = at(mid);
+      if (p && p.stdLog <= target) {
+        lo = mid;
+        best = p;
+      } else hi = mid;
+    }
+    depth = { value: lo, gain: best.gain, predictedStdLog: best.stdLog };
+  } else if (spec.depth > 1) notes.push('no depth helps in mean field (even one layer is predicted too spread)');
+  return { relation: MEAN_FIELD_RELATION, target, atSpec: atSpec?.stdLog ?? null, q0, depth, note: notes.join('; ') };
+}
+
+const num4 = (v: number) => String(Number(v.toPrecision(4)));
 
 function summarize(xs: CheckStats[]): CheckSummary {
   const keys = Object.keys(xs[0]) as (keyof CheckStats)[];
   return Object.fromEntries(keys.map((k) => [k, estimate(xs.map((x) => x[k]))])) as CheckSummary;
-}
-
-export function verdictOf(lnM1: number, stdLog: number, t: CheckThresholds): { verdict: Verdict; reason: string } {
-  const f = (v: number) => Number(v.toPrecision(4));
-  if (!(lnM1 >= -t.tolM1)) {
-    if (lnM1 === -Infinity) return { verdict: 'vanishing', reason: 'm1 = 0: the Jacobian is exactly 0 in double precision (every unit saturated), no gradient reaches the input' };
-    return { verdict: 'vanishing', reason: `ln m1 = ${f(lnM1)} < -${f(t.tolM1)}: exp(ln m1) = ${f(Math.exp(lnM1))}, gradients shrink through the net` };
-  }
-  if (lnM1 === Infinity) return { verdict: 'exploding', reason: 'm1 overflows double precision: gradients grow beyond 1e308 through the net' };
-  if (lnM1 > t.tolM1) {
-    return { verdict: 'exploding', reason: `ln m1 = ${f(lnM1)} > ${f(t.tolM1)}: exp(ln m1) = ${f(Math.exp(lnM1))}, gradients grow through the net` };
-  }
-  if (!(stdLog <= t.tolSpread)) {
-    return { verdict: 'anisotropic', reason: `|ln m1| <= ${f(t.tolM1)} but std(ln s) = ${f(stdLog)} > ${f(t.tolSpread)}: norms are kept on average, directions are not` };
-  }
-  return { verdict: 'faithful', reason: `|ln m1| = ${f(Math.abs(lnM1))} <= ${f(t.tolM1)} and std(ln s) = ${f(stdLog)} <= ${f(t.tolSpread)}` };
 }
 
 /** A log-spaced gain grid for the mean-field first guess (cheap: no networks are built). */
@@ -94,6 +181,8 @@ const GUESS_GRID = Array.from({ length: 61 }, (_, i) => Number((0.1 * 100 ** (i 
 export async function runCheck(spec: NetworkSpec, o: CheckOptions): Promise<CheckResult> {
   const point = { activation: spec.activation, init: spec.init, biasStd: spec.biasStd, depth: spec.depth };
   const meanField = meanFieldM1Gain(point, spec.q0, GUESS_GRID);
+  const closestEvaluations = o.closestEvaluations ?? DEFAULT_CHECK_SEARCH.closestEvaluations;
+  const mfAdvice = meanFieldAdvice(spec, o.thresholds.tolSpread);
   const seeds = Array.from({ length: spec.seeds }, (_, i) => spec.seed + i);
   const jobs: Job[] = seeds.map((seed) => ({
     kind: 'check',
@@ -106,6 +195,9 @@ export async function runCheck(spec: NetworkSpec, o: CheckOptions): Promise<Chec
       guess: meanField.gain,
       lnM1Tolerance: o.lnM1Tolerance,
       maxEvaluations: o.maxEvaluations,
+      thresholds: o.thresholds,
+      closestEvaluations,
+      probe: mfAdvice.q0 && typeof spec.q0 === 'number' ? { q0: mfAdvice.q0.value, gain: mfAdvice.q0.gain } : null,
     },
   }));
   const perSeed: CheckSeedResult[] = new Array(seeds.length);
@@ -124,11 +216,33 @@ export async function runCheck(spec: NetworkSpec, o: CheckOptions): Promise<Chec
   const slope = estimate(roots.map((r) => r.slope)).mean;
   const band: [number, number] | null =
     roots.length && slope > 0 ? [gain.mean * Math.exp(-o.thresholds.tolM1 / slope), gain.mean * Math.exp(o.thresholds.tolM1 / slope)] : null;
+  const recVerdict = at ? classify(at.ln_m1.mean, at.std_log.mean, o.thresholds) : null;
+  let advice: CheckAdvice | null = null;
+  if (recVerdict !== null && recVerdict !== 'faithful') {
+    const cl = perSeed.map((r) => r.closest).filter((c) => c !== null);
+    const closest: CheckAdvice['closest'] =
+      cl.length === 0
+        ? null
+        : (() => {
+            const atC = summarize(cl.map((c) => c.at));
+            return { criterion: 'min rms ln s', gain: estimate(cl.map((c) => c.gain)), at: atC, verdict: classify(atC.ln_m1.mean, atC.std_log.mean, o.thresholds) };
+          })();
+    const pr = perSeed.map((r) => r.probe).filter((p) => p !== null);
+    const probe: CheckAdvice['probe'] =
+      pr.length === 0
+        ? null
+        : (() => {
+            const atP = summarize(pr.map((p) => p.at));
+            return { q0: pr[0].q0, gain: pr[0].gain, at: atP, verdict: classify(atP.ln_m1.mean, atP.std_log.mean, o.thresholds) };
+          })();
+    advice = { closest, meanField: mfAdvice, probe };
+  }
   return {
     schema: CHECK_SCHEMA,
     eocVersion: EOC_VERSION,
     spec,
     thresholds: o.thresholds,
+    faithful: faithfulRule(o.thresholds),
     verdict,
     reason,
     atGain,
@@ -137,14 +251,16 @@ export async function runCheck(spec: NetworkSpec, o: CheckOptions): Promise<Chec
       why:
         'the gain where the mean squared singular value of J is 1, so gradient norms are preserved on average ' +
         'end to end; it is the first-order condition (the m1 threshold above) and is found in a few evaluations. ' +
-        'The min-rms_log gain (eoc sweep) lies between 1 and it for tanh: it trades some vanishing for less spread',
+        'The gain closest to isometry (min rms ln s, shown when the m1 = 1 gain is not faithful) lies between 1 and it for tanh: it trades some vanishing for less spread',
       gain,
       band,
       at,
       converged: roots.length === perSeed.length && roots.every((r) => r.converged),
       meanField,
       isometric: at ? at.std_log.mean <= o.thresholds.tolSpread : null,
+      verdict: recVerdict,
     },
+    advice,
     perSeed,
   };
 }

@@ -3,11 +3,20 @@ import { EOC_VERSION } from '../version.js';
 import { enumeratePoints, type SweepConfig } from './grid.js';
 import type { SweepRecord } from './record.js';
 import { tQuantile975 } from './t-quantile.js';
+import { classify, DEFAULT_THRESHOLDS, faithfulRule, type CheckThresholds, type Verdict } from '../measure/definitions.js';
 
-export const COMPARE_SCHEMA = 'eoc.compare/1';
+/**
+ * Version 2: the gradient ratio is `lnGradNormRatio` = ln(|delta^1|/|delta^L|) (version 1 called
+ * it gradRatio); ln_m1 is paired too; each gain has a verdict per scheme and the document states the
+ * `faithful` rule.
+ */
+export const COMPARE_SCHEMA = 'eoc.compare/2';
 
-/** Paired quantities: orthogonal minus Gaussian on the same seed (same N(0,1) draws, inputs, errors). */
-export const PAIRED = ['std_log', 'log10_cond', 'gradRatio', 'rms_log'] as const;
+/**
+ * Paired quantities: orthogonal minus Gaussian on the same seed (same N(0,1) draws, inputs, errors).
+ * rms_log decides "closer to isometry"; the others are shown beside it.
+ */
+export const PAIRED = ['rms_log', 'std_log', 'ln_m1', 'log10_cond', 'lnGradNormRatio'] as const;
 export type PairedStat = (typeof PAIRED)[number];
 
 export interface CompareGain {
@@ -18,6 +27,8 @@ export interface CompareGain {
   difference: Record<PairedStat, Estimate>;
   /** smaller rms_log (closer to isometry), when the paired 95% interval of the difference excludes 0 */
   closer: 'orthogonal' | 'gaussian' | 'indistinguishable';
+  /** each scheme's verdict (src/measure/definitions.ts) from its mean ln m1 and mean std ln s */
+  verdict: { orthogonal: Verdict; gaussian: Verdict };
 }
 
 export interface ComparePoint {
@@ -33,15 +44,18 @@ export interface CompareDocument {
   eocVersion: string;
   config: SweepConfig;
   seeds: number[];
+  /** the definition the verdicts use, in words */
+  faithful: string;
   points: ComparePoint[];
 }
 
 function statOf(r: SweepRecord, gi: number, k: PairedStat): number {
-  return k === 'gradRatio' ? r.curve[gi].gradRatio : r.curve[gi].stats[k];
+  // the record's gradRatio is ln(|delta^1|/|delta^L|), the lnGradNormRatio convention
+  return k === 'lnGradNormRatio' ? r.curve[gi].gradRatio : r.curve[gi].stats[k];
 }
 
 /** Pair the orthogonal and Gaussian records of a sweep over inits [orthogonal, gaussian] by seed. */
-export function compareDocument(config: SweepConfig, records: readonly SweepRecord[]): CompareDocument {
+export function compareDocument(config: SweepConfig, records: readonly SweepRecord[], thresholds: CheckThresholds = DEFAULT_THRESHOLDS): CompareDocument {
   const points: ComparePoint[] = [];
   const seen = new Set<string>();
   for (const p of enumeratePoints(config)) {
@@ -63,9 +77,14 @@ export function compareDocument(config: SweepConfig, records: readonly SweepReco
       const half = tQuantile975(d.n - 1) * d.stderr;
       const closer: CompareGain['closer'] =
         d.n >= 2 && Math.abs(d.mean) > half ? (d.mean < 0 ? 'orthogonal' : 'gaussian') : d.n === 1 && d.mean !== 0 ? (d.mean < 0 ? 'orthogonal' : 'gaussian') : 'indistinguishable';
-      return { gain, orthogonal: make((k) => pick(orth, k)), gaussian: make((k) => pick(gaus, k)), difference, closer };
+      const orthogonal = make((k) => pick(orth, k)), gaussian = make((k) => pick(gaus, k));
+      const verdict = {
+        orthogonal: classify(orthogonal.ln_m1.mean, orthogonal.std_log.mean, thresholds),
+        gaussian: classify(gaussian.ln_m1.mean, gaussian.std_log.mean, thresholds),
+      };
+      return { gain, orthogonal, gaussian, difference, closer, verdict };
     });
     points.push({ activation: p.activation, biasStd: p.biasStd, depth: p.depth, seeds, gains });
   }
-  return { schema: COMPARE_SCHEMA, eocVersion: EOC_VERSION, config, seeds: config.seeds, points };
+  return { schema: COMPARE_SCHEMA, eocVersion: EOC_VERSION, config, seeds: config.seeds, faithful: faithfulRule(thresholds), points };
 }

@@ -4,7 +4,7 @@ export type { LocateOptions, RefineOptions, SweepConfig, SweepPoint, SweepTask, 
 export { refinedGains, refineTasks } from './refine.js';
 export { brentRoot, brentMin } from '../numeric/roots.js';
 export { tQuantile975 } from './t-quantile.js';
-export { locateM1Root, locateMinRms, locateMaxFrac } from './locate.js';
+export { locateM1Root, locateMinRms, locateMaxFrac, bracketMinimum } from './locate.js';
 export type { Location, CurveProbe } from './locate.js';
 export { meanFieldM1Gain, meanFieldLnM1, inputVariance } from './mean-field.js';
 export type { MeanFieldGain } from './mean-field.js';
@@ -20,8 +20,8 @@ export { runSweep, mergeSweeps, writeSweepOutputs, jsonlPath } from './run-sweep
 export type { RunSweepOptions, SweepRun } from './run-sweep.js';
 export { COMPARE_SCHEMA, compareDocument } from './compare.js';
 export type { CompareDocument, ComparePoint, CompareGain, PairedStat } from './compare.js';
-export { CHECK_SCHEMA, DEFAULT_THRESHOLDS, DEFAULT_CHECK_SEARCH, runCheck, verdictOf } from './check.js';
-export type { CheckResult, CheckOptions, CheckThresholds, Verdict } from './check.js';
+export { CHECK_SCHEMA, DEFAULT_THRESHOLDS, DEFAULT_CHECK_SEARCH, runCheck, verdictOf, meanFieldAdvice, predictedStdLog, MEAN_FIELD_RELATION } from './check.js';
+export type { CheckResult, CheckOptions, CheckThresholds, Verdict, CheckAdvice, MeanFieldAdvice, CheckSummary } from './check.js';
 export { runCheckSeed } from './check-seed.js';
 export type { CheckSeedInput, CheckSeedResult, CheckStats } from './check-seed.js';
 export { runSpectrumParallel } from './spectrum.js';

@@ -122,3 +122,51 @@ export function locateMaxFrac(gains: readonly number[], frac: readonly number[],
   const hi = edge(gains[b + 1], gains[b]);
   return { gain: 0.5 * (lo + hi), value: M, evaluations, note: '' };
 }
+
+/**
+ * A bracket a < m < c of a minimum of f with f(m) <= f(a), f(c), from x0 (f(x0) = f0 known): a
+ * step of h downhill (down first), growing by the golden ratio while f keeps falling. Spends at most
+ * `maxEvaluations` evaluations; without a bracket by then it returns the lowest point seen (a
+ * minimum at or beyond the last step). Used by eoc check, which cannot afford a grid.
+ */
+export function bracketMinimum(
+  f: (x: number) => number,
+  x0: number,
+  f0: number,
+  h: number,
+  maxEvaluations: number,
+): { bracket: [{ x: number; y: number }, { x: number; y: number }, { x: number; y: number }] | null; best: { x: number; y: number }; evaluations: number } {
+  let evaluations = 0;
+  const at = (x: number) => {
+    evaluations++;
+    return { x, y: f(x) };
+  };
+  const p0 = { x: x0, y: f0 };
+  if (maxEvaluations < 1) return { bracket: null, best: p0, evaluations };
+  const down = at(x0 - h);
+  let dir: number, prev: { x: number; y: number }, cur: { x: number; y: number };
+  if (down.y < p0.y) {
+    dir = -1;
+    prev = p0;
+    cur = down;
+  } else {
+    if (evaluations >= maxEvaluations) return { bracket: null, best: p0, evaluations };
+    const up = at(x0 + h);
+    if (!(up.y < p0.y)) return { bracket: [down, p0, up], best: p0, evaluations };
+    dir = 1;
+    prev = p0;
+    cur = up;
+  }
+  let step = h;
+  while (evaluations < maxEvaluations) {
+    step *= 1.618033988749895;
+    const next = at(cur.x + dir * step);
+    if (!(next.y < cur.y)) {
+      const [a, c] = dir < 0 ? [next, prev] : [prev, next];
+      return { bracket: [a, cur, c], best: cur, evaluations };
+    }
+    prev = cur;
+    cur = next;
+  }
+  return { bracket: null, best: cur, evaluations };
+}

@@ -1,4 +1,5 @@
-import { estimate, type Estimate } from '../measure/aggregate.js';
+import { estimate, geometricEstimate, GEOMETRIC_STATS, type Estimate } from '../measure/aggregate.js';
+import { classify, DEFAULT_THRESHOLDS, faithfulRule, type CheckThresholds, type Verdict } from '../measure/definitions.js';
 import { EOC_VERSION } from '../version.js';
 import { enumeratePoints, type SweepConfig, type SweepPoint } from './grid.js';
 import { meanFieldM1Gain, type MeanFieldGain } from './mean-field.js';
@@ -7,17 +8,25 @@ import { tQuantile975 } from './t-quantile.js';
 import type { Location } from './locate.js';
 import { refinedGains, refineTasks } from './refine.js';
 
-export const SWEEP_SCHEMA = 'eoc.sweep/2';
+/**
+ * Version 3: the gradient ratio is `lnGradNormRatio` = ln(|delta^1|/|delta^L|) (version 2 called it
+ * gradRatio); s_min and s_max are geometric means over seeds with ln_s_min and ln_s_max beside them
+ * (version 2 averaged them arithmetically); every gain has a `verdict` and the document states the
+ * `faithful` rule it used.
+ */
+export const SWEEP_SCHEMA = 'eoc.sweep/3';
 
-/** The statistics aggregated at each gain (mean +- stderr over seeds). */
-export const CURVE_STATS = ['m1', 'ln_m1', 'mean_log', 'std_log', 'rms_log', 'frac_within_2', 'log10_cond', 'var_sq_norm', 's_max', 's_min'] as const;
-export type CurveStat = (typeof CURVE_STATS)[number] | 'gradRatio';
+/** The statistics aggregated at each gain (mean +- stderr over seeds; s_max, s_min geometric). */
+export const CURVE_STATS = ['m1', 'ln_m1', 'mean_log', 'std_log', 'rms_log', 'frac_within_2', 'log10_cond', 'var_sq_norm', 's_max', 's_min', 'ln_s_max', 'ln_s_min'] as const;
+export type CurveStat = (typeof CURVE_STATS)[number] | 'lnGradNormRatio';
 
 export interface GainAggregate {
   gain: number;
   /** an extra gain of the refinement pass (not on the config's grid) */
   refined: boolean;
   stats: Record<CurveStat, Estimate>;
+  /** the verdict (src/measure/definitions.ts) of the mean ln m1 and mean std ln s over seeds */
+  verdict: Verdict;
   /** per-layer means over seeds, l = 1..L */
   logGradNorm: number[];
   logWeightGradNorm: number[];
@@ -49,6 +58,8 @@ export interface SweepDocument {
   config: SweepConfig;
   seeds: number[];
   complete: boolean;
+  /** the definition the per-gain verdicts use, in words */
+  faithful: string;
   points: PointSummary[];
 }
 
@@ -70,12 +81,12 @@ export function locatedGain(criterion: LocatedGain['criterion'], locs: Location[
 }
 
 /**
- * The eoc.sweep/2 document from the config and whatever records exist (any order, any subset).
+ * The eoc.sweep/3 document from the config and whatever records exist (any order, any subset).
  * Depends on nothing else, so a merged set of shards gives the same bytes as one full run. Each
  * point's gains are its grid plus, in a refined sweep, its extra gains (`refined: true`); the
  * located gains come from the pass-1 records (each seed's own curve, fresh evaluations).
  */
-export function sweepDocument(config: SweepConfig, records: readonly SweepRecord[]): SweepDocument {
+export function sweepDocument(config: SweepConfig, records: readonly SweepRecord[], thresholds: CheckThresholds = DEFAULT_THRESHOLDS): SweepDocument {
   const byPoint = new Map<string, SweepRecord[]>();
   for (const r of records) {
     const k = pointKey(r.point);
@@ -105,13 +116,17 @@ export function sweepDocument(config: SweepConfig, records: readonly SweepRecord
       const cs = [...bySeed.values()].map((m) => m.get(gain)).filter((c): c is CurvePoint => c !== undefined);
       const stats = {} as Record<CurveStat, Estimate>;
       for (const k of CURVE_STATS) stats[k] = estimate(cs.map((c) => c.stats[k]));
-      stats.gradRatio = estimate(cs.map((c) => c.gradRatio));
+      for (const [k, ln] of Object.entries(GEOMETRIC_STATS) as [keyof typeof GEOMETRIC_STATS, (typeof GEOMETRIC_STATS)[keyof typeof GEOMETRIC_STATS]][])
+        stats[k] = geometricEstimate(cs.map((c) => c.stats[ln]));
+      // the record's gradRatio is ln(|delta^1|/|delta^L|), the lnGradNormRatio convention
+      stats.lnGradNormRatio = estimate(cs.map((c) => c.gradRatio));
       const L = cs[0].logGradNorm.length;
       const layerMean = (pick: (c: CurvePoint) => number[]) => Array.from({ length: L }, (_, l) => estimate(cs.map((c) => pick(c)[l])).mean);
       return {
         gain,
         refined: !grid.has(gain),
         stats,
+        verdict: classify(stats.ln_m1.mean, stats.std_log.mean, thresholds),
         logGradNorm: layerMean((c) => c.logGradNorm),
         logWeightGradNorm: layerMean((c) => c.logWeightGradNorm),
         q: layerMean((c) => c.q),
@@ -133,5 +148,5 @@ export function sweepDocument(config: SweepConfig, records: readonly SweepRecord
     const have = new Set(records.map((r) => r.index));
     if (!refineTasks(config, refinedGains(config, records)).every((t) => have.has(t.index))) complete = false;
   }
-  return { schema: SWEEP_SCHEMA, eocVersion: EOC_VERSION, config, seeds: config.seeds, complete, points };
+  return { schema: SWEEP_SCHEMA, eocVersion: EOC_VERSION, config, seeds: config.seeds, complete, faithful: faithfulRule(thresholds), points };
 }

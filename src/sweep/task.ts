@@ -3,6 +3,7 @@ import os from 'node:os';
 import { measureNetwork, lnM1Exact, type NetworkSample } from '../measure/network.js';
 import { memoryBudget } from '../spec/validate.js';
 import { spectrumStats } from '../measure/stats.js';
+import { lnGradNormRatio } from '../measure/definitions.js';
 import { locateM1Root, locateMaxFrac, locateMinRms } from './locate.js';
 import { inputVariance } from './mean-field.js';
 import { RECORD_SCHEMA, type CurvePoint, type SweepRecord } from './record.js';
@@ -98,13 +99,12 @@ export class SeedNetwork {
 
 export function curvePoint(net: SeedNetwork, gain: number, spectra: boolean): CurvePoint {
   const s = net.at(gain);
-  const L = s.layers.length;
   const c: CurvePoint = {
     gain,
     q0: inputVariance(net.point, net.q0, gain),
     rank: s.rank,
     stats: s.stats,
-    gradRatio: s.layers[0].logGradNorm - s.layers[L - 1].logGradNorm,
+    gradRatio: lnGradNormRatio(s.layers.map((x) => x.logGradNorm)),
     logInputGrad: s.logInputGrad,
     logGradNorm: s.layers.map((x) => x.logGradNorm),
     logWeightGradNorm: s.layers.map((x) => Math.log(x.weightGradNorm)),

@@ -3,6 +3,7 @@ import type { ActivationName, InitName } from '../spec/types.js';
 import { fixedPoint } from './fixed-point.js';
 import { gaussianMoments } from './gaussian-moments.js';
 import type { Scales } from './length-map.js';
+import { lnGradNormRatio } from '../measure/definitions.js';
 
 /**
  * s1 of the weight Gram matrix WW^T/sigma_w^2 in the free-probability moment formula
@@ -29,7 +30,8 @@ export interface MeanFieldTrajectory {
   m1: number;
   lnM1: number;
   /**
-   * lnGradProfile[l-1] = ln(|delta^l|^2 / |delta^L|^2) = sum_{k=l}^{L-1} ln chi_k (0 at l = L).
+   * lnGradNormProfile[l-1] = ln(|delta^l| / |delta^L|) = (1/2) sum_{k=l}^{L-1} ln chi_k (0 at l = L):
+   * a ratio of NORMS, the convention of src/measure/definitions.ts (lnGradNormRatio).
    * Derivation (conventions of SCIENCE.md section 2): delta^l = D^l (W^{l+1})^T delta^{l+1}.
    * |(W^{l+1})^T v|^2 = sigma_w^2 |v|^2 (exactly for orthogonal W, in expectation for Gaussian W),
    * and D^l multiplies coordinate i by phi'(h^l_i) with h^l_i ~ N(0, q^l) independent of the
@@ -38,7 +40,9 @@ export interface MeanFieldTrajectory {
    * q^l, not q^{l+1}). delta^L = D^L e brings mu_1(q^L) and J^T e = (W^1)^T delta^1 brings sigma_w^2,
    * which is why m1 = |J^T e|^2 (|e| = 1) collects every chi_1..chi_L.
    */
-  lnGradProfile: number[];
+  lnGradNormProfile: number[];
+  /** ln(|delta^1| / |delta^L|) = lnGradNormRatio(lnGradNormProfile) = lnGradNormProfile[0] */
+  lnGradNormRatio: number;
   /** free-probability var_sq_norm = sum_l (mu_2/mu_1^2 - 1 - s1), for each weight scheme */
   varSqNorm: Record<InitName, number>;
 }
@@ -78,11 +82,11 @@ export function meanFieldTrajectory(input: TrajectoryInput): MeanFieldTrajectory
     varSqNorm.gaussian += excess - S1.gaussian;
     ql = w2 * m.ePhi2 + b2;
   }
-  const lnGradProfile = new Array<number>(depth);
+  const lnGradNormProfile = new Array<number>(depth);
   let acc = 0;
   for (let l = depth; l >= 1; l--) {
-    lnGradProfile[l - 1] = acc;
-    if (l >= 2) acc += lnChi[l - 2]; // profile(l-1) = profile(l) + ln chi_{l-1}
+    lnGradNormProfile[l - 1] = acc;
+    if (l >= 2) acc += lnChi[l - 2] / 2; // profile(l-1) = profile(l) + (1/2) ln chi_{l-1}
   }
-  return { q0, q, chi, m1: Math.exp(lnM1), lnM1, lnGradProfile, varSqNorm };
+  return { q0, q, chi, m1: Math.exp(lnM1), lnM1, lnGradNormProfile, lnGradNormRatio: lnGradNormRatio(lnGradNormProfile), varSqNorm };
 }

@@ -11,11 +11,11 @@ describe('eoc spectrum (end to end)', () => {
     expect(r.stdout.split('\n').filter((l) => /^\s+20\s/.test(l))).toHaveLength(1); // last layer row
   });
 
-  it('--json prints the eoc.spectrum/1 document with every singular value', () => {
+  it('--json prints the eoc.spectrum/2 document with every singular value', () => {
     const r = eoc(['spectrum', '--depth', '10', '--width', '16', '--seeds', '2', '--json', '--activation', 'linear', '--gain', '1.2']);
     expect(r.code).toBe(0);
     const doc = JSON.parse(r.stdout);
-    expect(doc.schema).toBe('eoc.spectrum/1');
+    expect(doc.schema).toBe('eoc.spectrum/2');
     expect(doc.spec).toMatchObject({ activation: 'linear', init: 'orthogonal', depth: 10, width: 16, gain: 1.2, biasStd: 0, q0: 1, seed: 0, seeds: 2 });
     expect(doc.seeds).toEqual([0, 1]);
     expect(doc.samples).toHaveLength(2);

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { classify } from '../../src/measure/definitions.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const BIN = join(ROOT, 'bin/eoc.js');
@@ -65,9 +66,9 @@ afterAll(() => {
 });
 
 describe('eoc sweep', () => {
-  it('writes a complete eoc.sweep/2 document and one JSONL line per (point, seed)', () => {
+  it('writes a complete eoc.sweep/3 document and one JSONL line per (point, seed)', () => {
     const doc = JSON.parse(referenceStdout);
-    expect(doc.schema).toBe('eoc.sweep/2');
+    expect(doc.schema).toBe('eoc.sweep/3');
     expect(doc.complete).toBe(true);
     expect(doc.points).toHaveLength(2);
     expect(doc.config.gains).toEqual([0.9, 1, 1.1, 1.2, 1.3]);
@@ -77,6 +78,15 @@ describe('eoc sweep', () => {
     expect(p.gains[0].stats.m1.n).toBe(4);
     expect(['found', 'partial', 'none']).toContain(p.located.m1.status);
     expect(p.located.meanField.gain).toBeGreaterThan(1);
+    expect(doc.faithful).toContain('faithful = |ln m1| <= ln 2 and std ln s <= ln 2');
+    for (const g of p.gains) {
+      // the verdict column follows the one definition, of the means over seeds
+      expect(g.verdict).toBe(classify(g.stats.ln_m1.mean, g.stats.std_log.mean));
+      // s_min and s_max are geometric means over seeds
+      expect(Math.log(g.stats.s_min.mean)).toBeCloseTo(g.stats.ln_s_min.mean, 10);
+      expect(Math.log(g.stats.s_max.mean)).toBeCloseTo(g.stats.ln_s_max.mean, 10);
+      expect(g.stats.lnGradNormRatio.n).toBe(4);
+    }
   });
 
   it('1 worker gives byte-identical results to 2 workers', async () => {
@@ -152,11 +162,17 @@ describe('eoc compare', () => {
     const r = await eoc(['compare', '--activation', 'linear', '--depth', '20', '--width', '32', '--gains', '0.95,1,1.05', '--seeds', '3', '--json']);
     expect(r.code, r.stderr).toBe(0);
     const doc = JSON.parse(r.stdout);
-    expect(doc.schema).toBe('eoc.compare/1');
+    expect(doc.schema).toBe('eoc.compare/2');
     const at1 = doc.points[0].gains[1];
     expect(at1.gain).toBe(1);
     expect(at1.orthogonal.rms_log.mean).toBeLessThan(1e-10);
     expect(at1.closer).toBe('orthogonal');
+    // closer is decided by the paired difference in rms ln s, which is shown
+    expect(at1.difference.rms_log.mean).toBeLessThan(0);
+    expect(at1.verdict.orthogonal).toBe('faithful');
+    expect(doc.points[0].gains[0].verdict.orthogonal).toBe('vanishing'); // ln m1 = 40 ln 0.95 = -2.05
+    expect(doc.points[0].gains[2].verdict.orthogonal).toBe('exploding');
+    expect(doc.faithful).toContain('faithful = |ln m1| <= ln 2');
     expect(at1.difference.std_log.mean).toBeLessThan(0);
     expect(at1.difference.std_log.n).toBe(3);
   }, 60_000);
@@ -167,8 +183,16 @@ describe('eoc check', () => {
     const r = await eoc(['check', '--activation', 'linear', '--init', 'orthogonal', '--depth', '30', '--width', '32', '--gain', '1', '--json']);
     expect(r.code, r.stderr).toBe(0);
     const doc = JSON.parse(r.stdout);
+    expect(doc.schema).toBe('eoc.check/2');
     expect(doc.verdict).toBe('faithful');
+    expect(doc.faithful).toContain('faithful = |ln m1| <= ln 2 and std ln s <= ln 2');
     expect(doc.recommended.gain.mean).toBeCloseTo(1, 6);
+    // the m1 = 1 gain is faithful: no advice, no extra searches
+    expect(doc.recommended.verdict).toBe('faithful');
+    expect(doc.advice).toBeNull();
+    expect(doc.perSeed.every((p: { closest: unknown; probe: unknown }) => p.closest === null && p.probe === null)).toBe(true);
+    // ln(|delta^1|/|delta^L|) = (L - 1) ln g = 0 exactly at g = 1
+    expect(Math.abs(doc.atGain.lnGradNormRatio.mean)).toBeLessThan(1e-12);
   }, 60_000);
 
   it('unfaithful: exit 1 for exploding (tanh 5/3 at depth 60, width 256, the issue example) and vanishing gains', async () => {
@@ -183,8 +207,34 @@ describe('eoc check', () => {
     expect(e.recommended.gain.mean).toBeGreaterThan(1.05);
     expect(e.recommended.gain.mean).toBeLessThan(1.35);
     expect(Math.abs(e.recommended.at.ln_m1.mean)).toBeLessThan(0.05);
+    // the m1 = 1 gain is anisotropic here (std ln s ~ 4): check says so and advises
+    expect(e.recommended.verdict).toBe('anisotropic');
+    const adv = e.advice;
+    // the gain closest to isometry (least rms ln s) lies between 1 and the m1 = 1 gain (measured 1.025 +- 0.012)
+    expect(adv.closest.criterion).toBe('min rms ln s');
+    expect(adv.closest.gain.mean).toBeGreaterThan(0.95);
+    expect(adv.closest.gain.mean).toBeLessThan(e.recommended.gain.mean);
+    expect(adv.closest.at.rms_log.mean).toBeLessThan(e.recommended.at.rms_log.mean);
+    expect(adv.closest.verdict).not.toBe('faithful');
+    // mean field: a smaller input variance (q0 ~ 0.043) would pass; one measured evaluation per seed
+    // there says it does (measured std ln s 0.558 +- 0.0004 against the threshold ln 2 = 0.693)
+    expect(adv.meanField.q0.value).toBeLessThan(0.2);
+    expect(adv.meanField.q0.value).toBeGreaterThan(0.005);
+    expect(adv.probe.q0).toBe(adv.meanField.q0.value);
+    expect(adv.probe.verdict).toBe('faithful');
     expect(vanish.code, vanish.stderr).toBe(1);
     expect(JSON.parse(vanish.stdout).verdict).toBe('vanishing');
+  }, 60_000);
+
+  it('text: states the definition, and where the m1 = 1 gain is anisotropic the gain closest to isometry and the q0 advice', async () => {
+    const r = await eoc(['check', '--depth', '20', '--width', '32']);
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.stdout).toContain('faithful = |ln m1| <= ln 2 and std ln s <= ln 2 (m1 within [1/2, 2], typical s within a factor 2 of their geometric mean)');
+    expect(r.stdout).toContain('ln |d1|/|dL|');
+    expect(r.stdout).toContain('NOT FAITHFUL at the m1 = 1 gain (anisotropic)');
+    expect(r.stdout).toMatch(/closest to isometry \(min rms ln s, same networks\): gain 1\.0\d+/);
+    expect(r.stdout).toContain('a smaller input variance: mean field puts std ln s at');
+    expect(r.stdout).toContain('measured on the same networks at q0');
   }, 60_000);
 
   it('bad input: exit 2', async () => {

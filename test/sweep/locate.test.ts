@@ -8,6 +8,7 @@ import {
   runSweep,
   tQuantile975,
   locateMaxFrac,
+  bracketMinimum,
 } from '../../src/sweep/index.js';
 import { estimate } from '../../src/measure/aggregate.js';
 
@@ -111,4 +112,26 @@ describe('located m1 = 1 gain: known answers', () => {
     expect(loc.minRms.estimate.mean).toBeLessThan(m1);
     for (let i = 0; i < 6; i++) expect(loc.minRms.perSeed[i]!).toBeLessThan(loc.m1.perSeed[i]!);
   }, 60_000);
+});
+
+describe('bracketMinimum (eoc check: the gain closest to isometry)', () => {
+  it('brackets the minimum of a parabola from either side and stops at its budget', () => {
+    const f = (x: number) => (x - 0.3) ** 2;
+    for (const x0 of [1, -1]) {
+      const r = bracketMinimum(f, x0, f(x0), 0.1, 20);
+      expect(r.bracket).not.toBeNull();
+      const [a, m, c] = r.bracket!;
+      expect(a.x < m.x && m.x < c.x).toBe(true);
+      expect(m.y <= a.y && m.y <= c.y).toBe(true);
+      expect(a.x < 0.3 && 0.3 < c.x).toBe(true);
+    }
+    const short = bracketMinimum(f, 5, f(5), 0.1, 2);
+    expect(short.bracket).toBeNull();
+    expect(short.evaluations).toBe(2);
+    expect(short.best.x).toBeLessThan(5);
+    // a minimum at x0 itself: one step each way
+    const here = bracketMinimum(f, 0.3, 0, 0.1, 20);
+    expect(here.evaluations).toBe(2);
+    expect(here.bracket![1].x).toBe(0.3);
+  });
 });

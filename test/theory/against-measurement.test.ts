@@ -35,7 +35,7 @@ describe('mean field vs measured orthogonal tanh nets (N = 200, L = 50, sigma_b 
       const lnMu1L = Math.log(t.chi[L - 1]) - 2 * Math.log(gain);
       for (let l = 0; l < L; l++) {
         const e = estimate(measured[gi].map((s) => s.layers[l].logGradNorm));
-        const predicted = (t.lnGradProfile[l] + lnMu1L) / 2;
+        const predicted = t.lnGradNormProfile[l] + lnMu1L / 2;
         expect(Math.abs(e.mean - predicted)).toBeLessThan(0.15);
       }
     });

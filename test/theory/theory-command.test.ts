@@ -47,7 +47,7 @@ describe('eoc theory (in-process)', () => {
     const r = await run(['--activation', 'tanh', '--gain', '1.2', '--depth', '10', '--q0', 'fixed-point', '--json']);
     expect(r.code).toBe(0);
     const doc = JSON.parse(r.stdout);
-    expect(doc.schema).toBe('eoc.theory/1');
+    expect(doc.schema).toBe('eoc.theory/2');
     expect(typeof doc.eocVersion).toBe('string');
     expect(doc.inputs).toMatchObject({ activation: 'tanh', init: 'orthogonal', gain: 1.2, biasStd: 0, depth: 10, q0: 'fixed-point' });
     // q* = 0.249513 (SCIENCE.md 8); starting at the fixed point keeps every layer there

@@ -13,14 +13,15 @@ describe('finite-depth mean-field trajectory', () => {
     expect(t.chi[2]).toBeCloseTo(1.69 * gaussianMoments('tanh', t.q[2]).mu1, 15);
   });
 
-  it('m1 = prod chi_l; the gradient profile is ln prod_{k=l}^{L-1} chi_k', () => {
+  it('m1 = prod chi_l; the gradient norm profile is (1/2) ln prod_{k=l}^{L-1} chi_k', () => {
     const t = meanFieldTrajectory({ activation: 'tanh', sigmaW: 1.1, sigmaB: 0.05, depth: 7, q0: 2 });
     const prod = t.chi.reduce((a, b) => a * b, 1);
     expect(t.m1 / prod - 1).toBeCloseTo(0, 13);
     expect(t.lnM1).toBeCloseTo(Math.log(prod), 13);
-    expect(t.lnGradProfile[6]).toBe(0);
-    expect(t.lnGradProfile[5]).toBeCloseTo(Math.log(t.chi[5]), 14);
-    expect(t.lnGradProfile[0]).toBeCloseTo(Math.log(prod / t.chi[6]), 13);
+    expect(t.lnGradNormProfile[6]).toBe(0);
+    expect(t.lnGradNormProfile[5]).toBeCloseTo(Math.log(t.chi[5]) / 2, 14);
+    expect(t.lnGradNormProfile[0]).toBeCloseTo(Math.log(prod / t.chi[6]) / 2, 13);
+    expect(t.lnGradNormRatio).toBe(t.lnGradNormProfile[0]);
   });
 
   it('ln m1 stays finite where m1 over/underflows', () => {
@@ -77,7 +78,7 @@ describe('finite-depth mean-field trajectory', () => {
     // 1/q^l = 2l - (5/6) ln l + C: at l = 1e4 and 2e4 the relative correction is < 1e-3
     expect(Math.abs(2 * 10000 * t.q[9999] - 1)).toBeLessThan(1e-3);
     expect(Math.abs(2 * 20000 * t.q[19999] - 1)).toBeLessThan(1e-3);
-    const m1At = (L: number): number => Math.exp(t.lnGradProfile[0] - t.lnGradProfile[L - 1] + Math.log(t.chi[L - 1]));
+    const m1At = (L: number): number => Math.exp(2 * (t.lnGradNormProfile[0] - t.lnGradNormProfile[L - 1]) + Math.log(t.chi[L - 1]));
     // L m1(L) tends to a constant: (ln L corrections) within 1% between L = 1e4 and 2e4
     expect(Math.abs((20000 * m1At(20000)) / (10000 * m1At(10000)) - 1)).toBeLessThan(1e-2);
   });
