@@ -1,7 +1,7 @@
 import { SpecError } from '../spec/errors.js';
 import type { ActivationName, InitName } from '../spec/types.js';
 import { fixedPoint } from './fixed-point.js';
-import { gaussianMoments } from './gaussian-moments.js';
+import { gaussianMoments, type GaussianMoments } from './gaussian-moments.js';
 import { checkScales, type Scales } from './length-map.js';
 
 /**
@@ -81,6 +81,17 @@ export function meanFieldTrajectory(input: TrajectoryInput): MeanFieldTrajectory
   let ql = w2 * q0 + b2;
   let lnQl = logAddExp(lnW2 + Math.log(q0), lnB2);
   let lnM1 = 0;
+  // Once q^l reaches its fixed point it repeats bitwise (or alternates between neighbouring
+  // doubles): the last few moments are remembered, so 10000 layers at q* cost a few quadratures.
+  const recent: GaussianMoments[] = [];
+  const moments = (x: number): GaussianMoments => {
+    const hit = recent.find((r) => r.q === x);
+    if (hit) return hit;
+    const m = gaussianMoments(activation, x);
+    recent.unshift(m);
+    if (recent.length > 4) recent.pop();
+    return m;
+  };
   for (let l = 1; l <= depth; l++) {
     if (!homogeneous && !Number.isFinite(ql)) {
       throw new SpecError(
@@ -89,7 +100,7 @@ export function meanFieldTrajectory(input: TrajectoryInput): MeanFieldTrajectory
       );
     }
     // linear/relu: the moments do not depend on q (mu_k and E[phi^2]/q are constants)
-    const m = gaussianMoments(activation, homogeneous ? 1 : ql);
+    const m = moments(homogeneous ? 1 : ql);
     q.push(ql);
     lnQ.push(ql > MIN_NORMAL && Number.isFinite(ql) ? Math.log(ql) : lnQl);
     chi.push(w2 * m.mu1);
