@@ -72,12 +72,14 @@ export function spectrumText(run: SpectrumRun, theory?: SpectrumTheoryBlock): st
     `${s.activation} net, ${s.init} weights, depth ${s.depth}, width ${s.width}, gain ${num(s.gain, 6)}, ` +
     `sigma_b ${num(s.biasStd)} (sigma_b^2 ${num(s.biasStd ** 2)}), q0 ${num(run.q0)}${s.q0 === 'fixed-point' ? ' (fixed point)' : ''}, ` +
     `${run.seeds.length} seed${run.seeds.length > 1 ? 's' : ''} from ${s.seed}`;
+  const mfReasons = run.samples.find((x) => x.matrixFree)?.matrixFree?.notEstimated;
   const stats = table(
     ['statistic', 'measured (mean ± stderr)', ...(theory ? ['mean field'] : []), 'meaning'],
     STAT_ROWS.map(([k, meaning]) => {
       const th = !theory ? [] : k === 'm1' ? [num(theory.m1)] : k === 'var_sq_norm' ? [num(theory.var_sq_norm)] : [''];
+      const reason = run.summary[k].n === 0 ? mfReasons?.[k] : undefined;
       const ln = k === 's_max' ? run.summary.ln_s_max : k === 's_min' ? run.summary.ln_s_min : null;
-      return [k, ln ? `${num(run.summary[k].mean)} (ln ${pm(ln, 5)})` : pm(run.summary[k]), ...th, meaning];
+      return [k, reason ? `n/a (matrix-free: ${reason})` : ln ? `${num(run.summary[k].mean)} (ln ${pm(ln, 5)})` : pm(run.summary[k]), ...th, meaning];
     }),
   );
   const rankNote = run.samples.some((x) => x.rank < s.width)
@@ -95,7 +97,8 @@ export function spectrumText(run: SpectrumRun, theory?: SpectrumTheoryBlock): st
   );
   const mf = run.samples.find((x) => x.matrixFree)?.matrixFree;
   const methodNote = mf
-    ? `\nmethod: matrix-free (Hutchinson m1 with ${mf.probes} probes, ln m1 stderr ${num(mf.lnM1Stderr, 2)}; Lanczos top s, ${mf.lanczosSteps} steps; SLQ quantiles for the rest: log statistics are approximate)`
+    ? `\nmethod: matrix-free (Hutchinson m1 with ${mf.probes} probes, ln m1 stderr ${num(mf.lnM1Stderr, 2)}; Lanczos s_max, ${mf.lanczosSteps} steps, ` +
+      `last-10-step change of ln s_max ${num(mf.topChange, 2)}; the other statistics are not estimated: --method dense computes them)`
     : `\nmethod: dense (QR-stabilized product, every singular value to high relative accuracy)`;
   return `${head}\n\n${stats}${rankNote}${methodNote}\n\nper layer (mean ± stderr over seeds; output error e is a unit vector):\n${layers}\n`;
 }

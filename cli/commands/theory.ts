@@ -88,8 +88,33 @@ async function runTheory(o: ParsedOptions): Promise<void> {
   print(theoryTable(activation, init, sigmaW, sigmaB, depth, point, critical, trajectory, densityResult, PHASE_TOLERANCE));
 }
 
-const num = (x: number | null, digits = 7): string =>
-  x === null ? 'n/a' : Number.isFinite(x) ? Number(x.toPrecision(digits)).toString() : x > 0 ? 'inf' : String(x);
+const num = (x: number | null, digits = 7): string => {
+  if (x === null) return 'n/a';
+  if (!Number.isFinite(x)) return Number.isNaN(x) ? 'NaN' : x > 0 ? 'inf' : '-inf';
+  const a = Math.abs(x);
+  if (a !== 0 && (a < 1e-6 || a >= 1e15)) return x.toExponential(digits - 1).replace(/\.?0+e/, 'e');
+  return Number(x.toPrecision(digits)).toString();
+};
+
+/**
+ * A positive quantity given by its natural log, printed in decimal even where exp(ln) leaves
+ * float64 (m1 = e^-138155 at gain 1e-300 is 1.6e-60000, not 0): mantissa and exponent come from
+ * ln / ln 10. -Infinity (an exact zero) prints as 0.
+ */
+export function numFromLn(ln: number, digits = 7): string {
+  if (ln === -Infinity) return '0';
+  if (!Number.isFinite(ln)) return num(ln);
+  const x = Math.exp(ln);
+  if (x >= 1e-300 && x <= 1e300) return num(x, digits);
+  const log10 = ln / Math.LN10;
+  let e = Math.floor(log10);
+  let mant = Number((10 ** (log10 - e)).toPrecision(digits));
+  if (mant >= 10) {
+    mant /= 10;
+    e += 1;
+  }
+  return `${mant}e${e >= 0 ? '+' : ''}${e}`;
+}
 
 function criticalLineTable(activation: ActivationName, line: CriticalPoint[]): string {
   const rows = line.map((p) => [num(p.sigmaB), num(p.sigmaB2), num(p.sigmaW), num(p.sigmaW2), typeof p.q === 'number' ? num(p.q) : p.q]);
@@ -131,13 +156,13 @@ function theoryTable(
     ['sigma_w (gain)', `${num(sigmaW)}  (sigma_w^2 = ${num(sigmaW * sigmaW)})`],
     ['sigma_b', `${num(sigmaB)}  (sigma_b^2 = ${num(sigmaB * sigmaB)})`],
     ['fixed point', fpText],
-    ['chi_1', `${num(point.chi1)}  phase: ${point.phase ?? 'n/a'} (critical when |chi_1 - 1| <= ${PHASE_TOLERANCE})`],
+    ['chi_1', `${point.lnChi1 === null ? 'n/a' : numFromLn(point.lnChi1)}  phase: ${point.phase ?? 'n/a'} (critical when |chi_1 - 1| <= ${PHASE_TOLERANCE})`],
     ['xi_q', point.xiQ === null ? 'n/a' : `${num(point.xiQ)} layers`],
     ['xi_c', xiC],
     [`critical gain at sigma_b = ${num(sigmaB)}`, crit],
-    [`depth L = ${depth}, q0 = ${num(t.q0)}`, `q^L = ${num(t.q[depth - 1])}, chi_L = ${num(t.chi[depth - 1])}`],
-    ['predicted m1', `${num(t.m1)}  (ln m1 = ${num(t.lnM1)})`],
-    ['gradient norm ratio |delta^1|/|delta^L|', `${num(Math.exp(t.lnGradNormRatio))}  (${LN_GRAD_RATIO_LABEL} = ${num(t.lnGradNormRatio)})`],
+    [`depth L = ${depth}, q0 = ${num(t.q0)}`, `q^L = ${numFromLn(t.lnQ[depth - 1])}, chi_L = ${numFromLn(t.lnChi[depth - 1])}`],
+    ['predicted m1', `${numFromLn(t.lnM1)}  (ln m1 = ${num(t.lnM1)})`],
+    ['gradient norm ratio |delta^1|/|delta^L|', `${numFromLn(t.lnGradNormRatio)}  (${LN_GRAD_RATIO_LABEL} = ${num(t.lnGradNormRatio)})`],
     ['var_sq_norm orthogonal', num(t.varSqNorm.orthogonal)],
     ['var_sq_norm gaussian', num(t.varSqNorm.gaussian)],
   ];

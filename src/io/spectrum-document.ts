@@ -26,14 +26,15 @@ export function spectrumDocument(run: SpectrumRun, theory?: SpectrumTheoryBlock)
     eocVersion: EOC_VERSION,
     spec: { ...run.spec, q0Resolved: run.q0, biasVar: run.spec.biasStd ** 2 },
     seeds: run.seeds,
-    summary: run.summary,
+    // a statistic the method does not estimate is null (its reason: samples[i].matrixFree.notEstimated)
+    summary: Object.fromEntries(Object.entries(run.summary).map(([k, e]) => [k, e.n === 0 && notEstimated(run, k) ? null : e])),
     layers: run.layers,
     samples: run.samples.map((s) => ({
       seed: s.seed,
       rank: s.rank,
       method: s.method ?? 'dense',
       ...(s.matrixFree ? { matrixFree: s.matrixFree } : {}),
-      ...s.stats,
+      ...Object.fromEntries(Object.entries(s.stats).map(([k, v]) => [k, s.matrixFree && k in s.matrixFree.notEstimated ? null : v])),
       logDetResidual: s.logDetResidual,
       logInputGradNorm: s.logInputGrad,
       singularValues: Array.from(s.logSingularValues, Math.exp),
@@ -42,4 +43,9 @@ export function spectrumDocument(run: SpectrumRun, theory?: SpectrumTheoryBlock)
     })),
     ...(theory ? { theory } : {}),
   };
+}
+
+/** True when every sample's method left statistic `k` out (matrix-free). */
+function notEstimated(run: SpectrumRun, k: string): boolean {
+  return run.samples.length > 0 && run.samples.every((s) => s.matrixFree !== undefined && k in s.matrixFree.notEstimated);
 }

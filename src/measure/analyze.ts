@@ -1,6 +1,7 @@
 import { runSpectrum, type SpectrumRun } from './run-spectrum.js';
 import type { MeasureOptions } from './network.js';
 import { fixedPointInput, meanFieldTrajectory } from '../theory/index.js';
+import { lnSquare } from '../theory/trajectory.js';
 import type { NetworkSpec } from '../spec/types.js';
 import type { SpectrumTheoryBlock } from '../io/spectrum-document.js';
 
@@ -13,6 +14,10 @@ export function resolveQ0(spec: NetworkSpec): number {
 /** Mean-field predictions along the same finite-depth trajectory the measured networks follow. */
 export function theoryBlock(spec: NetworkSpec, q0: number): SpectrumTheoryBlock {
   const t = meanFieldTrajectory({ activation: spec.activation, sigmaW: spec.gain, sigmaB: spec.biasStd, depth: spec.depth, q0 });
+  const chiL = t.chi[spec.depth - 1];
+  // the expression eoc always used where chi_L is an ordinary number; the logs where it is not
+  const lnMu1L =
+    chiL > 1e-300 && chiL < 1e300 ? Math.log(chiL) - 2 * Math.log(spec.gain) : t.lnChi[spec.depth - 1] - lnSquare(spec.gain);
   return {
     m1: t.m1,
     ln_m1: t.lnM1,
@@ -20,8 +25,9 @@ export function theoryBlock(spec: NetworkSpec, q0: number): SpectrumTheoryBlock 
     q: t.q,
     chi: t.chi,
     // ln |delta^l| for a unit output error: |delta^L|^2 = mu_1(q^L) = chi_L / sigma_w^2, and the
-    // profile ln(|delta^l|/|delta^L|) carries it back
-    logGradNorm: t.lnGradNormProfile.map((v) => v + (Math.log(t.chi[spec.depth - 1]) - 2 * Math.log(spec.gain)) / 2),
+    // profile ln(|delta^l|/|delta^L|) carries it back. Taken from ln chi_L, so it stays finite
+    // where chi_L under- or overflows (gain 1e-300).
+    logGradNorm: t.lnGradNormProfile.map((v) => v + lnMu1L / 2),
   };
 }
 

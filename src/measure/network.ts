@@ -3,7 +3,7 @@ import { backprop } from '../gradients/backprop.js';
 import { stableLogSingularValues, stableLnM1, type JacobianFactor } from '../spectrum/stable-product.js';
 import { JacobianOperator } from '../spectrum/jacobian-operator.js';
 import { hutchinsonM1 } from '../spectrum/hutchinson.js';
-import { matrixFreeSpectrum, denseCost, matrixFreeCost, type MatrixFreeOptions } from '../spectrum/matrix-free.js';
+import { matrixFreeSpectrum, denseCost, matrixFreeCost, MATRIX_FREE_NOT_ESTIMATED, type MatrixFreeOptions } from '../spectrum/matrix-free.js';
 import { logAbsDet } from '../linalg/qr.js';
 import { spectrumStats, type SpectrumStats } from './stats.js';
 import type { BaseDraws } from '../network/sampler.js';
@@ -26,7 +26,7 @@ export interface NetworkSample {
   seed: number;
   /** number of nonzero singular values (N unless phi' vanishes on some units) */
   rank: number;
-  /** ln s, descending; -Infinity for structural zeros */
+  /** ln s, descending; -Infinity for structural zeros. matrix-free: only the Lanczos top values */
   logSingularValues: Float64Array;
   stats: SpectrumStats;
   layers: LayerRecord[];
@@ -44,15 +44,16 @@ export interface NetworkSample {
     lanczosSteps: number;
     /** max change of the top ln s over the last 10 Lanczos steps */
     topChange: number;
-    slqProbes: number;
-    slqSteps: number;
+    /** statistics left out (NaN in stats) and why */
+    notEstimated: Readonly<Record<string, string>>;
   };
 }
 
 /**
  * dense: the QR-stabilized product, every singular value to high relative accuracy, O(L N^3).
- * matrix-free: Hutchinson m1 (with standard error), Lanczos top singular values and an SLQ density
- * (its quantiles stand in for ln s), O(k L N^2). auto: whichever the cost model says is cheaper.
+ * matrix-free: Hutchinson m1 (with standard error) and the Lanczos top singular values only,
+ * O(k L N^2); the other statistics are NaN with a reason (MATRIX_FREE_NOT_ESTIMATED).
+ * auto: whichever the cost model says is cheaper.
  */
 export type SpectrumMethod = 'dense' | 'matrix-free';
 
@@ -86,17 +87,18 @@ export function measureNetwork(draws: BaseDraws, p: ScaleParams, opts: MeasureOp
   const n = draws.width;
   const method = resolveMethod(opts.method, n, factors.length, blockSize, opts.matrixFree);
   const mf = method === 'matrix-free' ? matrixFreeSpectrum(factors, p.gain, draws.seed, opts.matrixFree) : undefined;
-  const logS = mf ? mf.logSingularValues : stableLogSingularValues(factors, p.gain, blockSize);
   // generically rank(P_L W ... P_1 W) = min_l rank(P_l) for projectors P_l; beyond it, only rounding
   const rank = Math.min(n, ...trace.active);
-  for (let i = rank; i < n; i++) logS[i] = -Infinity;
-  const stats = spectrumStats(logS, rank);
+  let logS: Float64Array;
+  let stats: SpectrumStats;
   if (mf) {
-    // the estimators with their own errors replace the quantile-based values where they exist
-    stats.m1 = mf.m1.m1;
-    stats.ln_m1 = mf.m1.lnM1;
-    stats.s_max = Math.exp(mf.top.logS[0]);
-    stats.ln_s_max = mf.top.logS[0];
+    // only what the estimators support, with their own errors: the rest is NaN (printed n/a)
+    logS = mf.logSingularValues;
+    stats = matrixFreeStats(mf.m1.m1, mf.m1.lnM1, rank > 0 ? Math.exp(mf.top.logS[0]) : 0);
+  } else {
+    logS = stableLogSingularValues(factors, p.gain, blockSize);
+    for (let i = rank; i < n; i++) logS[i] = -Infinity;
+    stats = spectrumStats(logS, rank);
   }
   const layers: LayerRecord[] = trace.q.map((q, l) => ({
     layer: l + 1,
@@ -125,11 +127,33 @@ export function measureNetwork(draws: BaseDraws, p: ScaleParams, opts: MeasureOp
       probes: mf.m1.probes,
       lanczosSteps: mf.top.steps,
       topChange: mf.top.change,
-      slqProbes: mf.density.probes,
-      slqSteps: mf.density.steps,
+      notEstimated: MATRIX_FREE_NOT_ESTIMATED,
     };
   }
   return sample;
+}
+
+/** SpectrumStats of a matrix-free sample: m1 (Hutchinson), s_max and ln_s_max (Lanczos); NaN for the rest. */
+function matrixFreeStats(m1: number, lnM1: number, sMax: number): SpectrumStats {
+  const stats: SpectrumStats = {
+    m1,
+    ln_m1: lnM1,
+    var_sq: NaN,
+    var_sq_norm: NaN,
+    s_max: sMax,
+    s_min: NaN,
+    ln_s_max: Math.log(sMax),
+    ln_s_min: NaN,
+    mean_log: NaN,
+    std_log: NaN,
+    rms_log: NaN,
+    log10_cond: NaN,
+    frac_within_2: NaN,
+  };
+  for (const k of Object.keys(stats) as (keyof SpectrumStats)[]) {
+    if (Number.isNaN(stats[k]) !== k in MATRIX_FREE_NOT_ESTIMATED) throw new Error(`matrixFreeStats: ${k} and MATRIX_FREE_NOT_ESTIMATED disagree`);
+  }
+  return stats;
 }
 
 /**

@@ -4,6 +4,7 @@ import {
   findCriticalPoint,
   fixedPoint,
   spectralDensity,
+  DENSITY_MAX_DEPTH,
 } from '../theory/index.js';
 import type { ActivationName, InitName } from '../spec/types.js';
 import type { StudyDefinition } from './data.js';
@@ -65,6 +66,10 @@ export function theoryData(
         continue;
       }
       for (const init of study.inits) {
+        if (study.depth > DENSITY_MAX_DEPTH) {
+          notes.push(`no free-probability density for depth ${study.depth} > ${DENSITY_MAX_DEPTH} (the solver's limit)`);
+          continue;
+        }
         // ln lambda = 2 ln s: the grid must reach twice the histogram's span below the top edge
         const d = spectralDensity({ activation, init, depth: study.depth, sigmaW: gain, q, points: 500, lnRange: 2 * (dHi - dLo) + 40 });
         if (d.kind === 'point-mass') {

@@ -1,13 +1,17 @@
 import { JacobianOperator } from './jacobian-operator.js';
 import { hutchinsonM1, type HutchinsonEstimate } from './hutchinson.js';
 import { topSingularValues, type TopSingularValues } from './lanczos.js';
-import { slqDensity, densityQuantiles, type SpectralDensity } from './slq.js';
 import type { JacobianFactor } from './stable-product.js';
 import type { LinalgBackend } from '../linalg/backend.js';
 
 /**
- * The matrix-free spectrum of one network: Hutchinson m1 with its standard error, Lanczos top
- * singular values, and an SLQ density of ln s, all from J v / J^T v products (O(k L N^2)).
+ * The matrix-free spectrum of one network: Hutchinson m1 with its standard error and the Lanczos
+ * top singular values, from J v / J^T v products (O(k L N^2)). Nothing else: the log statistics
+ * (mean, std, rms of ln s, the condition number, s_min, frac_within_2) are not estimated, because
+ * no estimator here has a tested error bound for them. SLQ (slq.ts) is a Gauss rule in s^2: it
+ * resolves the density on a linear scale, and on broad spectra its ln s quantiles were far off
+ * (width 200, depth 100, gain 1.2: mean ln s -2.92 vs -6.09 dense, std 2.55 vs 7.29).
+ * MATRIX_FREE_NOT_ESTIMATED says so, per statistic, wherever they would be printed.
  */
 export interface MatrixFreeOptions {
   /** Hutchinson probes (one block) */
@@ -16,18 +20,26 @@ export interface MatrixFreeOptions {
   lanczosSteps?: number;
   /** how many top singular values to resolve */
   top?: number;
-  /** SLQ probes and steps */
-  slqProbes?: number;
-  slqSteps?: number;
 }
 
-export const MATRIX_FREE_DEFAULTS: Required<MatrixFreeOptions> = { probes: 64, lanczosSteps: 80, top: 3, slqProbes: 8, slqSteps: 60 };
+export const MATRIX_FREE_DEFAULTS: Required<MatrixFreeOptions> = { probes: 64, lanczosSteps: 80, top: 3 };
+
+/** The statistics matrix-free does not estimate, each with the reason (printed as n/a, JSON null). */
+export const MATRIX_FREE_NOT_ESTIMATED: Readonly<Record<string, string>> = {
+  var_sq: 'no tr((J^T J)^2) estimator',
+  var_sq_norm: 'no tr((J^T J)^2) estimator',
+  s_min: 'Lanczos resolves only the top',
+  mean_log: 'no error-bounded estimator',
+  std_log: 'no error-bounded estimator',
+  rms_log: 'no error-bounded estimator',
+  log10_cond: 'needs s_min',
+  frac_within_2: 'needs every s',
+};
 
 export interface MatrixFreeSpectrum {
   m1: HutchinsonEstimate;
   top: TopSingularValues;
-  density: SpectralDensity;
-  /** N values of ln s (descending): the SLQ quantiles, the Lanczos values at the top */
+  /** the `top` Lanczos values of ln s, descending: the only singular values matrix-free resolves */
   logSingularValues: Float64Array;
 }
 
@@ -37,18 +49,13 @@ export function matrixFreeSpectrum(factors: JacobianFactor[], gain: number, seed
   const n = op.n;
   const m1 = hutchinsonM1(op, o.probes, seed);
   const top = topSingularValues(op, Math.min(o.top, n), Math.min(o.lanczosSteps, n), seed);
-  const density = slqDensity(op, o.slqProbes, Math.min(o.slqSteps, n), seed);
-  const logS = densityQuantiles(density, n);
-  top.logS.forEach((v, i) => (logS[i] = v));
-  // keep descending order where the quadrature's upper quantiles overshoot the Lanczos values
-  for (let i = top.logS.length; i < n; i++) logS[i] = Math.min(logS[i], logS[i - 1]);
-  return { m1, top, density, logSingularValues: logS };
+  return { m1, top, logSingularValues: Float64Array.from(top.logS) };
 }
 
 /**
  * Rough time model (flop counts weighted by kernel efficiency) for `--method auto`: dense is one
- * gemm per layer, a QR + Q + T update per block and a Jacobi SVD; matrix-free is block products
- * (gemm-efficient: Hutchinson, SLQ) plus Lanczos matrix-vector products, which are memory-bound
+ * gemm per layer, a QR + Q + T update per block and a Jacobi SVD; matrix-free is a block product
+ * (gemm-efficient: Hutchinson) plus Lanczos matrix-vector products, which are memory-bound
  * (weighted 4x).
  */
 export function denseCost(n: number, depth: number, blockSize: number): number {
@@ -59,5 +66,5 @@ export function denseCost(n: number, depth: number, blockSize: number): number {
 export function matrixFreeCost(n: number, depth: number, opts: MatrixFreeOptions = {}): number {
   const o = { ...MATRIX_FREE_DEFAULTS, ...opts };
   const pass = 2 * depth * n * n;
-  return pass * (o.probes + 2 * o.slqSteps * o.slqProbes + 4 * 2 * o.lanczosSteps);
+  return pass * (o.probes + 4 * 2 * o.lanczosSteps);
 }

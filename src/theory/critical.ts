@@ -16,8 +16,12 @@ export interface CriticalPoint {
 
 export type CriticalSearch = { exists: true; point: CriticalPoint } | { exists: false; reason: string };
 
-/** Largest q* the critical search looks at: the expectations are validated up to q = 1e4. */
-export const CRITICAL_Q_MAX = 1e4;
+/**
+ * Largest q* the critical search looks at. The Gaussian expectations are validated to q = 1e8
+ * (test/theory/quadrature.test.ts), which covers every sigma_b <= 100 the CLI accepts
+ * (q* ~ sigma_b^2 + 0.75 sqrt(2 pi) sigma_b for tanh: 1.02e4 at sigma_b = 100).
+ */
+export const CRITICAL_Q_MAX = 1e8;
 
 /**
  * The critical gain for a given sigma_b, or the reason there is none. tanh and hard-tanh are
@@ -53,6 +57,12 @@ export function findCriticalPoint(activation: ActivationName, sigmaB: number): C
     case 'tanh':
     case 'hard-tanh': {
       if (b2 === 0) return point(1, 0);
+      // B(q) = q - E[phi^2]/mu_1 < q, so the critical q* exceeds sigma_b^2: refuse before evaluating
+      if (!(b2 < CRITICAL_Q_MAX)) {
+        throw new SpecError(
+          `--bias-std ${sigmaB} is too large: the critical q* would exceed sigma_b^2 = ${b2} > ${CRITICAL_Q_MAX}, beyond the validated range`,
+        );
+      }
       const biasOfCritical = (q: number): number => {
         const m = gaussianMoments(activation, q);
         return q - m.ePhi2 / m.mu1;

@@ -1,6 +1,6 @@
 import type { ActivationName } from '../spec/types.js';
 import { gaussianMoments } from './gaussian-moments.js';
-import { lengthMapSlope, type Scales } from './length-map.js';
+import { checkScales, lengthMapSlope, type Scales } from './length-map.js';
 import { brentRootIn as brentRoot } from '../numeric/roots.js';
 
 /**
@@ -29,6 +29,7 @@ function homogeneousSlope(activation: ActivationName, sigmaW: number): number | 
 }
 
 export function fixedPoint(activation: ActivationName, scales: Scales): FixedPoint {
+  checkScales(scales);
   const { sigmaW, sigmaB } = scales;
   const b2 = sigmaB * sigmaB;
   const a = homogeneousSlope(activation, sigmaW);
@@ -41,25 +42,39 @@ export function fixedPoint(activation: ActivationName, scales: Scales): FixedPoi
     if (a > 1) return { kind: 'divergent', reason: `V(q) = ${a} q + sigma_b^2 with slope > 1: q grows geometrically` };
     return { kind: 'point', q: b2 / (1 - a), slope: a };
   }
-  return boundedFixedPoint(activation, scales);
+  return searchFixedPoint(activation, scales);
 }
 
 /**
- * tanh and hard-tanh: phi is bounded, V is increasing and concave with V(q) <= sigma_w^2 + sigma_b^2,
- * so exactly one attracting fixed point exists. At sigma_b = 0, q = 0 is fixed and attracting iff
- * V'(0) = sigma_w^2 <= 1; for sigma_w > 1 the nonzero root takes over.
- * The root is found on G(q) = V(q)/q - 1 (relative, so a small q* keeps its digits).
+ * tanh and hard-tanh (and any activation not handled in closed form above): V is increasing and,
+ * for bounded phi, V(q) <= sigma_w^2 sup phi^2 + sigma_b^2, so a unique attracting fixed point
+ * exists. At sigma_b = 0, q = 0 is fixed and attracting iff V'(0) = sigma_w^2 <= 1; for sigma_w > 1
+ * the nonzero root takes over. The root is found on G(q) = V(q)/q - 1 (relative, so a small q*
+ * keeps its digits). The upper end of the bracket starts at sigma_w^2 + sigma_b^2 (where G <= 0
+ * when |phi| <= 1) and is enlarged at most MAX_BRACKET_DOUBLINGS times, so an unbounded phi whose
+ * V(q)/q never drops below 1 is reported as divergent instead of being searched forever.
  */
-function boundedFixedPoint(activation: ActivationName, scales: Scales): FixedPoint {
+const MAX_BRACKET_DOUBLINGS = 64;
+const MAX_BRACKET_HALVINGS = 2000;
+
+export function searchFixedPoint(activation: ActivationName, scales: Scales): FixedPoint {
   const w2 = scales.sigmaW * scales.sigmaW;
   const b2 = scales.sigmaB * scales.sigmaB;
   if (b2 === 0 && w2 <= 1) return { kind: 'point', q: 0, slope: w2 };
   const g = (q: number): number => (w2 * gaussianMoments(activation, q).ePhi2 + b2) / q - 1;
-  const hi = w2 + b2; // V(q) <= hi since phi^2 <= 1, so G(hi) <= 0
+  let hi = w2 + b2; // V(q) <= hi when phi^2 <= 1, so G(hi) <= 0
+  let gHi = g(hi);
+  for (let i = 0; i < MAX_BRACKET_DOUBLINGS && gHi > 0 && Number.isFinite(2 * hi); i++) {
+    hi *= 2;
+    gHi = g(hi);
+  }
+  if (!(gHi <= 0)) {
+    return { kind: 'divergent', reason: `V(q) > q up to q = ${hi.toPrecision(3)}: q^l grows without a fixed point in float64's range` };
+  }
   let lo = Math.min(hi / 2, b2 > 0 ? b2 : hi / 2);
   // G > 0 near 0 (V(0) = b2 > 0, or V'(0) = w2 > 1 when b2 = 0); shrink lo until it is
-  for (let i = 0; i < 2000 && !(g(lo) > 0); i++) lo /= 2;
-  if (g(hi) === 0) return { kind: 'point', q: hi, slope: lengthMapSlope(activation, scales, hi) };
+  for (let i = 0; i < MAX_BRACKET_HALVINGS && !(g(lo) > 0); i++) lo /= 2;
+  if (gHi === 0) return { kind: 'point', q: hi, slope: lengthMapSlope(activation, scales, hi) };
   const q = brentRoot(g, lo, hi, { xTolerance: 0 });
   return { kind: 'point', q, slope: lengthMapSlope(activation, scales, q) };
 }

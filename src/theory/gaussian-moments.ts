@@ -24,7 +24,7 @@ export interface GaussianMoments {
 }
 
 export function gaussianMoments(activation: ActivationName, q: number): GaussianMoments {
-  if (!(q >= 0)) throw new Error(`gaussianMoments: q must be >= 0, got ${q}`);
+  if (!(q >= 0) || !Number.isFinite(q)) throw new Error(`gaussianMoments: q must be finite and >= 0, got ${q}`);
   switch (activation) {
     case 'linear':
       return { q, ePhi2: q, mu1: 1, mu2: 1, dEPhi2: 1 };
@@ -59,9 +59,12 @@ function hardTanhMoments(q: number): GaussianMoments {
  * phi^2 = t^2, phi'^2 = (1-t^2)^2, phi'^4 = (1-t^2)^4, phi'^2 + phi phi'' = (1-t^2)(1-3t^2).
  */
 function tanhMoments(q: number): GaussianMoments {
-  const [ePhi2, mu1, mu2, dEPhi2] = smoothGaussianExpectations(q, 4, tanhIntegrands);
+  const [ePhi2, mu1, mu2, dEPhi2] = smoothGaussianExpectations(q, 4, tanhIntegrands, TANH_FLAT_BEYOND);
   return { q, ePhi2, mu1, mu2, dEPhi2 };
 }
+
+/** Beyond |h| = 40, tanh(h)^2 = 1 and sech(h)^2 < 1e-34: tanh's integrands are constant to rounding. */
+const TANH_FLAT_BEYOND = 40;
 
 function tanhIntegrands(h: number, out: Float64Array): void {
   const t = Math.tanh(h);

@@ -1,3 +1,4 @@
+import { SpecError } from '../spec/errors.js';
 import type { ActivationName } from '../spec/types.js';
 import { gaussianMoments } from './gaussian-moments.js';
 
@@ -5,6 +6,20 @@ import { gaussianMoments } from './gaussian-moments.js';
 export interface Scales {
   sigmaW: number;
   sigmaB: number;
+}
+
+/**
+ * The scales every theory function accepts: sigma_w > 0 and sigma_b >= 0 finite, with sigma_w^2 and
+ * sigma_b^2 finite (gains above ~1.3e154 would make the length map itself overflow). A SpecError
+ * names the parameter: the library refuses rather than returning Infinity/NaN or iterating forever.
+ */
+export function checkScales({ sigmaW, sigmaB }: Scales): void {
+  if (!(sigmaW > 0) || !Number.isFinite(sigmaW * sigmaW)) {
+    throw new SpecError(`--gain must be > 0 with a finite square (at most ~1.3e154), got ${sigmaW}`);
+  }
+  if (!(sigmaB >= 0) || !Number.isFinite(sigmaB * sigmaB)) {
+    throw new SpecError(`--bias-std must be >= 0 with a finite square (at most ~1.3e154), got ${sigmaB}`);
+  }
 }
 
 /** The length map V(q) = sigma_w^2 E[phi(sqrt(q) z)^2] + sigma_b^2 (SCIENCE.md section 5). */

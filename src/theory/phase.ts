@@ -2,6 +2,9 @@ import type { ActivationName } from '../spec/types.js';
 import { fixedPoint, type FixedPoint } from './fixed-point.js';
 import { gaussianMoments } from './gaussian-moments.js';
 import type { Scales } from './length-map.js';
+import { lnSquare } from './trajectory.js';
+
+const MIN_NORMAL = 2.2250738585072014e-308;
 
 export type Phase = 'ordered' | 'critical' | 'chaotic';
 
@@ -26,6 +29,8 @@ export interface MeanFieldPoint {
   fixedPoint: FixedPoint;
   /** sigma_w^2 mu_1(q*). Defined for linear/relu even without a fixed point: mu_1 does not depend on q. */
   chi1: number | null;
+  /** ln chi_1 = 2 ln sigma_w + ln mu_1(q*): finite where chi_1 itself under- or overflows */
+  lnChi1: number | null;
   phase: Phase | null;
   /** xi_q = -1/ln V'(q*): layers for q^l to reach q*; Infinity when V'(q*) = 1 (algebraic approach) */
   xiQ: number | null;
@@ -42,14 +47,23 @@ export function classifyPhase(chi1: number): Phase {
 export function meanFieldPoint(activation: ActivationName, scales: Scales): MeanFieldPoint {
   const fp = fixedPoint(activation, scales);
   const w2 = scales.sigmaW * scales.sigmaW;
+  const lnW2 = lnSquare(scales.sigmaW);
   let chi1: number | null = null;
+  let lnChi1: number | null = null;
   let xiQ: number | null = null;
+  // logs from the factors where a product leaves float64's normal range (gain 1e-300: chi_1 = 0)
+  const lnOf = (product: number, lnFactors: () => number): number =>
+    product > MIN_NORMAL && Number.isFinite(product) ? Math.log(product) : lnFactors();
   if (fp.kind === 'point') {
-    chi1 = w2 * gaussianMoments(activation, fp.q).mu1;
-    xiQ = fp.slope >= 1 ? Infinity : -1 / Math.log(fp.slope);
+    const m = gaussianMoments(activation, fp.q);
+    chi1 = w2 * m.mu1;
+    lnChi1 = lnOf(chi1, () => lnW2 + Math.log(m.mu1));
+    xiQ = fp.slope >= 1 ? Infinity : -1 / lnOf(fp.slope, () => lnW2 + Math.log(m.dEPhi2));
   } else if (activation === 'linear' || activation === 'relu') {
     // mu_1 is q-independent for these, so chi is meaningful even when q has no fixed point
-    chi1 = w2 * gaussianMoments(activation, 1).mu1;
+    const mu1 = gaussianMoments(activation, 1).mu1;
+    chi1 = w2 * mu1;
+    lnChi1 = lnOf(chi1, () => lnW2 + Math.log(mu1));
     xiQ = fp.kind === 'any' ? Infinity : null;
   }
   let phase: Phase | null = null;
@@ -61,9 +75,9 @@ export function meanFieldPoint(activation: ActivationName, scales: Scales): Mean
       xiC = Infinity;
       xiCKind = 'infinite';
     } else {
-      xiC = 1 / Math.abs(Math.log(chi1));
+      xiC = 1 / Math.abs(lnChi1!);
       xiCKind = phase === 'ordered' ? 'decay' : 'growth';
     }
   }
-  return { activation, sigmaW: scales.sigmaW, sigmaB: scales.sigmaB, fixedPoint: fp, chi1, phase, xiQ, xiC, xiCKind };
+  return { activation, sigmaW: scales.sigmaW, sigmaB: scales.sigmaB, fixedPoint: fp, chi1, lnChi1, phase, xiQ, xiC, xiCKind };
 }

@@ -36,6 +36,16 @@ import {
  */
 export const DEFAULT_ETA = 1e-9;
 /**
+ * Deepest network the density is computed for. Checked over tanh (ordered, critical, chaotic;
+ * orthogonal and Gaussian), hard-tanh at its critical point and relu at sigma_w^2 = 2: up to
+ * L = 500 the mass is 1 within 1e-5 and ln m1 = L ln chi_1 within 2e-5 (the tanh histogram's
+ * per-layer bias); at L = 1000 the continuation loses the root for some of them (61% of the mass
+ * missing for orthogonal tanh at sigma_w = 1.3, sigma_b = 0.3) or finds no start above the edge.
+ */
+export const DENSITY_MAX_DEPTH = 500;
+/** A density on the default grid that misses more than this much mass is refused rather than returned. */
+export const DENSITY_MASS_TOLERANCE = 1e-3;
+/**
  * Grid points below the top edge. Two-atom laws (linear, relu, hard-tanh) cost a few operations per
  * M evaluation, so they get a fine grid (their continuous parts can have inner edges that a coarse
  * grid integrates to only ~1e-5); the tanh histogram costs one complex log per bin, so 2000.
@@ -65,16 +75,23 @@ export interface SpectralDensityGrid {
   sigmaW: number;
   q: number;
   eta: number;
-  /** top of the support; 'square-root' when found as a turning point of the real branch */
+  /** top of the support (where the top atom sits, if any) */
   lambdaTop: number;
   lnLambdaTop: number;
+  /** how the continuous part ends: 'square-root' at a turning point of the real branch */
   topEdge: 'square-root' | 'support-end';
+  /**
+   * ln of the continuous part's top edge: lnLambdaTop, or below it where a top atom is separated
+   * from the continuous part by a gap (orthogonal hard-tanh: the atom at g^(2L), the bulk below)
+   */
+  lnContinuousTop: number;
   /** P(lambda = 0): JJ^T inherits the atom of D^2 at 0 (rank of the product = rank of one D) */
   atomAtZero: number;
   /**
    * P(lambda = lambdaTop): orthogonal nets whose D^2 has an atom at its maximum (hard-tanh, relu:
    * d = 1 with probability p) keep the common invariant subspace of all layers, of dimension
-   * max(0, 1 - L(1 - p)) N, where J acts as sigma_w^L times an isometry. 0 otherwise.
+   * max(0, 1 - L(1 - p)) N, where J acts as sigma_w^L times an isometry (exact: orthogonalTopAtom).
+   * 0 otherwise.
    */
   atomAtTop: number;
   /** ascending in lambda */
@@ -236,8 +253,30 @@ function topEdge(eq: Equation): TopEdge {
     const y = complex(Math.log(dMax + Math.exp(v)));
     return residual(eq, y, zero).df.re;
   };
-  const vStart = Math.log(Math.max(1, dMax)) + 12;
   const vEnd = Math.log(dMax) - 36;
+  const topAtom = orthogonalTopAtom(eq);
+  if (topAtom !== undefined && topAtom.mass > 0) {
+    // The atom is exact (see orthogonalTopAtom) and sits at (sigma_w^2 dMax)^L. Near x = dMax+ the
+    // real branch has d ln z / d ln x -> L - (L-1)/p > 0 exactly when the atom exists, so it never
+    // turns above dMax (a scan there finds only rounding noise next to x = dMax: that is how the
+    // atom used to be missed). The continuous part ends below the atom, across a gap: on the real
+    // branch between the atoms (x in (dMax (1-p), dMax), m real) z falls from the atom as x
+    // decreases, turns (the continuous part's square-root edge), then grows again. For the law
+    // {0: 1-p, dMax: p}, m/(1+m) = p dMax/(x - dMax(1-p)), so d ln z/d ln x = L - (L-1) x/(x - dMax(1-p))
+    // vanishes at x_c = L (1-p) dMax, i.e. 1 - x_c/dMax = 1 - L(1-p) = the atom's mass, exactly.
+    const lnAtom = eq.depth * (eq.lnW2 + Math.log(dMax));
+    const twoAtoms = eq.law.binLo.length === 0 && Array.from(eq.law.atomValue).every((v) => v === 0 || v === dMax);
+    if (twoAtoms && eq.depth >= 2) {
+      const yOfGap = (v: number): number => Math.log(dMax * -Math.expm1(v));
+      const vc = Math.log(topAtom.mass);
+      const yc = yOfGap(vc);
+      const lnEdge = residual(eq, complex(yc), zero).f.re;
+      return { lnTop: lnEdge, yTop: yc, kind: 'square-root', atom: topAtom.mass, lnAtom, gap: { vc, yOf: yOfGap } };
+    }
+    // no turn (L = 1: z = sigma_w^2 x, D^2 itself): no continuous part, only the atoms
+    return { lnTop: lnAtom, yTop: Math.log(dMax + Math.exp(vEnd)), kind: 'support-end', atom: topAtom.mass, lnAtom };
+  }
+  const vStart = Math.log(Math.max(1, dMax)) + 12;
   const dv = 0.02;
   let prevV = vStart;
   for (let v = vStart - dv; v >= vEnd; v -= dv) {
@@ -251,25 +290,49 @@ function topEdge(eq: Equation): TopEdge {
         else hi = mid;
       }
       const vc = 0.5 * (lo + hi);
-      return { lnTop: lnZOf(vc), yTop: Math.log(dMax + Math.exp(vc)), kind: 'square-root', atom: 0 };
+      const lnTop = lnZOf(vc);
+      return { lnTop, yTop: Math.log(dMax + Math.exp(vc)), kind: 'square-root', atom: 0, lnAtom: lnTop };
     }
     prevV = v;
   }
   const lnTop = lnZOf(vEnd);
   let atom = 0;
-  if (Array.from(eq.law.atomValue).includes(dMax)) {
+  if (topAtom === undefined && Array.from(eq.law.atomValue).includes(dMax)) {
     const xA = dMax * (1 + 1e-8);
     const r = residual(eq, complex(Math.log(xA)), complex(lnTop));
     atom = Math.min(1, Math.max(0, Math.expm1(r.f.re) * r.m.re));
   }
-  return { lnTop, yTop: Math.log(dMax + Math.exp(vEnd)), kind: 'support-end', atom };
+  return { lnTop, yTop: Math.log(dMax + Math.exp(vEnd)), kind: 'support-end', atom, lnAtom: lnTop };
+}
+
+/**
+ * The atom of JJ^T at the top for orthogonal weights when D^2 has an atom at its maximum dMax with
+ * probability p (hard-tanh, relu: d = phi'^2 in {0, 1}). JJ^T = sigma_w^{2L} times a product of L
+ * free copies of D^2 / dMax^... : on the intersection of the L subspaces where d = dMax (each of
+ * codimension (1 - p) N, in general position by the Haar rotations) J acts as (sigma_w^2 dMax)^{L/2}
+ * times an isometry, and nowhere else does |J v| reach that bound. So the atom at (sigma_w^2 dMax)^L
+ * has mass max(0, 1 - L (1 - p)), exactly (the dimension count of generic subspaces). Undefined when
+ * the law has no atom at its maximum or the weights are Gaussian (no invariant subspace).
+ */
+export function orthogonalTopAtom(eq: { law: SquaredDerivativeLaw; init: InitName; depth: number }): { mass: number; p: number } | undefined {
+  if (eq.init !== 'orthogonal') return undefined;
+  const dMax = lawMax(eq.law);
+  let p = 0;
+  for (let i = 0; i < eq.law.atomValue.length; i++) if (eq.law.atomValue[i] === dMax) p += eq.law.atomMass[i];
+  if (p === 0) return undefined;
+  return { mass: Math.max(0, 1 - eq.depth * (1 - p)), p };
 }
 
 interface TopEdge {
+  /** top of the continuous part */
   lnTop: number;
   yTop: number;
   kind: 'square-root' | 'support-end';
+  /** mass of the atom at the top of the support, and where it sits (= lnTop unless there is a gap) */
   atom: number;
+  lnAtom: number;
+  /** set when the continuous part ends below the atom: its edge is a turn of the real branch between atoms */
+  gap?: { vc: number; yOf: (v: number) => number };
 }
 
 /** One walk down the t grid: ln(lambda) and the density of ln(lambda) at each point. */
@@ -309,20 +372,39 @@ function walkGrid(eq: Equation, edge: TopEdge, eta: number, lnRange: number, poi
   const lnZAt = (u: number): Complex => ({ re: u + lnEta, im: argEta });
 
   // approach the edge from above along the real branch (x > x_c), then walk the t grid downwards
-  let yPrev = complex(edge.yTop + 2);
-  let root = newton(eq, yPrev, lnZAt(edge.lnTop + 2));
-  if (!root) throw new Error('spectral density: no real-branch root above the support');
-  yPrev = root.y;
+  let yPrev: Complex;
+  let yPrevPrev: Complex;
+  let root: Root | undefined;
   let lastStep = 0.1;
   const approach = 40;
-  let yPrevPrev = yPrev;
-  for (let k = 1; k <= approach; k++) {
-    const u = edge.lnTop + 2 * (1 - k / approach) ** 2; // quadratic spacing: dense next to the edge
-    const pred = { re: 2 * yPrev.re - yPrevPrev.re, im: 2 * yPrev.im - yPrevPrev.im };
-    root = continueRoot(eq, lnZAt(u), yPrev, k === 1 ? yPrev : pred, lastStep);
-    lastStep = dist(root.y, yPrev);
-    yPrevPrev = yPrev;
+  if (edge.gap) {
+    // inside the gap below a top atom: the real branch between the atoms gives exact roots
+    // (z real), sampled towards the turn at vc with the same quadratic spacing
+    const { vc, yOf } = edge.gap;
+    const at = (k: number): Complex => complex(yOf(vc - 3 * (1 - k / approach) ** 2));
+    yPrevPrev = at(approach - 1);
+    yPrev = at(approach);
+    lastStep = dist(yPrev, yPrevPrev);
+  } else {
+    // Above the edge ln z grows like L y, so the root for lnTop + 2 lies about 2/L above yTop: a
+    // start at yTop + 2 is ~2L too high in ln z, and Newton (damped to steps of 0.5) may not get
+    // back from it at large L. The first start is the one eoc has always used (same numbers).
+    for (const dy of [2, 2 / eq.depth, 2 / Math.sqrt(eq.depth)]) {
+      root = newton(eq, complex(edge.yTop + dy), lnZAt(edge.lnTop + 2));
+      if (root && Math.abs(root.y.im) < 1e-6 && root.y.re > edge.yTop) break;
+      root = undefined;
+    }
+    if (!root) throw new Error('spectral density: no real-branch root above the support');
     yPrev = root.y;
+    yPrevPrev = yPrev;
+    for (let k = 1; k <= approach; k++) {
+      const u = edge.lnTop + 2 * (1 - k / approach) ** 2; // quadratic spacing: dense next to the edge
+      const pred = { re: 2 * yPrev.re - yPrevPrev.re, im: 2 * yPrev.im - yPrevPrev.im };
+      root = continueRoot(eq, lnZAt(u), yPrev, k === 1 ? yPrev : pred, lastStep);
+      lastStep = dist(root.y, yPrev);
+      yPrevPrev = yPrev;
+      yPrev = root.y;
+    }
   }
   // grid: u = lnTop - t^2, t uniform in [0, tMax]. Near a square-root edge rho ~ t, so the integrand
   // rho dlambda ~ t^2 dt is smooth and even in t and the trapezoid rule keeps its high order.
@@ -334,7 +416,7 @@ function walkGrid(eq: Equation, edge: TopEdge, eta: number, lnRange: number, poi
     const lz = Math.exp(uj);
     const zr = lz;
     const zi = lz * eta;
-    const v = div({ re: edge.atom * zr, im: edge.atom * zi }, { re: zr - Math.exp(edge.lnTop), im: zi });
+    const v = div({ re: edge.atom * zr, im: edge.atom * zi }, { re: zr - Math.exp(edge.lnAtom), im: zi });
     return v.im;
   };
   const tMax = Math.sqrt(lnRange);
@@ -369,6 +451,11 @@ function walkGrid(eq: Equation, edge: TopEdge, eta: number, lnRange: number, poi
 export function spectralDensity(options: DensityOptions): SpectralDensity {
   const { activation, init, depth, sigmaW, q } = options;
   if (!Number.isInteger(depth) || depth < 1) throw new SpecError(`--depth must be an integer >= 1, got ${depth}`);
+  if (depth > DENSITY_MAX_DEPTH) {
+    throw new SpecError(
+      `--density needs --depth <= ${DENSITY_MAX_DEPTH}, got ${depth}: beyond it the free-probability solver is not reliable (it loses the spectrum's lower part)`,
+    );
+  }
   if (!(sigmaW > 0)) throw new SpecError(`--gain must be > 0, got ${sigmaW}`);
   const eta = options.eta ?? DEFAULT_ETA;
   const lnRange = options.lnRange ?? 20 * (depth + 1) + 20;
@@ -407,8 +494,8 @@ export function spectralDensity(options: DensityOptions): SpectralDensity {
   const f = tIntegrand(grid, edge.kind);
   const above = new Array<number>(n).fill(atomAtTop);
   let mass = atomAtTop;
-  let m1 = atomAtTop * Math.exp(edge.lnTop);
-  let m2 = atomAtTop * Math.exp(2 * edge.lnTop);
+  let m1 = atomAtTop * Math.exp(edge.lnAtom);
+  let m2 = atomAtTop * Math.exp(2 * edge.lnAtom);
   for (let j = 1; j < n; j++) {
     const fa = f[j - 1];
     const fb = f[j];
@@ -416,6 +503,13 @@ export function spectralDensity(options: DensityOptions): SpectralDensity {
     m1 += 0.5 * dt * (fa * Math.exp(u[j - 1]) + fb * Math.exp(u[j]));
     m2 += 0.5 * dt * (fa * Math.exp(2 * u[j - 1]) + fb * Math.exp(2 * u[j]));
     above[j] = mass;
+  }
+  // (only for the default range: a caller's own lnRange may cut the grid short on purpose)
+  if (options.lnRange === undefined && !(Math.abs(mass + lawMassAtZero(law) - 1) <= DENSITY_MASS_TOLERANCE)) {
+    throw new SpecError(
+      `--density: the solver accounts for mass ${(mass + lawMassAtZero(law)).toPrecision(6)} instead of 1 ` +
+        `(continuation lost the root at ln(lambda) = ${stoppedAt?.toPrecision(6) ?? 'the grid bottom'}); no density is printed for this configuration`,
+    );
   }
   // ascending order for output
   const order = Array.from({ length: n }, (_, i) => n - 1 - i);
@@ -427,9 +521,10 @@ export function spectralDensity(options: DensityOptions): SpectralDensity {
     sigmaW,
     q,
     eta,
-    lambdaTop: Math.exp(edge.lnTop),
-    lnLambdaTop: edge.lnTop,
+    lambdaTop: Math.exp(edge.lnAtom),
+    lnLambdaTop: edge.lnAtom,
     topEdge: edge.kind,
+    lnContinuousTop: edge.lnTop,
     atomAtZero,
     atomAtTop,
     lnLambda: order.map((j) => u[j]),

@@ -116,9 +116,11 @@ describe('kinked activations (d in {0, 1})', () => {
     const L = 5;
     const d = grid(spectralDensity({ activation: 'hard-tanh', init: 'orthogonal', depth: L, sigmaW: c.sigmaW, q: c.q as number }));
     expect(d.atomAtZero).toBeCloseTo(1 - p, 15);
-    // the common invariant subspace of the L projections (p > 1 - 1/L here): 1e-7, the limit's O(1e-8) step
-    expect(d.topEdge).toBe('support-end');
-    expect(Math.abs(d.atomAtTop - (1 - L * (1 - p)))).toBeLessThan(1e-7);
+    // the common invariant subspace of the L projections (p > 1 - 1/L here), exact; the continuous
+    // part ends at its own square-root edge below the atom, across a gap
+    expect(d.topEdge).toBe('square-root');
+    expect(d.lnContinuousTop).toBeLessThan(d.lnLambdaTop);
+    expect(Math.abs(d.atomAtTop - (1 - L * (1 - p)))).toBeLessThan(1e-15);
     expect(d.lambdaTop).toBeCloseTo(c.sigmaW2 ** L, 12);
     expect(Math.abs(d.massOnGrid - 1)).toBeLessThan(1e-6);
     expect(Math.abs(d.m1 - 1)).toBeLessThan(1e-6); // chi_1 = sigma_w^2 p = 1 at criticality
