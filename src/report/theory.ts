@@ -89,7 +89,9 @@ export function theoryData(
       }
     }
   }
-  const sigmaW = range(0.5, 2.5, 50);
+  // cells of 0.02 x 0.02: the critical line crosses about one cell per row, so the colour's
+  // white (chi_1 = 1) follows the line drawn from findCriticalPoint to within a cell
+  const sigmaW = range(0.5, 2.5, 100);
   const sigmaB = range(0, 0.6, 30);
   const phase: TheoryData['phase'] = [];
   const criticalLine: TheoryData['criticalLine'] = [];
