@@ -80,8 +80,8 @@ export function histogram(samples: SampleRecord[], lo: number, hi: number, bins:
 }
 
 export const SLOT_BINS = 60;
-/** the narrowest bin a density panel draws: 1/MAX_PANEL_BINS of its x range (about 3 px) */
-export const MAX_PANEL_BINS = 100;
+/** the narrowest bin a density panel draws: 1/MAX_PANEL_BINS of its x range (about a pixel) */
+export const MAX_PANEL_BINS = 300;
 export const ALL_BINS = 90;
 /** a zoom row is drawn when the orthogonal window is below this fraction of the full panel's */
 export const ZOOM_FRACTION = 0.35;
@@ -149,10 +149,10 @@ export function buildModel(study: StudyDefinition, sweep: SweepDocument, samples
       slotDomains.push({ activation, gain: sg.gain, lo, hi });
       for (const o of own) {
         // each scheme on its own data range, so a narrow (orthogonal) spectrum keeps its shape; a
-        // range narrower than one bin of the panel (a point mass) becomes that one bin
-        const minWidth = (hi - lo) / MAX_PANEL_BINS;
-        const mid = (o.data[0] + o.data[1]) / 2, half = Math.max(o.data[1] - o.data[0], minWidth) / 2;
-        const bins = Math.max(1, Math.min(SLOT_BINS, Math.floor((2 * half) / minWidth)));
+        // point mass (every s equal: a spike of any height) becomes one bin 1/SLOT_BINS of the panel
+        const point = spread(o.values) <= 0.01;
+        const mid = (o.data[0] + o.data[1]) / 2, half = point ? (hi - lo) / SLOT_BINS / 2 : (o.data[1] - o.data[0]) / 2;
+        const bins = point ? 1 : Math.max(1, Math.min(SLOT_BINS, Math.floor((MAX_PANEL_BINS * 2 * half) / (hi - lo))));
         for (const b of histogram(at.filter((s) => s.init === o.init), mid - half, mid + half, bins)) slotHistograms.push({ activation, init: o.init, gain: sg.gain, ...b });
       }
       const orth = own.find((o) => o.init === 'orthogonal');
