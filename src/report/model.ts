@@ -44,7 +44,7 @@ export interface ReportModel {
    */
   zoomDomains: { activation: ActivationName; gain: number; lo: number; hi: number }[];
   zoomHistograms: HistBin[];
-  /** per activation: one domain for every gain (the interactive view keeps its axis fixed) */
+  /** per activation: one domain for every gain (the interactive view keeps its axis fixed); each (scheme, gain) binned on its own range */
   allDomains: { activation: ActivationName; lo: number; hi: number }[];
   allHistograms: HistBin[];
 }
@@ -102,6 +102,19 @@ export function densityWindow(data: [number, number], theory: [number, number] |
   return [Math.floor(2 * Math.min(data[0], lo - 0.25)) / 2, Math.ceil(2 * Math.max(data[1], hi + 0.25)) / 2];
 }
 
+/**
+ * One weight scheme's histogram on its own data range `data` inside a panel `panelWidth` wide: up
+ * to `bins` bins, none narrower than 1/MAX_PANEL_BINS of the panel, so a narrow (orthogonal)
+ * spectrum keeps its shape beside a wide one; a point mass (every s equal: a spike of any height)
+ * becomes one bin of 1/bins of the panel.
+ */
+function ownHistogram(at: SampleRecord[], values: number[], data: [number, number], panelWidth: number, bins: number) {
+  const point = spread(values) <= 0.01;
+  const mid = (data[0] + data[1]) / 2, half = point ? panelWidth / bins / 2 : (data[1] - data[0]) / 2;
+  const n = point ? 1 : Math.max(1, Math.min(bins, Math.floor((MAX_PANEL_BINS * 2 * half) / panelWidth)));
+  return histogram(at, mid - half, mid + half, n);
+}
+
 function spread(values: number[]): number {
   const v = values.filter(Number.isFinite);
   if (v.length < 2) return 0;
@@ -127,7 +140,9 @@ export function buildModel(study: StudyDefinition, sweep: SweepDocument, samples
     for (const init of study.inits)
       for (const gain of measured) {
         const at = ofAct.filter((s) => s.init === init && s.gain === gain);
-        if (at.length) for (const b of histogram(at, lo, hi, ALL_BINS)) allHistograms.push({ activation, init, gain, ...b });
+        if (!at.length) continue;
+        const values = at.flatMap((s) => s.logS);
+        for (const b of ownHistogram(at, values, domainOf(values), hi - lo, ALL_BINS)) allHistograms.push({ activation, init, gain, ...b });
       }
   }
   const theory = theoryData(
@@ -148,12 +163,7 @@ export function buildModel(study: StudyDefinition, sweep: SweepDocument, samples
       const lo = Math.min(...own.map((o) => o.window[0])), hi = Math.max(...own.map((o) => o.window[1]));
       slotDomains.push({ activation, gain: sg.gain, lo, hi });
       for (const o of own) {
-        // each scheme on its own data range, so a narrow (orthogonal) spectrum keeps its shape; a
-        // point mass (every s equal: a spike of any height) becomes one bin 1/SLOT_BINS of the panel
-        const point = spread(o.values) <= 0.01;
-        const mid = (o.data[0] + o.data[1]) / 2, half = point ? (hi - lo) / SLOT_BINS / 2 : (o.data[1] - o.data[0]) / 2;
-        const bins = point ? 1 : Math.max(1, Math.min(SLOT_BINS, Math.floor((MAX_PANEL_BINS * 2 * half) / (hi - lo))));
-        for (const b of histogram(at.filter((s) => s.init === o.init), mid - half, mid + half, bins)) slotHistograms.push({ activation, init: o.init, gain: sg.gain, ...b });
+        for (const b of ownHistogram(at.filter((s) => s.init === o.init), o.values, o.data, hi - lo, SLOT_BINS)) slotHistograms.push({ activation, init: o.init, gain: sg.gain, ...b });
       }
       const orth = own.find((o) => o.init === 'orthogonal');
       if (orth && study.inits.length > 1) {

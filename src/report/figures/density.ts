@@ -93,9 +93,9 @@ export function densitySpec(m: ReportModel): Record<string, unknown> {
   }
   return figure(
     'Distribution of the singular values of J',
-    'Bars: measured ln s pooled over seeds, each weight scheme binned on its own range. Dashed: free-probability density at the fixed point q* ' +
-      '(a dashed rule: a point mass). Every window holds the central 99% of the data and the theory’s mass (up to half the data’s width beyond it). ' +
-      'Full rows: density on a square-root scale, so the wide Gaussian spectrum shows beside the narrow orthogonal one. Zoom rows: the orthogonal window, linear scale, same units.',
+    'Bars: measured ln s pooled over seeds, each scheme binned on its own range. Dashed: free-probability density at q* (a dashed rule: a point mass). ' +
+      'Windows hold the central 99% of the data and the theory’s mass (at most half the data’s width beyond it). ' +
+      'Full rows: √ density scale, so the wide Gaussian spectrum shows beside the narrow orthogonal one. Zoom rows: the orthogonal window, linear scale.',
     { vconcat: rows, spacing: 28, resolve: { scale: { color: 'shared' } } },
   );
 }
