@@ -73,6 +73,13 @@ export function theoryData(study: StudyDefinition, slots: { activation: Activati
           densityRanges.push({ activation, init, gain, lo: d.lnLambda / 2, hi: d.lnLambda / 2 });
           continue;
         }
+        // a density whose grid holds visibly less (or more) than all the mass is not drawn: its
+        // shape would mislead (e.g. hard-tanh orthogonal nets with nearly every d = 1 put the mass
+        // in one spike at the top edge, which the grid does not resolve)
+        if (!(Math.abs(d.massOnGrid - 1) <= 0.01)) {
+          notes.push(`free-probability density for ${activation}, ${init} weights at g = ${gain} not drawn: its grid holds ${(100 * d.massOnGrid).toPrecision(3)}% of the mass`);
+          continue;
+        }
         // cdf is P(lambda <= grid point), ascending
         const at = (p: number) => d.lnLambda[Math.max(0, d.cdf.findIndex((c) => c >= p))] / 2;
         densityRanges.push({ activation, init, gain, lo: at(0.005), hi: at(0.995) });
