@@ -278,3 +278,18 @@ describe('figure specs: what a reader must be able to see', () => {
     }
   });
 });
+
+describe('theory overlay', () => {
+  it('a free-probability density whose grid misses its mass (hard-tanh orthogonal, nearly every d = 1) is left out with a note, not drawn as a spike', async () => {
+    const { theoryData } = await import('../../src/report/theory.js');
+    const study = { name: 't', title: 't', activations: ['hard-tanh' as const], inits: ['orthogonal' as const, 'gaussian' as const], depth: 30, width: 32, gains: [0.9, 1, 1.1], biasStd: 0.1, q0: 1, seeds: [0] };
+    const t = theoryData(study, [{ activation: 'hard-tanh', gains: [0.9] }]);
+    expect(t.notes.some((n) => n.includes('hard-tanh, orthogonal weights at g = 0.9 not drawn'))).toBe(true);
+    expect(t.densities.filter((d) => d.init === 'orthogonal')).toHaveLength(0);
+    expect(t.densityRanges.filter((d) => d.init === 'orthogonal')).toHaveLength(0);
+    // the Gaussian density there is drawn, its mass range ordered and its density finite
+    const g = t.densityRanges.find((d) => d.init === 'gaussian')!;
+    expect(g.lo).toBeLessThan(g.hi);
+    expect(t.densities.filter((d) => d.init === 'gaussian').every((d) => Number.isFinite(d.density) && d.density > 0)).toBe(true);
+  });
+});
