@@ -20,15 +20,46 @@ export const CRITERION_LABEL: Record<string, string> = {
   'max frac_within_2': 'max frac in [½, 2]',
 };
 
-/** The colour encoding every figure uses for the weight scheme. */
-export function initColor(inits: InitName[], title = 'weights') {
+/** The legend label of the mean-field theory curves (black, dashed) in the figures that draw them. */
+export const THEORY_LABEL = 'mean-field theory';
+export const THEORY_DASH = [6, 4];
+
+/**
+ * The colour encoding every figure uses for the weight scheme. With `theory`, the scale gets one
+ * more entry, `theory` -> black, drawn in the legend as a dashed stroke: a layer encoding
+ * `color: { datum: theory }` then appears in the same legend as the measured schemes.
+ */
+export function initColor(inits: InitName[], title = 'weights', theory?: string) {
+  const domain = inits.map((i) => INIT_LABELS[i]);
+  const range = inits.map((i) => INIT_COLORS[i]);
+  if (theory) {
+    domain.push(theory);
+    range.push(THEORY_COLOR);
+  }
   return {
     field: 'initLabel',
     type: 'nominal' as const,
     title,
-    scale: { domain: inits.map((i) => INIT_LABELS[i]), range: inits.map((i) => INIT_COLORS[i]) },
-    legend: { orient: 'top' as const, direction: 'horizontal' as const },
+    scale: { domain, range },
+    legend: {
+      orient: 'top' as const,
+      direction: 'horizontal' as const,
+      ...(theory
+        ? {
+            symbolType: 'stroke',
+            symbolSize: 400,
+            labelLimit: 300,
+            encode: { symbols: { strokeDash: { signal: `datum.value === ${JSON.stringify(theory)} ? [${THEORY_DASH}] : [1, 0]` } } },
+          }
+        : {}),
+    },
   };
+}
+
+/** The same colour encoding for a layer that draws one fixed entry of its scale (the theory curve). */
+export function colorDatum(color: ReturnType<typeof initColor>, datum: string) {
+  const { field: _field, ...rest } = color;
+  return { ...rest, datum };
 }
 
 export const PANEL = { width: 420, height: 260 };

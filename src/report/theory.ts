@@ -15,17 +15,23 @@ export interface TheoryData {
   m1Curve: { activation: ActivationName; gain: number; lnM1: number }[];
   /** mean-field q^l at the slot gains */
   qCurves: { activation: ActivationName; gain: number; layer: number; q: number }[];
-  /** free-probability density of ln s at the fixed point q*; point masses as their location */
+  /**
+   * free-probability density of ln s at the fixed point q*, on the theory's own grid (its tails,
+   * below P = 1e-4 and where it vanishes, left out); point masses as their location
+   */
   densities: { activation: ActivationName; init: InitName; gain: number; q: number; lnS: number; density: number }[];
-  /** the same densities on a grid fine enough for the zoomed density panels (zoom windows only) */
-  zoomDensities: { activation: ActivationName; init: InitName; gain: number; lnS: number; density: number }[];
   pointMasses: { activation: ActivationName; init: InitName; gain: number; lnS: number }[];
+  /** where the density holds its mass: ln s at P = 0.005 and 0.995 (lo = hi for a point mass) */
+  densityRanges: { activation: ActivationName; init: InitName; gain: number; lo: number; hi: number }[];
   /** chi_1 = sigma_w^2 mu_1(q*) on a (sigma_w, sigma_b) grid, and the critical line chi_1 = 1 */
   phase: { activation: ActivationName; sigmaW: number; sigmaB: number; chi1: number }[];
   criticalLine: { activation: ActivationName; sigmaW: number; sigmaB: number }[];
   phaseGrid: { sigmaW: number[]; sigmaB: number[] };
   notes: string[];
 }
+
+/** grid points per free-probability density (below its top edge) */
+const DENSITY_POINTS = 600;
 
 const range = (lo: number, hi: number, n: number) => Array.from({ length: n + 1 }, (_, k) => +(lo + ((hi - lo) * k) / n).toFixed(10));
 
@@ -34,12 +40,7 @@ export function hasPhaseDiagram(a: ActivationName): boolean {
   return a === 'tanh' || a === 'hard-tanh';
 }
 
-export function theoryData(
-  study: StudyDefinition,
-  slots: { activation: ActivationName; gains: number[] }[],
-  densityDomain: (a: ActivationName) => [number, number],
-  zoomDomains: { activation: ActivationName; gain: number; lo: number; hi: number }[] = [],
-): TheoryData {
+export function theoryData(study: StudyDefinition, slots: { activation: ActivationName; gains: number[] }[]): TheoryData {
   const notes: string[] = [];
   const lo = Math.min(...study.gains), hi = Math.max(...study.gains);
   const m1Curve: TheoryData['m1Curve'] = [];
@@ -51,10 +52,9 @@ export function theoryData(
     }
   }
   const densities: TheoryData['densities'] = [];
-  const zoomDensities: TheoryData['zoomDensities'] = [];
   const pointMasses: TheoryData['pointMasses'] = [];
+  const densityRanges: TheoryData['densityRanges'] = [];
   for (const { activation, gains } of slots) {
-    const [dLo, dHi] = densityDomain(activation);
     for (const gain of gains) {
       const t = meanFieldTrajectory({ activation, sigmaW: gain, sigmaB: study.biasStd, depth: study.depth, q0: study.q0 });
       t.q.forEach((q, l) => qCurves.push({ activation, gain, layer: l + 1, q }));
@@ -70,31 +70,31 @@ export function theoryData(
           notes.push(`no free-probability density for depth ${study.depth} > ${DENSITY_MAX_DEPTH} (the solver's limit)`);
           continue;
         }
-        // ln lambda = 2 ln s: the grid must reach twice the histogram's span below the top edge
-        const d = spectralDensity({ activation, init, depth: study.depth, sigmaW: gain, q, points: 500, lnRange: 2 * (dHi - dLo) + 40 });
+        // the default range (two passes: wide enough for Gaussian nets' lower tails, then tight
+        // around an orthogonal net's mass), so each density is resolved on its own support
+        const d = spectralDensity({ activation, init, depth: study.depth, sigmaW: gain, q, points: DENSITY_POINTS });
         if (d.kind === 'point-mass') {
           pointMasses.push({ activation, init, gain, lnS: d.lnLambda / 2 });
+          densityRanges.push({ activation, init, gain, lo: d.lnLambda / 2, hi: d.lnLambda / 2 });
           continue;
         }
-        d.lnLambda.forEach((u, k) => {
-          const lnS = u / 2;
-          if (lnS >= dLo && lnS <= dHi && Number.isFinite(d.densityLnS[k])) densities.push({ activation, init, gain, q, lnS, density: d.densityLnS[k] });
-        });
-        const z = zoomDomains.find((w) => w.activation === activation && w.gain === gain);
-        if (z) {
-          // a grid that reaches from the top edge (at most dHi) just below the window
-          const dz = spectralDensity({ activation, init, depth: study.depth, sigmaW: gain, q, points: 400, lnRange: 2 * (dHi - z.lo) + 4 });
-          if (dz.kind === 'density') {
-            dz.lnLambda.forEach((u, k) => {
-              const lnS = u / 2;
-              if (lnS >= z.lo && lnS <= z.hi && Number.isFinite(dz.densityLnS[k])) zoomDensities.push({ activation, init, gain, lnS, density: dz.densityLnS[k] });
-            });
-          }
+        // a density whose grid holds visibly less (or more) than all the mass is not drawn: its
+        // shape would mislead (e.g. hard-tanh orthogonal nets with nearly every d = 1 put the mass
+        // in one spike at the top edge, which the grid does not resolve)
+        if (!(Math.abs(d.massOnGrid - 1) <= 0.01)) {
+          notes.push(`free-probability density for ${activation}, ${init} weights at g = ${gain} not drawn: its grid holds ${(100 * d.massOnGrid).toPrecision(3)}% of the mass`);
+          continue;
         }
+        // cdf is P(lambda <= grid point), ascending
+        const at = (p: number) => d.lnLambda[Math.max(0, d.cdf.findIndex((c) => c >= p))] / 2;
+        densityRanges.push({ activation, init, gain, lo: at(0.005), hi: at(0.995) });
+        d.lnLambda.forEach((u, k) => {
+          if (d.cdf[k] >= 1e-4 && d.densityLnS[k] > 0 && Number.isFinite(d.densityLnS[k])) densities.push({ activation, init, gain, q, lnS: u / 2, density: d.densityLnS[k] });
+        });
       }
     }
   }
-  const sigmaW = range(0.5, 2.5, 50);
+  const sigmaW = range(0.5, 2.5, 100);
   const sigmaB = range(0, 0.6, 30);
   const phase: TheoryData['phase'] = [];
   const criticalLine: TheoryData['criticalLine'] = [];
@@ -109,5 +109,5 @@ export function theoryData(
       if (c.exists && c.point.sigmaW <= 2.5) criticalLine.push({ activation, sigmaW: c.point.sigmaW, sigmaB: sb });
     }
   }
-  return { m1Curve, qCurves, densities, zoomDensities, pointMasses, phase, criticalLine, phaseGrid: { sigmaW, sigmaB }, notes };
+  return { m1Curve, qCurves, densities, pointMasses, densityRanges, phase, criticalLine, phaseGrid: { sigmaW, sigmaB }, notes };
 }

@@ -8,7 +8,10 @@ export function slotTitle(activation: string, slot: string, gain: number): strin
 
 type Domain = { activation: string; gain: number; lo: number; hi: number };
 
-/** One panel: histograms of both schemes on [lo, hi], the theory densities (or point masses) dashed. */
+/**
+ * One panel: histograms of both schemes on [lo, hi] (the model's slot or zoom domain), the theory
+ * densities (or point masses) dashed. Full panels: density on a square-root scale.
+ */
 function panel(m: ReportModel, activation: string, slot: { slot: string; gain: number }, zoom: boolean): Record<string, unknown> {
   const { study } = m;
   const color = initColor(study.inits);
@@ -17,7 +20,7 @@ function panel(m: ReportModel, activation: string, slot: { slot: string; gain: n
   const bins = pick(zoom ? m.zoomHistograms : m.slotHistograms);
   const hist = bins.filter((b) => b.density > 0).map((b) => ({ initLabel: INIT_LABELS[b.init], x0: b.x0, x1: b.x1, density: round(b.density, 4) }));
   // ~200 points per curve are smooth at panel size; the theory grid is finer than that
-  const inDomain = pick(zoom ? m.theory.zoomDensities : m.theory.densities).filter((d) => d.lnS >= dom.lo && d.lnS <= dom.hi);
+  const inDomain = pick(m.theory.densities).filter((d) => d.lnS >= dom.lo && d.lnS <= dom.hi);
   const theory = study.inits.flatMap((init) => {
     const own = inDomain.filter((d) => d.init === init);
     const every = Math.max(1, Math.floor(own.length / 200));
@@ -48,7 +51,7 @@ function panel(m: ReportModel, activation: string, slot: { slot: string; gain: n
         encoding: {
           x: { field: 'x0', ...x },
           x2: { field: 'x1' },
-          y: { field: 'density', type: 'quantitative', title: 'density of ln s' },
+          y: { field: 'density', type: 'quantitative', title: zoom ? 'density of ln s' : 'density of ln s (√ scale)', ...(zoom ? {} : { scale: { type: 'sqrt' }, axis: { tickCount: 4 } }) },
           y2: { datum: 0 },
           color,
         },
@@ -73,7 +76,9 @@ function panel(m: ReportModel, activation: string, slot: { slot: string; gain: n
  * Figure 2: the distribution of ln s (pooled over seeds) below, at and above the faithful gain,
  * orthogonal vs Gaussian, with the free-probability density at the fixed point q* dashed in the
  * same colour (or a dashed rule where theory predicts a point mass). One row per activation, one
- * panel per gain, each with its own x range: the spectra at different gains differ by tens of units.
+ * panel per gain, each with its own x range (model.ts densityWindow: data and theory), each scheme
+ * binned on its own range: the spectra at different gains differ by tens of units, the two schemes'
+ * by a factor of ten or more in width.
  * Where the Gaussian spectrum is hundreds of units wide and the orthogonal one a few (tanh at depth
  * 100), a second row zooms on the orthogonal spectrum: both schemes again, binned on that window, in
  * the same density units, with the share of the Gaussian spectrum the window holds in the title.
@@ -88,8 +93,9 @@ export function densitySpec(m: ReportModel): Record<string, unknown> {
   }
   return figure(
     'Distribution of the singular values of J',
-    'Bars: measured ln s pooled over seeds. Dashed: free-probability density at the fixed point q* (a dashed rule: a point mass). ' +
-      'Zoom rows: the same spectra on the orthogonal window, same units.',
+    'Bars: measured ln s pooled over seeds, each scheme binned on its own range. Dashed: free-probability density at q* (a dashed rule: a point mass). ' +
+      'Windows hold the central 99% of the data and the theory’s mass (at most half the data’s width beyond it). ' +
+      'Full rows: √ density scale, so the wide Gaussian spectrum shows beside the narrow orthogonal one. Zoom rows: the orthogonal window, linear scale.',
     { vconcat: rows, spacing: 28, resolve: { scale: { color: 'shared' } } },
   );
 }

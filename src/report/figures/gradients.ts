@@ -93,14 +93,15 @@ export function gradientHeatmapSpec(m: ReportModel): Record<string, unknown> {
         { filter: { and: [{ field: 'activation', equal: activation }, { field: 'initLabel', equal: INIT_LABELS[init] }] } },
         { flatten: ['l', 'r'] },
         { filter: 'isValid(datum.r)' },
+        // cells overlap the next layer's by 5%: no anti-aliased hairline seams between rows in the PNG
         { calculate: 'datum.l - 0.5', as: 'l0' },
-        { calculate: 'datum.l + 0.5', as: 'l1' },
+        { calculate: 'datum.l + 0.55', as: 'l1' },
       ],
       mark: { type: 'rect' },
       encoding: {
-        x: { field: 'g0', type: 'quantitative', title: 'gain g', scale: { zero: false, nice: false } },
+        x: { field: 'g0', type: 'quantitative', title: 'gain g = σ_w', scale: { zero: false, nice: false } },
         x2: { field: 'g1' },
-        y: { field: 'l0', type: 'quantitative', title: 'layer l', scale: { domain: [0.5, study.depth + 0.5], nice: false, reverse: true } },
+        y: { field: 'l0', type: 'quantitative', title: 'layer l (1 = input side)', scale: { domain: [0.5, study.depth + 0.5], nice: false, reverse: true } },
         y2: { field: 'l1' },
         color: {
           field: 'r',

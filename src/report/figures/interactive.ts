@@ -67,7 +67,7 @@ export function interactiveSpec(m: ReportModel): Record<string, unknown> {
     Object.entries(d).reduceRight((acc, [a, r]) => `${ACTIVATION_PARAM} == ${JSON.stringify(a)} ? [${r[0]}, ${r[1]}] : ${acc}`, '[1, 2]');
   const filter = { filter: `datum.activation == ${ACTIVATION_PARAM} && datum.glo <= ${GAIN_PARAM} && ${GAIN_PARAM} < datum.ghi` };
   const color = initColor(study.inits);
-  return figure('Interactive: move the gain', 'Both views follow the slider (nearest measured gain). Axes stay fixed per activation.', {
+  return figure('Interactive: move the gain', 'Both views follow the slider (nearest measured gain). The x axes stay fixed per activation; each weight scheme is binned on its own range.', {
     params: [
       {
         name: GAIN_PARAM,
@@ -102,11 +102,12 @@ export function interactiveSpec(m: ReportModel): Record<string, unknown> {
             title: { text: 'density of ln s', fontSize: 15 },
             data: { name: 'ds_hist' },
             transform: [filter],
-            mark: { type: 'rect', opacity: 0.55 },
+            mark: { type: 'rect', opacity: 0.55, clip: true },
             encoding: {
               x: { field: 'x0', type: 'quantitative', title: 'ln s', scale: { domain: { expr: pick(xDomain) }, nice: false } },
               x2: { field: 'x1' },
-              y: { field: 'density', type: 'quantitative', title: 'density of ln s' },
+              // square-root scale: the narrow orthogonal spike and the wide, low Gaussian spectrum both show
+              y: { field: 'density', type: 'quantitative', title: 'density of ln s (√ scale)', scale: { type: 'sqrt' } },
               y2: { datum: 0 },
               color,
             },

@@ -1,5 +1,5 @@
 import type { ReportModel } from '../model.js';
-import { CRITERION_DASH, CRITERION_LABEL, INIT_LABELS, PANEL, decadeTicks, figure, initColor, markName, round } from '../style.js';
+import { CRITERION_DASH, CRITERION_LABEL, INIT_LABELS, PANEL, THEORY_DASH, THEORY_LABEL, colorDatum, decadeTicks, figure, initColor, markName, round } from '../style.js';
 
 /**
  * Figure 1: how close to isometry each gain gets. Top row: m1 = mean s^2 (log axis) with the
@@ -29,7 +29,8 @@ export function isometrySpec(m: ReportModel): Record<string, unknown> {
       label: `${CRITERION_LABEL[l.criterion]}: ${l.mean!.toFixed(3)}`,
     }));
   const x = { field: 'gain', type: 'quantitative', title: 'gain g = σ_w', scale: { zero: false, nice: false } };
-  const color = initColor(study.inits);
+  const color = initColor(study.inits, 'weights', THEORY_LABEL);
+  const theoryColor = colorDatum(color, THEORY_LABEL);
   const column = (activation: string) => {
     const f = { filter: { field: 'activation', equal: activation } };
     const top = {
@@ -56,22 +57,23 @@ export function isometrySpec(m: ReportModel): Record<string, unknown> {
           },
         },
         {
-          name: markName('mean_field', activation),
-          data: { name: 'ds_mean_field' },
-          transform: [f],
-          mark: { type: 'line', color: '#000000', strokeDash: [6, 4], strokeWidth: 1.5, clip: true },
-          encoding: { x, y: { field: 'm1', type: 'quantitative' } },
-        },
-        {
           name: markName('m1', activation),
           data: { name: 'ds_curve' },
           transform: [f],
-          mark: { type: 'line', point: { size: 30 }, clip: true },
+          mark: { type: 'line', strokeWidth: 2, point: { size: 30 }, clip: true },
           encoding: {
             x,
             y: { field: 'm1', type: 'quantitative', scale: { type: 'log' }, title: 'm₁ = mean s² (log scale)', axis: { format: '.0e', values: decadeTicks([...curve, ...mf].filter((r) => r.activation === activation).map((r) => r.m1)) } },
             color,
           },
+        },
+        // the mean-field curve last: drawn over the data (which it matches over most of the range), dashed
+        {
+          name: markName('mean_field', activation),
+          data: { name: 'ds_mean_field' },
+          transform: [f],
+          mark: { type: 'line', strokeDash: THEORY_DASH, strokeWidth: 2, opacity: 0.9, clip: true },
+          encoding: { x, y: { field: 'm1', type: 'quantitative' }, color: theoryColor },
         },
       ],
       resolve: { scale: { y: 'shared' } },
@@ -105,7 +107,7 @@ export function isometrySpec(m: ReportModel): Record<string, unknown> {
   };
   return figure(
     'Isometry vs gain',
-    `depth ${study.depth}, width ${study.width}, σ_b = ${study.biasStd}, ${study.seeds.length} seeds (means). Dashed black: mean-field m₁ = ∏ χ_l. Vertical rules: located gains.`,
+    `depth ${study.depth}, width ${study.width}, σ_b = ${study.biasStd}, ${study.seeds.length} seeds (means). Dashed black (drawn over the data): mean-field m₁ = ∏ χ_l. Vertical rules: located gains.`,
     {
       datasets: { ds_curve: curve, ds_mean_field: mf, ds_located: located },
       hconcat: study.activations.map(column),

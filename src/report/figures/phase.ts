@@ -1,11 +1,47 @@
+import { scheme } from 'vega';
 import type { ReportModel } from '../model.js';
 import { hasPhaseDiagram } from '../theory.js';
 import { INIT_COLORS, PANEL, figure, markName, round } from '../style.js';
 
+/** 'rgb(19, 75, 133)' (what vega's scheme interpolators return) as '#134b85'. */
+function hex(rgb: string): string {
+  const v = /rgb\((\d+), *(\d+), *(\d+)\)/.exec(rgb);
+  if (!v) throw new Error(`not an rgb() colour: ${rgb}`);
+  return '#' + v.slice(1, 4).map((c) => Number(c).toString(16).padStart(2, '0')).join('');
+}
+
+/** Where the chi_1 colour bands change: round values inside the plotted range, denser near 1. */
+const CHI_LADDER = [0.1, 0.2, 0.3, 0.5, 0.7, 0.8, 0.9, 0.95, 1, 1.05, 1.1, 1.25, 1.5, 2, 3, 5, 10];
+
+/**
+ * Diverging colour bands for chi_1: one band edge exactly at chi_1 = 1 (so the edge between
+ * blue and orange is the critical line, to within a grid cell), bands between round values of
+ * chi_1 inside [lo, hi], the palest band on either side of 1 still tinted, the darkest at the ends
+ * of the plotted range. Colours from vega's blueorange scheme, by band index away from 1.
+ */
+export function chiBands(lo: number, hi: number): { domain: number[]; range: string[]; labels: string[]; band: (chi: number) => string } {
+  const domain = CHI_LADDER.filter((v) => v === 1 || (v > lo && v < hi));
+  const below = domain.filter((v) => v <= 1).length; // bands below 1: one per threshold <= 1
+  const above = domain.filter((v) => v >= 1).length;
+  const ramp = scheme('blueorange') as (t: number) => string;
+  const t = (j: number, k: number) => 0.14 + 0.36 * (k > 1 ? j / (k - 1) : 1);
+  const range = [
+    ...Array.from({ length: below }, (_, i) => ramp(0.5 - t(below - 1 - i, below))),
+    ...Array.from({ length: above }, (_, j) => ramp(0.5 + t(j, above))),
+  ].map(hex);
+  const f = (v: number) => String(+v.toPrecision(3));
+  const edges = [lo, ...domain, hi];
+  const labels = range.map((_, k) => `${f(edges[k])} – ${f(edges[k + 1])}`);
+  // the band of chi: [t_k, t_(k+1)), as the threshold scale would bin it
+  const band = (chi: number) => labels[domain.filter((t) => t <= chi).length];
+  return { domain, range, labels, band };
+}
+
 /**
  * Figure 4: the mean-field phase diagram in (sigma_w, sigma_b): chi_1 = sigma_w^2 E[phi'(h)^2] at
- * the fixed point, on a diverging log scale centred on chi_1 = 1 (ordered: gradients vanish, blue;
- * chaotic: they explode, orange), the critical line chi_1 = 1, the gains this study measured
+ * the fixed point, in diverging colour bands with an edge at chi_1 = 1 (ordered: gradients vanish,
+ * blue; chaotic: they explode, orange; see chiBands), the critical line chi_1 = 1 (drawn from
+ * findCriticalPoint: it runs along the blue/orange edge), the gains this study measured
  * (open circles at its sigma_b) and the located orthogonal m1 = 1 gain (a filled diamond).
  * Only bounded activations have a critical line; others are left out with a note on the page.
  */
@@ -17,10 +53,25 @@ export function phaseSpec(m: ReportModel): Record<string, unknown> | null {
   const cellB = (m.theory.phaseGrid.sigmaB[1] - m.theory.phaseGrid.sigmaB[0]) / 2;
   const [wLo, wHi] = [m.theory.phaseGrid.sigmaW[0], m.theory.phaseGrid.sigmaW[m.theory.phaseGrid.sigmaW.length - 1]];
   const bHi = m.theory.phaseGrid.sigmaB[m.theory.phaseGrid.sigmaB.length - 1];
+  // one colour scale for every panel, its outer bands ending at the most extreme chi_1 on the
+  // plotted grid (nothing saturates, nothing is clamped)
+  const chis = m.theory.phase.filter((p) => acts.includes(p.activation)).map((p) => round(p.chi1, 4)).filter((c) => c > 0 && Number.isFinite(c));
+  const chiLo = Math.min(0.99, ...chis), chiHi = Math.max(1.01, ...chis);
+  const bands = chiBands(chiLo, chiHi);
+  // an ordinal scale over the band labels (highest on top): a symbol legend naming every band
+  const chiColor = {
+    field: 'band',
+    type: 'ordinal',
+    title: 'χ₁',
+    scale: { domain: [...bands.labels].reverse(), range: [...bands.range].reverse() },
+    legend: { orient: 'right', symbolType: 'square', symbolSize: 200, symbolStrokeWidth: 0, labelFontSize: 13 },
+  };
   const panels = acts.map((activation) => {
     const cells = m.theory.phase
       .filter((p) => p.activation === activation)
-      .map((p) => ({ w0: round(p.sigmaW - cellW, 6), w1: round(p.sigmaW + cellW, 6), b0: round(Math.max(0, p.sigmaB - cellB), 6), b1: round(p.sigmaB + cellB, 6), chi1: round(p.chi1, 4) }));
+      // each cell overlaps its right and upper neighbour by 5% of a cell: no anti-aliased hairline
+      // seams between cells in the PNG
+      .map((p) => ({ band: bands.band(p.chi1), w0: round(p.sigmaW - cellW, 6), w1: round(p.sigmaW + 1.1 * cellW, 6), b0: round(Math.max(0, p.sigmaB - cellB), 6), b1: round(p.sigmaB + 1.1 * cellB, 6), chi1: round(p.chi1, 4) }));
     const line = m.theory.criticalLine.filter((c) => c.activation === activation).map((c) => ({ sigmaW: round(c.sigmaW, 6), sigmaB: c.sigmaB }));
     const measured = [...new Set(m.samples.filter((s) => s.activation === activation).map((s) => s.gain))].map((g) => ({ sigmaW: g, sigmaB: study.biasStd }));
     const located = m.analysis.located
@@ -46,13 +97,7 @@ export function phaseSpec(m: ReportModel): Record<string, unknown> | null {
             x2: { field: 'w1' },
             y: { field: 'b0', ...y },
             y2: { field: 'b1' },
-            color: {
-              field: 'chi1',
-              type: 'quantitative',
-              title: 'χ₁',
-              scale: { type: 'log', scheme: 'blueorange', domain: [0.25, 4], domainMid: 1, clamp: true },
-              legend: { orient: 'right', gradientLength: 200, values: [0.25, 0.5, 1, 2, 4] },
-            },
+            color: chiColor,
           },
         },
         { name: markName('critical', activation), data: { values: line }, mark: { type: 'line', color: '#000000', strokeWidth: 3 }, encoding: { x: { field: 'sigmaW', ...x }, y: { field: 'sigmaB', ...y }, order: { field: 'sigmaB' } } },
@@ -74,7 +119,7 @@ export function phaseSpec(m: ReportModel): Record<string, unknown> | null {
   });
   return figure(
     'Mean-field phase diagram',
-    `χ₁ = σ_w² E[φ'(h)²] at the fixed point q*. Black line: the edge of chaos χ₁ = 1. Circles: gains measured at σ_b = ${study.biasStd}; diamond: located orthogonal m₁ = 1 gain.`,
+    `χ₁ = σ_w² E[φ'(h)²] at the fixed point q*, in bands (blue < 1 < orange; the plotted χ₁ runs from ${+chiLo.toPrecision(3)} to ${+chiHi.toPrecision(3)}, no band clamped). Black line: the edge of chaos χ₁ = 1, where blue meets orange. Circles: gains measured at σ_b = ${study.biasStd}; diamond: located orthogonal m₁ = 1 gain.`,
     { hconcat: panels, spacing: 40 },
     // one or two panels of 620 px: wrap the subtitle to their width
     { wrap: acts.length > 1 ? 110 : 64 },

@@ -1,5 +1,5 @@
 import type { ReportModel } from '../model.js';
-import { INIT_LABELS, PANEL, decadeTicks, figure, initColor, markName, round } from '../style.js';
+import { INIT_LABELS, PANEL, THEORY_DASH, THEORY_LABEL, colorDatum, decadeTicks, figure, initColor, markName, round } from '../style.js';
 import { slotTitle } from './density.js';
 
 /**
@@ -10,7 +10,9 @@ import { slotTitle } from './density.js';
  */
 export function qProfileSpec(m: ReportModel): Record<string, unknown> {
   const { study } = m;
-  const color = initColor(study.inits, 'measured');
+  const color = initColor(study.inits, 'weights', THEORY_LABEL);
+  // a marker every few layers (about 25 per curve) over the measured line
+  const every = Math.max(1, Math.ceil(study.depth / 25));
   const rows = study.activations.map((activation) => ({
     hconcat: m.slots
       .filter((s) => s.activation === activation)
@@ -23,19 +25,23 @@ export function qProfileSpec(m: ReportModel): Record<string, unknown> {
           .filter((t) => t.activation === activation && t.gain === slot.gain)
           .map((t) => ({ layer: t.layer, q: round(t.q, 5) }))
           .filter((r) => r.q > 0 && Number.isFinite(r.q));
+        const y = { field: 'q', type: 'quantitative', scale: { type: 'log' }, title: 'qˡ = |hˡ|²/N (log scale)', axis: { format: '.0e', values: decadeTicks([...measured, ...theory].map((r) => r.q)) } };
         const x = { field: 'layer', type: 'quantitative', title: 'layer l', scale: { domain: [1, study.depth], nice: false } };
         return {
           width: Math.round(PANEL.width * 0.75),
           height: Math.round(PANEL.height * 0.8),
           title: { text: slotTitle(activation, slot.slot, slot.gain), fontSize: 14 },
+          // theory first, measurement over it: where they agree (orthogonal nets, most gains) the
+          // black dashes show beside the thin measured line and between its markers
           layer: [
+            { name: markName('mean_field', activation, slot.slot), data: { values: theory }, mark: { type: 'line', strokeDash: THEORY_DASH, strokeWidth: 2.2, opacity: 0.85 }, encoding: { x, y, color: colorDatum(color, THEORY_LABEL) } },
+            { name: markName('measured', activation, slot.slot), data: { values: measured }, mark: { type: 'line', strokeWidth: 1.4, opacity: 0.95 }, encoding: { x, y, color } },
             {
-              name: markName('measured', activation, slot.slot),
-              data: { values: measured },
-              mark: { type: 'line', strokeWidth: 2.5, opacity: 0.85 },
-              encoding: { x, y: { field: 'q', type: 'quantitative', scale: { type: 'log' }, title: 'qˡ = |hˡ|²/N (log scale)', axis: { format: '.0e', values: decadeTicks([...measured, ...theory].map((r) => r.q)) } }, color },
+              name: markName('measured_points', activation, slot.slot),
+              data: { values: measured.filter((r) => (r.layer - 1) % every === 0 || r.layer === study.depth) },
+              mark: { type: 'point', filled: true, size: 26, opacity: 1, stroke: 'white', strokeWidth: 0.6 },
+              encoding: { x, y, color },
             },
-            { name: markName('mean_field', activation, slot.slot), data: { values: theory }, mark: { type: 'line', color: '#000000', strokeDash: [5, 3], strokeWidth: 1.8 }, encoding: { x, y: { field: 'q', type: 'quantitative' } } },
           ],
         };
       }),
@@ -43,7 +49,7 @@ export function qProfileSpec(m: ReportModel): Record<string, unknown> {
   }));
   return figure(
     'Pre-activation variance through the depth',
-    'Coloured: measured (mean over seeds). Dashed black: mean-field length map from the same q⁰.',
+    'Coloured line and dots: measured (mean over seeds), drawn over the theory. Dashed black: mean-field length map qˡ = V(qˡ⁻¹) from the same q⁰.',
     { vconcat: rows, spacing: 28, resolve: { scale: { color: 'shared' } } },
   );
 }
