@@ -50,15 +50,15 @@ done
 ls "$bin" | grep -qi chrom && fail "the simulated PATH has a browser"
 
 run() { # run <label> <command>: in the clone, on the simulated machine, CI unset; stdout, stderr and both in $work/<label>.{out,err,log}
-  local label=$1 cmd=$2 t0 t1 status
-  t0=$(date +%s)
-  (cd "$work/eoc" && env -u CI -u EOC_BACKEND -u EOC_CHROMIUM PATH="$bin" HOME="${HOME:-/root}" \
+  local label=$1 cmd=$2 status real user sys TIMEFORMAT='%R %U %S'
+  { time { (cd "$work/eoc" && env -u CI -u EOC_BACKEND -u EOC_CHROMIUM PATH="$bin" HOME="${HOME:-/root}" \
     EOC_OPENBLAS=none npm_config_prefer_offline=true npm_config_audit=false npm_config_fund=false \
-    bash -c "$cmd") >"$work/$label.out" 2>"$work/$label.err"
+    bash -c "$cmd") >"$work/$label.out" 2>"$work/$label.err"; }; } 2>"$work/$label.time"
   status=$?
   cat "$work/$label.out" "$work/$label.err" >"$work/$label.log"
-  t1=$(date +%s)
-  echo "fresh-clone: \`$cmd\` exit $status in $((t1 - t0)) s"
+  read -r real user sys <"$work/$label.time"
+  # wall time, and the CPU time of every process it ran (on an idle 2-core machine wall >= CPU/2)
+  echo "fresh-clone: \`$cmd\` exit $status in ${real} s wall, CPU ${user} s user + ${sys} s sys"
   return $status
 }
 
