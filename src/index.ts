@@ -44,4 +44,12 @@ export { setBackend, backend, backendInfo, type BackendInfo } from './linalg/sel
 // theory, sweeps, reports
 export * from './theory/index.js';
 export * from './sweep/index.js';
-export * from './report/index.js';
+// (report/render.ts stays internal: its compileSpec and svgToPng signatures carry vega's DOM-typed
+// Spec and Node's Buffer, and the public types must check without @types/node or the DOM lib;
+// buildReport renders every figure)
+export { defaultStudy, runStudy, gainGrid, studyConfig, DEFAULT_AXES, type Study, type StudyAxes, type StudyRun, type StudyRunOptions } from './report/study.js';
+export { buildReport, studySlug, reportFolder, type BuildInput, type BuildResult } from './report/build.js';
+export { loadSaved, samplesOf, studyOf, describeStudy, checkReportable, type SavedSweep, type SampleRecord, type StudyDefinition } from './report/data.js';
+export { buildModel, type ReportModel } from './report/model.js';
+export { escapeHtml, jsonForScript } from './report/html.js';
+export { FIGURES, INTERACTIVE } from './report/figures/index.js';

@@ -1,4 +1,5 @@
-import { describe, it, expect } from 'vitest';
+import { it, expect } from 'vitest';
+import { describeRequiring, openblasRequirement } from '../support/requirements.js';
 import { jsBackend } from '../../src/linalg/backends/js.js';
 import { loadBackend } from '../../src/linalg/select.js';
 import { transpose, type Mat } from '../../src/linalg/matrix.js';
@@ -18,14 +19,11 @@ const rand = (n: number, seed: number): Mat => {
 };
 const maxDiff = (a: Float64Array, b: Float64Array) => a.reduce((m, v, i) => Math.max(m, Math.abs(v - b[i])), 0);
 
-let native: LinalgBackend | undefined;
-try {
-  native = loadBackend('native');
-} catch {
-  native = undefined;
-}
+// needs OpenBLAS (test/support/requirements.ts): skipped and counted without it, failed under CI
+const openblas = openblasRequirement();
+const native: LinalgBackend | undefined = openblas.available ? loadBackend('native') : undefined;
 
-describe.skipIf(!native)('native optional kernels against the reference', () => {
+describeRequiring(openblas, 'native optional kernels against the reference', () => {
   for (const n of [1, 5, 37, 130]) {
     it(`ormqrRight: W Q from reflectors = W times the explicit Q (n = ${n})`, () => {
       const g = rand(n, n);

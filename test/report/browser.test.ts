@@ -1,4 +1,4 @@
-import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { it, expect, beforeAll, afterAll } from 'vitest';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,24 +6,25 @@ import { pathToFileURL } from 'node:url';
 import { buildReport } from '../../src/report/build.js';
 import { FIGURES } from '../../src/report/figures/index.js';
 import { fixture } from './fixture.js';
+import { chromiumRequirement, describeRequiring } from '../support/requirements.js';
 import { evaluate, findChromium, launch, waitFor, type Browser } from './cdp.js';
 
 /**
- * The page in a real browser. Skipped only when EOC_SKIP_BROWSER=1 (local runs without Chromium);
- * otherwise a missing Chromium fails the test, so CI can never pass without having run it.
+ * The page in a real browser. Needs Chromium (test/support/requirements.ts): skipped, and counted
+ * as skipped, when it is missing; under CI a missing Chromium fails the test instead.
  * EOC_BROWSER_REPORT=<report folder> checks that report instead of a fixture (and leaves a
  * screenshot.png in it).
  */
-const skip = process.env.EOC_SKIP_BROWSER === '1';
+const chromium = chromiumRequirement();
 
-describe.skipIf(skip)('report page in headless Chromium', () => {
+describeRequiring(chromium, 'report page in headless Chromium', () => {
   let dir = '';
   let tmp = '';
   let browser: Browser | undefined;
 
   beforeAll(async () => {
     const exe = findChromium();
-    if (!exe) throw new Error('Chromium not found (/usr/bin/chromium): install it (apt-get install chromium) or set EOC_SKIP_BROWSER=1 to skip locally');
+    if (!exe) return; // describeRequiring fails each test with the reason
     if (process.env.EOC_BROWSER_REPORT) dir = process.env.EOC_BROWSER_REPORT;
     else {
       const { name, title, config, lines } = await fixture();

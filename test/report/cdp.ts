@@ -1,12 +1,22 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { delimiter, join } from 'node:path';
 import WebSocket from 'ws';
 
-/** Where Debian's chromium package puts the browser (CI installs it in .ci/run). */
+/**
+ * The browser: EOC_CHROMIUM when set, else chromium or chromium-browser on PATH (Debian's chromium
+ * package puts it in /usr/bin; CI installs it in .ci/run). PATH decides, so a PATH without it
+ * simulates a machine without Chromium (test/setup/fresh-clone.sh).
+ */
 export function findChromium(): string | null {
-  for (const p of [process.env.EOC_CHROMIUM, '/usr/bin/chromium', '/usr/bin/chromium-browser']) if (p && existsSync(p)) return p;
+  if (process.env.EOC_CHROMIUM) return existsSync(process.env.EOC_CHROMIUM) ? process.env.EOC_CHROMIUM : null;
+  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
+    for (const name of ['chromium', 'chromium-browser']) {
+      const p = join(dir || '.', name);
+      if (existsSync(p)) return p;
+    }
+  }
   return null;
 }
 

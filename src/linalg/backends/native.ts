@@ -34,7 +34,11 @@ export function loadNativeBackend(jacobiFrom: LinalgBackend): LinalgBackend & { 
   const koffi = require('koffi') as {
     load(path: string): { func(sig: string): (...args: unknown[]) => unknown };
   };
-  const paths = process.env.EOC_OPENBLAS ? [process.env.EOC_OPENBLAS] : CANDIDATES;
+  // EOC_OPENBLAS (README): a library path to load instead of the search list, or `none` for no
+  // OpenBLAS at all (eoc then runs on wasm, as on a machine without the library)
+  const override = process.env.EOC_OPENBLAS?.trim();
+  if (override === 'none') throw new Error('OpenBLAS not used (EOC_OPENBLAS=none)');
+  const paths = override ? [override] : CANDIDATES;
   let lib: ReturnType<typeof koffi.load> | undefined;
   let library = '';
   const errors: string[] = [];
