@@ -29,6 +29,7 @@ export const MATRIX_FREE_NOT_ESTIMATED: Readonly<Record<string, string>> = {
   var_sq: 'no tr((J^T J)^2) estimator',
   var_sq_norm: 'no tr((J^T J)^2) estimator',
   s_min: 'Lanczos resolves only the top',
+  ln_s_min: 'Lanczos resolves only the top',
   mean_log: 'no error-bounded estimator',
   std_log: 'no error-bounded estimator',
   rms_log: 'no error-bounded estimator',
