@@ -82,7 +82,7 @@ export function histogram(samples: SampleRecord[], lo: number, hi: number, bins:
 export const SLOT_BINS = 60;
 /** the narrowest bin a density panel draws: 1/MAX_PANEL_BINS of its x range (about a pixel) */
 export const MAX_PANEL_BINS = 300;
-export const ALL_BINS = 90;
+export const ALL_BINS = 60;
 /** a zoom row is drawn when the orthogonal window is below this fraction of the full panel's */
 export const ZOOM_FRACTION = 0.35;
 

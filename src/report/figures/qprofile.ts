@@ -11,8 +11,8 @@ import { slotTitle } from './density.js';
 export function qProfileSpec(m: ReportModel): Record<string, unknown> {
   const { study } = m;
   const color = initColor(study.inits, 'weights', THEORY_LABEL);
-  // a marker every few layers (about 25 per curve) over the measured line
-  const every = Math.max(1, Math.ceil(study.depth / 25));
+  // a marker every few layers (about 15 per curve) over the measured line
+  const every = Math.max(1, Math.ceil(study.depth / 15));
   const rows = study.activations.map((activation) => ({
     hconcat: m.slots
       .filter((s) => s.activation === activation)
