@@ -195,7 +195,14 @@ function theoryTable(
   } else if (density) {
     rows.push([
       `density (${init})`,
-      `top edge lambda = ${num(density.lambdaTop)} (${density.topEdge}), atom at 0 = ${num(density.atomAtZero)}, ` +
+      (density.atomAtTop > 0
+        ? `top lambda = ${num(density.lambdaTop)}: an atom of mass ${num(density.atomAtTop)}` +
+          (density.lnContinuousTop < density.lnLambdaTop
+            ? ` (continuous part below, ${density.topEdge} edge at lambda = ${num(Math.exp(density.lnContinuousTop))})`
+            : '') +
+          ', '
+        : `top edge lambda = ${num(density.lambdaTop)} (${density.topEdge}), `) +
+        `atom at 0 = ${num(density.atomAtZero)}, ` +
         `mass on grid = ${num(density.massOnGrid)}, m1 = ${num(density.m1)}`,
     ]);
   }
