@@ -167,12 +167,19 @@ function theoryTable(
     ['var_sq_norm gaussian', num(t.varSqNorm.gaussian)],
   ];
   if (density?.kind === 'point-mass') {
-    rows.push([`density (${init})`, `point mass at lambda = ${num(density.lambda)}: ${density.reason}`]);
+    rows.push([`density (${init})`, `point mass at lambda = ${numFromLn(density.lnLambda)}: ${density.reason}`]);
   } else if (density) {
     rows.push([
       `density (${init})`,
-      `top edge lambda = ${num(density.lambdaTop)} (${density.topEdge}), atom at 0 = ${num(density.atomAtZero)}, ` +
-        `mass on grid = ${num(density.massOnGrid)}, m1 = ${num(density.m1)}`,
+      (density.atomAtTop > 0
+        ? `top lambda = ${numFromLn(density.lnLambdaTop)}: an atom of mass ${num(density.atomAtTop)}` +
+          (density.lnContinuousTop < density.lnLambdaTop
+            ? ` (continuous part below, ${density.topEdge} edge at lambda = ${numFromLn(density.lnContinuousTop)})`
+            : '') +
+          ', '
+        : `top edge lambda = ${numFromLn(density.lnLambdaTop)} (${density.topEdge}), `) +
+        `atom at 0 = ${num(density.atomAtZero)}, ` +
+        `mass on grid = ${num(density.massOnGrid)}, m1 = ${numFromLn(density.lnM1)}`,
     ]);
   }
   const w = Math.max(...rows.map((r) => r[0].length));

@@ -117,6 +117,8 @@ export interface SpectralDensityGrid {
   /** E[lambda], E[lambda^2] by integrating the density (the atom at 0 contributes nothing) */
   m1: number;
   m2: number;
+  /** ln m1, finite where m1 over- or underflows */
+  lnM1: number;
   /** the D^2 law's own E[d], E[d^2] (equal to mu_1, mu_2 for kinked activations; histogram values for tanh) */
   lawMu1: number;
   lawMu2: number;
@@ -495,12 +497,15 @@ export function spectralDensity(options: DensityOptions): SpectralDensity {
   const above = new Array<number>(n).fill(atomAtTop);
   let mass = atomAtTop;
   let m1 = atomAtTop * Math.exp(edge.lnAtom);
+  // the same sum relative to the top, for ln m1 where m1 itself leaves float64 (relu at gain 100)
+  let m1Rel = atomAtTop;
   let m2 = atomAtTop * Math.exp(2 * edge.lnAtom);
   for (let j = 1; j < n; j++) {
     const fa = f[j - 1];
     const fb = f[j];
     mass += 0.5 * dt * (fa + fb);
     m1 += 0.5 * dt * (fa * Math.exp(u[j - 1]) + fb * Math.exp(u[j]));
+    m1Rel += 0.5 * dt * (fa * Math.exp(u[j - 1] - edge.lnAtom) + fb * Math.exp(u[j] - edge.lnAtom));
     m2 += 0.5 * dt * (fa * Math.exp(2 * u[j - 1]) + fb * Math.exp(2 * u[j]));
     above[j] = mass;
   }
@@ -508,7 +513,7 @@ export function spectralDensity(options: DensityOptions): SpectralDensity {
   if (options.lnRange === undefined && !(Math.abs(mass + lawMassAtZero(law) - 1) <= DENSITY_MASS_TOLERANCE)) {
     throw new SpecError(
       `--density: the solver accounts for mass ${(mass + lawMassAtZero(law)).toPrecision(6)} instead of 1 ` +
-        `(continuation lost the root at ln(lambda) = ${stoppedAt?.toPrecision(6) ?? 'the grid bottom'}); no density is printed for this configuration`,
+        `(${stoppedAt === null ? 'the grid misses the rest' : `continuation lost the root at ln(lambda) = ${stoppedAt.toPrecision(6)}`}); no density is printed for this configuration`,
     );
   }
   // ascending order for output
@@ -537,6 +542,7 @@ export function spectralDensity(options: DensityOptions): SpectralDensity {
     massOnGrid: mass + atomAtZero,
     stoppedAtLnLambda: stoppedAt,
     m1,
+    lnM1: edge.lnAtom + Math.log(m1Rel),
     m2,
     lawMu1: lawMoment(law, 1),
     lawMu2: lawMoment(law, 2),

@@ -117,6 +117,18 @@ describe('relu atoms', () => {
   });
 });
 
+describe('density moments in log space', () => {
+  it('relu at gain 100, L = 100: m1 = 5000^100 overflows, ln m1 = 100 ln 5000 (relative 1e-9); gain 1e-4 hard-tanh underflows, ln m1 = L ln chi', () => {
+    const d = grid(spectralDensity({ activation: 'relu', init: 'orthogonal', depth: 100, sigmaW: 100, q: 1 }));
+    expect(Math.abs(d.lnM1 / (100 * Math.log(5000)) - 1)).toBeLessThan(1e-9);
+    const q = fixedPoint('hard-tanh', { sigmaW: 1e-4, sigmaB: 1 });
+    const qq = (q as { q: number }).q;
+    const h = grid(spectralDensity({ activation: 'hard-tanh', init: 'orthogonal', depth: 100, sigmaW: 1e-4, q: qq }));
+    const lnChi = 2 * Math.log(1e-4) + Math.log(gaussianMoments('hard-tanh', qq).mu1);
+    expect(Math.abs(h.lnM1 / (100 * lnChi) - 1)).toBeLessThan(1e-9);
+  });
+});
+
 describe('the density depth limit', () => {
   it(`refuses depth > ${DENSITY_MAX_DEPTH} with a SpecError that names the limit`, () => {
     const call = (): unknown => spectralDensity({ activation: 'tanh', init: 'orthogonal', depth: DENSITY_MAX_DEPTH + 1, sigmaW: 1.1, q: 0.2 });

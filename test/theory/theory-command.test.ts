@@ -103,4 +103,22 @@ describe('eoc theory (in-process)', () => {
     expect(j.density.kind).toBe('density');
     expect(j.density.m1).toBeCloseTo(1, 6);
   });
+
+  it('prints finite logs and their decimal values where they leave float64 (gain 1e-300: ln m1 = 2 L ln g)', async () => {
+    const r = await run(['--activation', 'linear', '--gain', '1e-300', '--depth', '100']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).not.toMatch(/-?Infinity|-inf|NaN/);
+    expect(r.stdout).toContain(`ln m1 = ${Number((200 * Math.log(1e-300)).toPrecision(7))}`);
+    expect(r.stdout).toMatch(/predicted m1\s+1e-60000/);
+  });
+
+  it('--density shows the hard-tanh top atom; depth beyond the density limit is one clear refusal (exit 2)', async () => {
+    const r = await run(['--activation', 'hard-tanh', '--gain', '1.0088534851738018', '--bias-std', '0.05', '--q0', 'fixed-point', '--depth', '50', '--density']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/an atom of mass 0\.12627/);
+    expect(r.stdout).toMatch(/mass on grid = 1, m1 = 1\b/);
+    const deep = await run(['--density', '--depth', '1000']);
+    expect(deep.code).toBe(2);
+    expect(deep.stderr).toMatch(/--depth <= 500/);
+  });
 });
