@@ -1,7 +1,7 @@
 import type { ReportModel } from '../model.js';
 import { INIT_LABELS, PANEL, figure, initColor, markName, round } from '../style.js';
 
-/** Panel title: the gain and where it sits relative to the faithful one. */
+/** Panel title: the gain and where it sits relative to the m1 = 1 gain. */
 export function slotTitle(activation: string, slot: string, gain: number): string {
   return `${activation}, g = ${gain.toFixed(3)} (${slot === 'at' ? 'at' : slot} the m₁ = 1 gain)`;
 }
@@ -73,7 +73,7 @@ function panel(m: ReportModel, activation: string, slot: { slot: string; gain: n
 }
 
 /**
- * Figure 2: the distribution of ln s (pooled over seeds) below, at and above the faithful gain,
+ * Figure 2: the distribution of ln s (pooled over seeds) below, at and above the m1 = 1 gain,
  * orthogonal vs Gaussian, with the free-probability density at the fixed point q* dashed in the
  * same colour (or a dashed rule where theory predicts a point mass). One row per activation, one
  * panel per gain, each with its own x range (model.ts densityWindow: data and theory), each scheme

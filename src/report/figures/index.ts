@@ -27,7 +27,7 @@ export const FIGURES: FigureDef[] = [
   {
     id: 'density',
     caption:
-      'The whole spectrum, not just its mean: at the faithful gain orthogonal weights concentrate ln s near 0 while Gaussian weights spread it over many units (orders of magnitude in s).',
+      'The whole spectrum, not just its mean: at the m₁ = 1 gain orthogonal weights concentrate ln s near 0 while Gaussian weights spread it over many units (orders of magnitude in s).',
     build: densitySpec,
   },
   { id: 'gradients', caption: 'Per-layer weight gradients: a tilted line means early and late layers learn at different rates.', build: gradientLinesSpec },
