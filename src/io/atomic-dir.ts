@@ -10,7 +10,8 @@ import { pidAlive } from './lock.js';
  * mix. The new content is written into `.<name>.tmp-<pid>-<hex>` beside the target (same parent,
  * so the renames stay on one file system); then the old folder is renamed away to
  * `.<name>.old-<pid>-<hex>`, the new one renamed to `<name>`, and the old one deleted. On any
- * failure (or SIGINT/SIGTERM/SIGHUP) the temporary folder is deleted and the old folder is untouched.
+ * failure the temporary folder is deleted and the old folder is untouched; a signal or a kill
+ * leaves it behind, and the next replacement deletes it.
  *
  * Between the two renames (a few microseconds) `<name>` does not exist; a SIGKILL exactly there
  * leaves the complete old folder as `.<name>.old-...`, which the next replacement (or
@@ -87,7 +88,6 @@ export async function replaceFolder<T>(target: string, fill: (tmpDir: string) =>
   recoverFolder(abs);
   const tag = () => `${process.pid}-${randomBytes(4).toString('hex')}`;
   const tmp = join(parent, `.${name}.tmp-${tag()}`);
-  // the signal handlers go in before the folder exists (a signal in between would leave it)
   const forget = onCleanup(() => rmSync(tmp, { recursive: true, force: true }));
   try {
     mkdirSync(tmp);

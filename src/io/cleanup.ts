@@ -1,15 +1,17 @@
 /**
  * Work to undo when the process ends before it could undo it itself: a lock file to remove, a
- * temporary report folder to delete. Handlers run once, synchronously, on a normal exit
- * (process 'exit') and on SIGINT, SIGTERM and SIGHUP, after which the signal is raised again with
- * the default action, so the parent sees the same death it would have seen without eoc's handler.
- * SIGKILL runs nothing: what it leaves behind is recognised as stale by the next run (a lock whose
- * pid is dead, a `.<name>.tmp-<pid>-<hex>` folder).
+ * temporary report folder to delete. Handlers run once, synchronously, when the process exits
+ * (process 'exit': a normal end, an error, process.exit).
+ *
+ * No SIGINT/SIGTERM handler: Node runs a JavaScript signal handler only when the event loop turns,
+ * and eoc computes synchronously for long stretches (rendering a report's figures, a sweep on one
+ * worker), so a handler would defer Ctrl-C or a job scheduler's SIGTERM until that work ends (25 s
+ * measured on a small report). A signal therefore ends eoc at once, by its default action, like
+ * SIGKILL; what it leaves is recognised as stale by the next run: a lock whose pid no longer runs is
+ * taken over with a note, a `.<name>.tmp-<pid>-<hex>` folder of a dead pid is deleted.
  */
 const handlers = new Set<() => void>();
 let installed = false;
-
-const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 
 function runAll(): void {
   for (const h of [...handlers]) {
@@ -22,22 +24,12 @@ function runAll(): void {
   }
 }
 
-function onSignal(signal: NodeJS.Signals): void {
-  runAll();
-  for (const s of SIGNALS) process.removeAllListeners(s);
-  process.kill(process.pid, signal);
-}
-
-function install(): void {
-  if (installed) return;
-  installed = true;
-  process.on('exit', runAll);
-  for (const s of SIGNALS) process.on(s, onSignal);
-}
-
-/** Run `fn` at exit or on a terminating signal unless the returned function is called first (which forgets it without running it). */
+/** Run `fn` when the process exits unless the returned function is called first (which forgets it without running it). */
 export function onCleanup(fn: () => void): () => void {
-  install();
+  if (!installed) {
+    installed = true;
+    process.on('exit', runAll);
+  }
   handlers.add(fn);
   return () => {
     handlers.delete(fn);

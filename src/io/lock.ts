@@ -9,9 +9,10 @@ import { displayPath, isErrnoError } from './fs-errors.js';
 /**
  * One writer per output folder. The writer holds a lock file created with O_EXCL (open 'wx': the
  * kernel lets exactly one process create it) holding its pid, host, start time and command line.
- * The file is removed when the writer exits, also on SIGINT, SIGTERM and SIGHUP. A lock left by a
- * process that was SIGKILLed or crashed (its pid no longer runs on this host) is stale: the next
- * writer takes it over with a note on stderr. A lock held by a live process refuses the second
+ * The file is removed when the writer exits (normally or with an error). A lock left by a process
+ * ended by a signal (SIGINT, SIGTERM, SIGKILL: see cleanup.ts for why signals are not caught) or a
+ * crash is stale, as its pid no longer runs on this host: the next writer takes it over with a note
+ * on stderr. A lock held by a live process refuses the second
  * writer at once (SpecError: exit 2), naming the folder and the holder's pid.
  *
  * Limits: a lock from another host is never judged stale (its pid cannot be checked from here), and
@@ -135,7 +136,7 @@ function oneLine(s: string, max = 200): string {
 /**
  * Lock `folder` for writing (creating the folder if needed). Throws SpecError when a live process
  * holds it. Re-entrant within a process: a second lock of the same file shares the first, and the
- * file goes when the last one is released. Released automatically at exit and on SIGINT/SIGTERM/SIGHUP.
+ * file goes when the last one is released. Released automatically at exit.
  */
 export function acquireLock(folder: string, opts: LockOptions = {}): Lock {
   const dir = resolve(folder);
@@ -173,8 +174,6 @@ export function acquireLock(folder: string, opts: LockOptions = {}): Lock {
   };
   const text = JSON.stringify(info) + '\n';
   let noted = false;
-  // the signal handlers go in before the file exists: a SIGTERM in between would otherwise kill
-  // the process by the default action and leave the lock behind
   const forget = onCleanup(() => releaseFile(path, info.token));
   try {
     return take();
@@ -210,7 +209,7 @@ export function acquireLock(folder: string, opts: LockOptions = {}): Lock {
       if (!lockIsStale(other.text, other.ageMs, info.host)) {
         const h = parseLock(other.text)!;
         throw new SpecError(
-          `${displayPath(dir)} is in use by another eoc (pid ${h.pid}${h.host === info.host ? '' : ` on ${h.host}`}, since ${h.startedAt}: ${oneLine(h.command, 80)}); wait for it to finish or choose another ${label}`,
+          `${displayPath(dir)} is in use by another eoc (pid ${h.pid}${h.host === info.host ? '' : ` on ${h.host}`}, since ${h.startedAt}: ${oneLine(h.command, 80)}); wait for it to finish or choose another ${label}${h.host === info.host ? '' : ` (if it is gone, delete ${displayPath(path)})`}`,
         );
       }
       const h = parseLock(other.text);

@@ -1,7 +1,7 @@
 /**
  * One writer per output folder: two sweeps into one --out at once (one proceeds, the other is
  * refused at once with exit 2 naming the folder and the holder's pid), stale locks of dead
- * processes taken over, locks released on SIGTERM, and a race of several processes for one stale
+ * processes taken over (also after SIGTERM, which ends eoc at once), and a race of several processes for one stale
  * lock (exactly one wins). Resume after a kill (which takes over the killed sweep's lock) is covered
  * in test/sweep/cli.test.ts.
  */
@@ -111,24 +111,33 @@ describe('output folder locks', () => {
     expect(existsSync(join(dir, 'stale', FOLDER_LOCK))).toBe(false);
   }, 60_000);
 
-  it('SIGTERM while a sweep holds the lock: the sweep dies by SIGTERM and its lock is removed', async () => {
+  it('SIGTERM while a sweep holds the lock: it dies at once (no handler defers it), and --resume takes the lock over', async () => {
     const lock = join(dir, 'term', FOLDER_LOCK);
     let seen = false;
+    let sentAt = 0;
     const r = await eoc(['sweep', ...GRID, '--out', 'term'], {
       onStart: (kill) => {
         const t = setInterval(() => {
-          if (existsSync(lock)) {
+          if (lockHolder(lock)) {
             seen = true;
             clearInterval(t);
+            sentAt = performance.now();
             kill('SIGTERM');
           }
         }, 5);
       },
     });
+    const diedIn = performance.now() - sentAt;
     expect(seen).toBe(true);
     expect(r.signal).toBe('SIGTERM');
+    expect(diedIn).toBeLessThan(2000);
+    const pid = lockHolder(lock)!.pid;
+    expect(pidAlive(pid)).toBe(false);
+    const resumed = await eoc(['sweep', ...GRID, '--out', 'term', '--resume']);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(resumed.stderr).toContain(`eoc: term: taking over a stale lock (pid ${pid} is no longer running)`);
     expect(existsSync(lock)).toBe(false);
-  }, 60_000);
+  }, 120_000);
 
   it('several processes racing for one stale lock: exactly one takes it, the others are refused', () => {
     const folder = join(dir, 'race');
@@ -175,6 +184,14 @@ describe('output folder locks', () => {
     c.release();
     expect(readFileSync(file, 'utf8')).toBe(foreign);
     rmSync(file);
+  });
+
+  it("another host's lock is never taken over: refused, with the file to delete if that process is gone", () => {
+    const folder = join(dir, 'remote');
+    mkdirSync(folder);
+    const text = writeLock(join(folder, FOLDER_LOCK), deadPid(), 'another-host');
+    expect(() => acquireLock(folder, { log: () => {} })).toThrow(/is in use by another eoc \(pid \d+ on another-host, .*\(if it is gone, delete .*remote\/\.eoc\.lock\)$/);
+    expect(readFileSync(join(folder, FOLDER_LOCK), 'utf8')).toBe(text);
   });
 
   it('staleness: dead pid on this host, unreadable and older than 2 s; never another host or a live pid', () => {
