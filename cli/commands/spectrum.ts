@@ -2,13 +2,15 @@ import { DEFAULT_SPEC } from '../../src/spec/types.js';
 import type { Command } from 'commander';
 import { action, print } from '../common.js';
 import { workersFromOptions, addSpecOptions, addPerformanceOptions, applyMaxMemory, performanceFromOptions, specFromOptions, type RawPerformanceOptions, type RawSpecOptions } from '../spec-options.js';
-import { table, pm, num } from '../format.js';
+import { table, pm, num, pmPositive, numFromLog, outOfRange } from '../format.js';
 import { progressBar } from '../progress.js';
 import { resolveSpec } from '../../src/spec/validate.js';
 import { resolveQ0, theoryBlock } from '../../src/measure/analyze.js';
 import { runSpectrumParallel } from '../../src/sweep/index.js';
 import { toJson } from '../../src/io/json.js';
-import { spectrumDocument } from '../../src/io/spectrum-document.js';
+import { spectrumDocument, logDetSummary, spectrumWarnings } from '../../src/io/spectrum-document.js';
+import { estimate } from '../../src/measure/aggregate.js';
+import { undefinedStatReason } from '../../src/measure/stats.js';
 import type { SpectrumRun } from '../../src/measure/run-spectrum.js';
 import type { SpectrumTheoryBlock } from '../../src/io/spectrum-document.js';
 
@@ -44,10 +46,30 @@ export function registerSpectrum(program: Command): void {
         const q0 = resolveQ0(spec);
         const run = await runSpectrumParallel(spec, q0, workers, { onSample: progressBar('spectrum'), method: perf.method });
         const theory = theoryBlock(spec, q0);
+        for (const w of spectrumWarnings(run)) process.stderr.write(`eoc: warning: ${w}\n`);
         if (o.json) print(toJson(spectrumDocument(run, theory)));
         else print(spectrumText(run, theory));
       }),
     );
+}
+
+/**
+ * The "measured" cell of one statistic: mean ± stderr; for m1, s_max and s_min the log form when a
+ * seed's value leaves float64 (m1 = e^-921 prints as "1.0000e-400 (ln -921.03)", never 0); "n/a"
+ * with the reason when the statistic does not exist for any seed (J = 0).
+ */
+function measuredCell(run: SpectrumRun, k: keyof SpectrumRun['summary']): string {
+  const e = run.summary[k];
+  if (e.n === 0) {
+    const why = run.samples.map((x) => undefinedStatReason(k, x.rank)).find((r) => r !== null);
+    return why ? `n/a (${why})` : pm(e);
+  }
+  if (k === 'm1') return pmPositive(e, run.samples.map((x) => x.stats.ln_m1), run.summary.ln_m1);
+  if (k === 's_max' || k === 's_min') {
+    const logs = run.samples.filter((x) => x.rank > 0).map((x) => x.logSingularValues[k === 's_max' ? 0 : x.rank - 1]);
+    return pmPositive(e, logs, estimate(logs));
+  }
+  return pm(e);
 }
 
 function layerRowsToShow(L: number): number[] {
@@ -65,8 +87,8 @@ export function spectrumText(run: SpectrumRun, theory?: SpectrumTheoryBlock): st
   const stats = table(
     ['statistic', 'measured (mean ± stderr)', ...(theory ? ['mean field'] : []), 'meaning'],
     STAT_ROWS.map(([k, meaning]) => {
-      const th = !theory ? [] : k === 'm1' ? [num(theory.m1)] : k === 'var_sq_norm' ? [num(theory.var_sq_norm)] : [''];
-      return [k, pm(run.summary[k]), ...th, meaning];
+      const th = !theory ? [] : k === 'm1' ? [outOfRange(theory.ln_m1) ? numFromLog(theory.ln_m1) : num(theory.m1)] : k === 'var_sq_norm' ? [num(theory.var_sq_norm)] : [''];
+      return [k, measuredCell(run, k), ...th, meaning];
     }),
   );
   const rankNote = run.samples.some((x) => x.rank < s.width)
@@ -82,9 +104,15 @@ export function spectrumText(run: SpectrumRun, theory?: SpectrumTheoryBlock): st
     ['layer', 'q^l', 'ln |delta^l|', 'ln |dE/dW^l|', ...(theory ? ['q^l theory', 'ln |delta^l| theory'] : [])],
     layerRows,
   );
+  const check = logDetSummary(run);
+  const checkNote =
+    check.maxAbsResidual === null
+      ? `\nlog-det self-check: not formed (${check.reason})`
+      : `\nlog-det self-check: max |residual| ${num(check.maxAbsResidual, 2)} over ${check.checked} seed${check.checked > 1 ? 's' : ''} ` +
+        `(tolerance ${num(check.tolerance!, 2)}): ${check.failedSeeds.length ? `FAILED for seed ${check.failedSeeds.join(', ')}, do not trust those singular values` : 'passed'}`;
   const mf = run.samples.find((x) => x.matrixFree)?.matrixFree;
   const methodNote = mf
     ? `\nmethod: matrix-free (Hutchinson m1 with ${mf.probes} probes, ln m1 stderr ${num(mf.lnM1Stderr, 2)}; Lanczos top s, ${mf.lanczosSteps} steps; SLQ quantiles for the rest: log statistics are approximate)`
     : `\nmethod: dense (QR-stabilized product, every singular value to high relative accuracy)`;
-  return `${head}\n\n${stats}${rankNote}${methodNote}\n\nper layer (mean ± stderr over seeds; output error e is a unit vector):\n${layers}\n`;
+  return `${head}\n\n${stats}${rankNote}${methodNote}${checkNote}\n\nper layer (mean ± stderr over seeds; output error e is a unit vector):\n${layers}\n`;
 }

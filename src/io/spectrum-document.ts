@@ -1,5 +1,6 @@
 import { EOC_VERSION } from '../version.js';
 import type { SpectrumRun } from '../measure/run-spectrum.js';
+import { STAT_NAMES, undefinedStatReason } from '../measure/stats.js';
 
 export const SPECTRUM_SCHEMA = 'eoc.spectrum/1';
 
@@ -14,6 +15,46 @@ export interface SpectrumTheoryBlock {
   logGradNorm: number[];
 }
 
+/** The log-det self-check over a run's seeds (see logDetCheck in src/measure/network.ts). */
+export interface LogDetSummary {
+  /** seeds whose residual was formed (dense spectrum) */
+  checked: number;
+  /** max |residual| over them (null when none was checked) */
+  maxAbsResidual: number | null;
+  /** the largest tolerance among them */
+  tolerance: number | null;
+  /** seeds whose |residual| exceeds its tolerance */
+  failedSeeds: number[];
+  /** why no residual was formed, when none was */
+  reason?: string;
+}
+
+export function logDetSummary(run: Pick<SpectrumRun, 'samples'>): LogDetSummary {
+  const checked = run.samples.filter((s) => s.logDetResidual !== null && s.logDetTolerance !== null);
+  const failedSeeds = run.samples.filter((s) => s.trusted === false).map((s) => s.seed);
+  if (checked.length === 0) {
+    const reason = run.samples.find((s) => s.logDetReason)?.logDetReason ?? 'no residual was formed';
+    return { checked: 0, maxAbsResidual: null, tolerance: null, failedSeeds, reason };
+  }
+  return {
+    checked: checked.length,
+    maxAbsResidual: Math.max(...checked.map((s) => Math.abs(s.logDetResidual!))),
+    tolerance: Math.max(...checked.map((s) => s.logDetTolerance!)),
+    failedSeeds,
+  };
+}
+
+/** What a reader must know before using the numbers: empty when the run can be trusted. */
+export function spectrumWarnings(run: Pick<SpectrumRun, 'samples'>): string[] {
+  const c = logDetSummary(run);
+  if (c.failedSeeds.length === 0) return [];
+  return [
+    `log-det self-check failed for seed${c.failedSeeds.length > 1 ? 's' : ''} ${c.failedSeeds.join(', ')} ` +
+      `(max |residual| ${c.maxAbsResidual!.toPrecision(3)} > tolerance ${c.tolerance!.toPrecision(3)}): ` +
+      'the singular values of those networks are not accurate to the stated precision',
+  ];
+}
+
 /** The `eoc spectrum --json` document (DESIGN.md "Machine-readable output"). */
 export function spectrumDocument(run: SpectrumRun, theory?: SpectrumTheoryBlock): Record<string, unknown> {
   return {
@@ -21,6 +62,9 @@ export function spectrumDocument(run: SpectrumRun, theory?: SpectrumTheoryBlock)
     eocVersion: EOC_VERSION,
     spec: { ...run.spec, q0Resolved: run.q0, biasVar: run.spec.biasStd ** 2 },
     seeds: run.seeds,
+    trust: spectrumWarnings(run).length === 0,
+    warnings: spectrumWarnings(run),
+    logDetCheck: logDetSummary(run),
     summary: run.summary,
     layers: run.layers,
     samples: run.samples.map((s) => ({
@@ -29,7 +73,11 @@ export function spectrumDocument(run: SpectrumRun, theory?: SpectrumTheoryBlock)
       method: s.method ?? 'dense',
       ...(s.matrixFree ? { matrixFree: s.matrixFree } : {}),
       ...s.stats,
+      ...undefinedStats(s.rank),
       logDetResidual: s.logDetResidual,
+      logDetTolerance: s.logDetTolerance,
+      ...(s.logDetReason ? { logDetReason: s.logDetReason } : {}),
+      trusted: s.trusted,
       logInputGradNorm: s.logInputGrad,
       singularValues: Array.from(s.logSingularValues, Math.exp),
       logSingularValues: s.logSingularValues,
@@ -37,4 +85,14 @@ export function spectrumDocument(run: SpectrumRun, theory?: SpectrumTheoryBlock)
     })),
     ...(theory ? { theory } : {}),
   };
+}
+
+/** { undefinedStats: { stat: reason } } for the statistics a network of this rank lacks (J = 0), else {} */
+function undefinedStats(rank: number): { undefinedStats?: Record<string, string> } {
+  const out: Record<string, string> = {};
+  for (const k of STAT_NAMES) {
+    const why = undefinedStatReason(k, rank);
+    if (why) out[k] = why;
+  }
+  return Object.keys(out).length ? { undefinedStats: out } : {};
 }
