@@ -46,13 +46,14 @@ export function logDetSummary(run: Pick<SpectrumRun, 'samples'>): LogDetSummary 
 
 /** What a reader must know before using the numbers: empty when the run can be trusted. */
 export function spectrumWarnings(run: Pick<SpectrumRun, 'samples'>): string[] {
-  const c = logDetSummary(run);
-  if (c.failedSeeds.length === 0) return [];
-  return [
-    `log-det self-check failed for seed${c.failedSeeds.length > 1 ? 's' : ''} ${c.failedSeeds.join(', ')} ` +
-      `(max |residual| ${c.maxAbsResidual!.toPrecision(3)} > tolerance ${c.tolerance!.toPrecision(3)}): ` +
-      'the singular values of those networks are not accurate to the stated precision',
-  ];
+  return run.samples
+    .filter((s) => s.trusted === false)
+    .map((s) =>
+      s.logDetResidual === null
+        ? `seed ${s.seed}: log-det self-check could not be formed (${s.logDetReason}): its singular values are not to be trusted`
+        : `seed ${s.seed}: log-det self-check failed (|residual| ${Math.abs(s.logDetResidual).toPrecision(3)} > tolerance ${s.logDetTolerance!.toPrecision(3)}): ` +
+          'its singular values are not accurate to the stated precision',
+    );
 }
 
 /** The `eoc spectrum --json` document (DESIGN.md "Machine-readable output"). */

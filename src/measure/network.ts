@@ -121,10 +121,14 @@ export function measureNetwork(draws: BaseDraws, p: ScaleParams, opts: MeasureOp
     stats,
     layers,
     logInputGrad: grads.logInputGrad,
-    logDetResidual: check ? check.residual : null,
-    logDetTolerance: check ? check.tolerance : null,
-    ...(check ? {} : { logDetReason: 'matrix-free spectrum: only estimates of the singular values, no log-det identity to check' }),
-    trusted: check ? Math.abs(check.residual) <= check.tolerance : true,
+    logDetResidual: check && check.finite ? check.residual : null,
+    logDetTolerance: check && check.finite ? check.tolerance : null,
+    ...(!check
+      ? { logDetReason: 'matrix-free spectrum: only estimates of the singular values, no log-det identity to check' }
+      : !check.finite
+        ? { logDetReason: 'the computed singular values are not all finite numbers' }
+        : {}),
+    trusted: check ? check.finite && Math.abs(check.residual) <= check.tolerance : true,
     method,
   };
   if (mf) {
@@ -157,7 +161,7 @@ export function logDetCheck(
   gain: number,
   logS: ArrayLike<number>,
   deadGap: number | undefined,
-): { residual: number; tolerance: number } {
+): { residual: number; tolerance: number; finite: boolean } {
   const n = draws.width;
   const be = backend();
   const lnGain = Math.log(gain);
@@ -181,7 +185,8 @@ export function logDetCheck(
     size += 1 + Math.abs(logS[i]);
   }
   const residual = fromLayers - fromSpectrum;
-  return { residual: Number.isNaN(residual) ? Infinity : residual, tolerance: LOG_DET_RELATIVE_TOLERANCE * size };
+  const tolerance = LOG_DET_RELATIVE_TOLERANCE * size;
+  return { residual, tolerance, finite: Number.isFinite(residual) && Number.isFinite(tolerance) };
 }
 
 /** see logDetCheck */

@@ -23,7 +23,9 @@ export interface JacobianFactor {
  *    Within one layer the row scaling is exact and the row-sorted QR keeps it (Cox & Higham 1998).
  *  - `band`: a single layer whose ln d spans more than this is applied as several row scalings of
  *    at most `band` e-folds each (diagonal matrices commute), each followed by a QR, so no scaled
- *    row underflows whatever the saturation.
+ *    row underflows whatever the saturation (rows stay above e^-300 ~ 1e-130; entries of G below
+ *    TINY, negligible against their row by 1e-70 and more, are set to 0 so the QR never meets a
+ *    subnormal number, where 1/(alpha - beta) would overflow).
  *  - `deadGap`: phi' = 0 (relu, hard-tanh) is replaced by e^-deadGap (below the layer's largest
  *    phi' = 1) when set: the product is then that of the full-rank J_eps, whose top rank(J)
  *    singular values equal J's to relative e^-deadGap (times the condition number), and for which
@@ -41,7 +43,7 @@ export interface ScalingOptions {
  * ln d spans ~0.1-2 e-folds, so the default blocks are not cut short there.
  */
 export const SPREAD_LIMIT = 10;
-export const BAND = 600;
+export const BAND = 300;
 /** J_eps for kinked activations: e^-300 ~ 5e-131 relative */
 export const DEAD_GAP = 300;
 
@@ -122,7 +124,10 @@ function layerSteps(l: number, f: JacobianFactor, band: number, deadGap: number 
  */
 const ORDINARY = 30;
 /** a block's scales stay above e^-FLOOR: normal float64 with room to spare */
-const FLOOR = 600;
+const FLOOR = 300;
+/** see ScalingOptions.band; only a step reaching this deep (e^-100) can produce such entries */
+const TINY = 1e-200;
+const TINY_CHECK_DEPTH = 100;
 
 /**
  * ln of the singular values of J = D^L W^L ... D^1 W^1 (descending), accurate to high relative
@@ -269,6 +274,9 @@ export function stableProduct(
       for (let j = 0; j < n; j++) {
         const o = j * n;
         for (let i = 0; i < n; i++) sd[o + i] *= f[i];
+      }
+      if (step.depth > TINY_CHECK_DEPTH) {
+        for (let i = 0; i < n * n; i++) if (Math.abs(sd[i]) < TINY) sd[i] = 0;
       }
       for (let i = 0; i < n; i++) rowLog[i] += step.lnScale[i];
       [g, scratch] = [scratch, g];
