@@ -8,7 +8,11 @@ import type { Job } from './jobs.js';
 
 export const CHECK_SCHEMA = 'eoc.check/1';
 
-export type Verdict = 'faithful' | 'vanishing' | 'exploding' | 'anisotropic';
+/**
+ * untrusted: some seed's spectrum failed its log-det self-check (src/measure/network.ts), so no
+ * verdict is issued on it (exit 1, as any verdict but faithful).
+ */
+export type Verdict = 'faithful' | 'vanishing' | 'exploding' | 'anisotropic' | 'untrusted';
 
 /**
  * Thresholds of the verdict (every one a CLI option):
@@ -111,7 +115,10 @@ export async function runCheck(spec: NetworkSpec, o: CheckOptions): Promise<Chec
     perSeed[i] = r;
   });
   const atGain = summarize(perSeed.map((r) => r.atGain));
-  const { verdict, reason } = verdictOf(atGain.ln_m1.mean, atGain.std_log.mean, o.thresholds);
+  const untrusted = perSeed.filter((r) => !r.trusted).map((r) => r.seed);
+  const { verdict, reason } = untrusted.length
+    ? { verdict: 'untrusted' as const, reason: `the spectrum of seed${untrusted.length > 1 ? 's' : ''} ${untrusted.join(', ')} failed its log-det self-check: its numbers cannot be trusted, so no verdict` }
+    : verdictOf(atGain.ln_m1.mean, atGain.std_log.mean, o.thresholds);
   const roots = perSeed.map((r) => r.root).filter((r) => r.gain !== null && r.at !== null);
   const gain = estimate(roots.map((r) => r.gain!));
   const at = roots.length ? summarize(roots.map((r) => r.at!)) : null;
