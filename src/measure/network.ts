@@ -163,19 +163,11 @@ export function logDetCheck(
   deadGap: number | undefined,
 ): { residual: number; tolerance: number; finite: boolean } {
   const n = draws.width;
-  const be = backend();
   const lnGain = Math.log(gain);
   let fromLayers = 0;
-  const gt = draws.init === 'orthogonal' ? null : new Float64Array(n * n);
-  const tau = new Float64Array(n);
+  const baseDets = draws.init === 'orthogonal' ? null : logAbsDetBases(draws);
   for (let l = 0; l < trace.lnDphi.length; l++) {
-    let layer = n * lnGain;
-    if (gt) {
-      // det W = det W^T: the QR of the row-major buffer read as columns
-      gt.set(draws.weights[l].data);
-      be.householderQR(gt, n, tau);
-      for (let k = 0; k < n; k++) layer += Math.log(Math.abs(gt[k * n + k]));
-    }
+    let layer = n * lnGain + (baseDets ? baseDets[l] : 0);
     for (const v of trace.lnDphi[l]) layer += v > -Infinity ? v : deadGap !== undefined ? -deadGap : -Infinity;
     fromLayers += layer;
   }
@@ -187,6 +179,31 @@ export function logDetCheck(
   const residual = fromLayers - fromSpectrum;
   const tolerance = LOG_DET_RELATIVE_TOLERANCE * size;
   return { residual, tolerance, finite: Number.isFinite(residual) && Number.isFinite(tolerance) };
+}
+
+/**
+ * ln|det base^l| per layer of Gaussian draws, by one Householder QR each (det W = det W^T: the
+ * row-major buffer read as columns), computed once per draws object: the base draws do not depend
+ * on the gain, so a sweep over gains pays the QRs once per seed.
+ */
+const baseDetCache = new WeakMap<BaseDraws, Float64Array>();
+function logAbsDetBases(draws: BaseDraws): Float64Array {
+  let dets = baseDetCache.get(draws);
+  if (dets) return dets;
+  const n = draws.width;
+  const be = backend();
+  const gt = new Float64Array(n * n);
+  const tau = new Float64Array(n);
+  dets = new Float64Array(draws.weights.length);
+  for (let l = 0; l < dets.length; l++) {
+    gt.set(draws.weights[l].data);
+    be.householderQR(gt, n, tau);
+    let s = 0;
+    for (let k = 0; k < n; k++) s += Math.log(Math.abs(gt[k * n + k]));
+    dets[l] = s;
+  }
+  baseDetCache.set(draws, dets);
+  return dets;
 }
 
 /** see logDetCheck */
