@@ -23,3 +23,36 @@ export function pm(e: Estimate, digits = 5): string {
   if (!Number.isFinite(e.stderr)) return num(e.mean, digits);
   return `${num(e.mean, digits)} ± ${num(e.stderr, 2)}`;
 }
+
+/**
+ * e^ln written as a decimal without forming it, so values beyond float64 (m1 = e^-921) print as
+ * "1.0000e-400" instead of 0 or inf; `ln` itself is appended: "1.0000e-400 (ln -921.03)".
+ */
+export function numFromLog(ln: number, digits = 5): string {
+  if (!Number.isFinite(ln)) return Number.isNaN(ln) ? 'n/a' : ln > 0 ? 'inf' : '0';
+  const l10 = ln / Math.LN10;
+  let e = Math.floor(l10);
+  let m = Math.pow(10, l10 - e);
+  if (Number(m.toFixed(digits - 1)) >= 10) {
+    m /= 10;
+    e += 1;
+  }
+  return `${m.toFixed(digits - 1)}e${e < 0 ? '-' : '+'}${Math.abs(e)} (ln ${num(ln, digits)})`;
+}
+
+/** true when e^ln is not a normal float64 (so the linear value would print as 0, a subnormal or inf) */
+export function outOfRange(ln: number): boolean {
+  return Number.isFinite(ln) && (ln < -708 || ln > 709);
+}
+
+/**
+ * "mean ± stderr" of a positive statistic whose linear value may under- or overflow: the linear
+ * estimate when every seed's value is a normal float64, else the log form from the estimate of its
+ * logarithm ("1.0000e-400 (ln -921.03 ± 0.12)").
+ */
+export function pmPositive(linear: Estimate, logs: number[], lnEstimate: Estimate, digits = 5): string {
+  if (!logs.some(outOfRange)) return pm(linear, digits);
+  if (lnEstimate.n === 0) return 'n/a';
+  const s = numFromLog(lnEstimate.mean, digits);
+  return Number.isFinite(lnEstimate.stderr) ? s.replace(/\)$/, ` ± ${num(lnEstimate.stderr, 2)})`) : s;
+}

@@ -15,6 +15,7 @@ Verdict (thresholds are options):
   exploding    ln m1 > +tol-m1
   anisotropic  |ln m1| <= tol-m1 but std(ln s) > tol-spread
   faithful     |ln m1| <= tol-m1 and std(ln s) <= tol-spread
+  untrusted    a seed's spectrum failed its log-det self-check: no verdict on those numbers (exit 1)
 Defaults: tol-m1 = ln 2 (m1 within [1/2, 2]: the squared gradient norm, averaged over error directions,
 changes by less than a factor 2 from output to input); tol-spread = ln 2 (the typical singular value is
 within a factor 2 of their geometric mean: error vectors keep their directions, dynamical isometry).

@@ -1,10 +1,12 @@
 import type { Command } from 'commander';
 import { action, print } from '../common.js';
 import { addOptions, applyMaxMemory } from '../options.js';
-import { table, pm, num } from '../format.js';
+import { table, pm, num, pmPositive, numFromLog, outOfRange } from '../format.js';
 import { progressBar } from '../progress.js';
 import { resolveSpec } from '../../src/spec/validate.js';
 import { readOptions, type ParsedOptions } from '../../src/spec/options.js';
+import { undefinedStatReason } from '../../src/measure/stats.js';
+import { logDetSummary } from '../../src/io/spectrum-document.js';
 import type { SpectrumRun } from '../../src/measure/run-spectrum.js';
 import type { SpectrumTheoryBlock } from '../../src/io/spectrum-document.js';
 
@@ -32,7 +34,7 @@ async function runSpectrumCommand(o: ParsedOptions): Promise<void> {
   const workers = Math.min(o.get('workers'), o.get('seeds'));
   const spec = resolveSpec(specOf(o), workers);
   // the numerics load only when a command runs (eoc --help and refusals stay fast)
-  const [{ resolveQ0, theoryBlock }, { runSpectrumParallel }, { toJson }, { spectrumDocument }] = await Promise.all([
+  const [{ resolveQ0, theoryBlock }, { runSpectrumParallel }, { toJson }, { spectrumDocument, spectrumWarnings }] = await Promise.all([
     import('../../src/measure/analyze.js'),
     import('../../src/sweep/index.js'),
     import('../../src/io/json.js'),
@@ -41,6 +43,7 @@ async function runSpectrumCommand(o: ParsedOptions): Promise<void> {
   const q0 = resolveQ0(spec);
   const run = await runSpectrumParallel(spec, q0, workers, { onSample: progressBar('spectrum'), method: o.get('method') });
   const theory = theoryBlock(spec, q0);
+  for (const w of spectrumWarnings(run)) process.stderr.write(`eoc: warning: ${w}\n`);
   if (o.get('json')) print(toJson(spectrumDocument(run, theory)));
   else print(spectrumText(run, theory));
 }
@@ -60,6 +63,30 @@ export function specOf(o: ParsedOptions) {
   };
 }
 
+/**
+ * The "measured" cell of one statistic: mean ± stderr; for m1, s_max and s_min the log form when a
+ * seed's value leaves float64 (m1 = e^-921 prints as "1.0000e-400 (ln -921.03)", never 0); "n/a"
+ * with the reason when the statistic does not exist for any seed (J = 0).
+ */
+function measuredCell(run: SpectrumRun, k: keyof SpectrumRun['summary']): string {
+  const e = run.summary[k];
+  if (e.n === 0) {
+    const mf = run.samples.find((x) => x.matrixFree)?.matrixFree?.notEstimated?.[k];
+    if (mf) return `n/a (matrix-free: ${mf})`;
+    const why = run.samples.map((x) => undefinedStatReason(k, x.rank)).find((r) => r !== null);
+    return why ? `n/a (${why})` : pm(e);
+  }
+  if (k === 'm1') return pmPositive(e, run.samples.map((x) => x.stats.ln_m1), run.summary.ln_m1);
+  if (k === 's_max' || k === 's_min') {
+    // geometric mean over seeds: exp(mean ln s), with the stderr of the log
+    const ln = k === 's_max' ? run.summary.ln_s_max : run.summary.ln_s_min;
+    if (ln.n === 0) return 'n/a';
+    const text = numFromLog(ln.mean, 5);
+    return Number.isFinite(ln.stderr) ? text.replace(/\)$/, ` ± ${num(ln.stderr, 2)})`) : text;
+  }
+  return pm(e);
+}
+
 function layerRowsToShow(L: number): number[] {
   const picks = new Set<number>([1, L]);
   for (let k = 1; k <= 8; k++) picks.add(Math.max(1, Math.round((k * L) / 8)));
@@ -72,14 +99,11 @@ export function spectrumText(run: SpectrumRun, theory?: SpectrumTheoryBlock): st
     `${s.activation} net, ${s.init} weights, depth ${s.depth}, width ${s.width}, gain ${num(s.gain, 6)}, ` +
     `sigma_b ${num(s.biasStd)} (sigma_b^2 ${num(s.biasStd ** 2)}), q0 ${num(run.q0)}${s.q0 === 'fixed-point' ? ' (fixed point)' : ''}, ` +
     `${run.seeds.length} seed${run.seeds.length > 1 ? 's' : ''} from ${s.seed}`;
-  const mfReasons = run.samples.find((x) => x.matrixFree)?.matrixFree?.notEstimated;
   const stats = table(
     ['statistic', 'measured (mean ± stderr)', ...(theory ? ['mean field'] : []), 'meaning'],
     STAT_ROWS.map(([k, meaning]) => {
-      const th = !theory ? [] : k === 'm1' ? [num(theory.m1)] : k === 'var_sq_norm' ? [num(theory.var_sq_norm)] : [''];
-      const reason = run.summary[k].n === 0 ? mfReasons?.[k] : undefined;
-      const ln = k === 's_max' ? run.summary.ln_s_max : k === 's_min' ? run.summary.ln_s_min : null;
-      return [k, reason ? `n/a (matrix-free: ${reason})` : ln ? `${num(run.summary[k].mean)} (ln ${pm(ln, 5)})` : pm(run.summary[k]), ...th, meaning];
+      const th = !theory ? [] : k === 'm1' ? [outOfRange(theory.ln_m1) ? numFromLog(theory.ln_m1) : num(theory.m1)] : k === 'var_sq_norm' ? [num(theory.var_sq_norm)] : [''];
+      return [k, measuredCell(run, k), ...th, meaning];
     }),
   );
   const rankNote = run.samples.some((x) => x.rank < s.width)
@@ -95,10 +119,16 @@ export function spectrumText(run: SpectrumRun, theory?: SpectrumTheoryBlock): st
     ['layer', 'q^l', 'ln |delta^l|', 'ln |dE/dW^l|', ...(theory ? ['q^l theory', 'ln |delta^l| theory'] : [])],
     layerRows,
   );
+  const check = logDetSummary(run);
+  const checkNote =
+    check.maxAbsResidual === null
+      ? `\nlog-det self-check: not formed (${check.reason})`
+      : `\nlog-det self-check: max |residual| ${num(check.maxAbsResidual, 2)} over ${check.checked} seed${check.checked > 1 ? 's' : ''} ` +
+        `(tolerance ${num(check.tolerance!, 2)}): ${check.failedSeeds.length ? `FAILED for seed ${check.failedSeeds.join(', ')}, do not trust those singular values` : 'passed'}`;
   const mf = run.samples.find((x) => x.matrixFree)?.matrixFree;
   const methodNote = mf
     ? `\nmethod: matrix-free (Hutchinson m1 with ${mf.probes} probes, ln m1 stderr ${num(mf.lnM1Stderr, 2)}; Lanczos s_max, ${mf.lanczosSteps} steps, ` +
       `last-10-step change of ln s_max ${num(mf.topChange, 2)}; the other statistics are not estimated: --method dense computes them)`
     : `\nmethod: dense (QR-stabilized product, every singular value to high relative accuracy)`;
-  return `${head}\n\n${stats}${rankNote}${methodNote}\n\nper layer (mean ± stderr over seeds; output error e is a unit vector):\n${layers}\n`;
+  return `${head}\n\n${stats}${rankNote}${methodNote}${checkNote}\n\nper layer (mean ± stderr over seeds; output error e is a unit vector):\n${layers}\n`;
 }

@@ -4,7 +4,11 @@
  * theory all use these and print FAITHFUL_RULE (or faithfulRule(t)) beside their verdicts.
  */
 
-export type Verdict = 'faithful' | 'vanishing' | 'exploding' | 'anisotropic';
+/**
+ * The four verdicts of the rule (classify), and `untrusted`: a spectrum that failed its log-det
+ * self-check (src/measure/network.ts) gets no verdict on its numbers (eoc check: exit 1).
+ */
+export type Verdict = 'faithful' | 'vanishing' | 'exploding' | 'anisotropic' | 'untrusted';
 
 /**
  * Thresholds of the verdict (every one an `eoc check` option):

@@ -1,10 +1,11 @@
-import { forward, type ScaleParams } from '../network/forward.js';
+import { forward, type ScaleParams, type ForwardTrace } from '../network/forward.js';
 import { backprop } from '../gradients/backprop.js';
-import { stableLogSingularValues, stableLnM1, type JacobianFactor } from '../spectrum/stable-product.js';
+import { stableLogSingularValues, stableLnM1, DEAD_GAP, type JacobianFactor } from '../spectrum/stable-product.js';
 import { JacobianOperator } from '../spectrum/jacobian-operator.js';
 import { hutchinsonM1 } from '../spectrum/hutchinson.js';
 import { matrixFreeSpectrum, denseCost, matrixFreeCost, MATRIX_FREE_NOT_ESTIMATED, type MatrixFreeOptions } from '../spectrum/matrix-free.js';
-import { logAbsDet } from '../linalg/qr.js';
+import { backend } from '../linalg/select.js';
+import { activation } from '../network/activations.js';
 import { spectrumStats, type SpectrumStats } from './stats.js';
 import type { BaseDraws } from '../network/sampler.js';
 
@@ -32,8 +33,17 @@ export interface NetworkSample {
   layers: LayerRecord[];
   /** ln |J^T e| from backprop */
   logInputGrad: number;
-  /** sum_l (ln|det W^l| + sum_i ln|phi'(h^l_i)|) - sum_i ln s_i: 0 up to rounding (SCIENCE.md sec 4) */
-  logDetResidual: number;
+  /**
+   * sum_l (ln|det W^l| + sum_i ln|phi'(h^l_i)|) - sum_i ln s_i: 0 up to rounding (SCIENCE.md sec 4),
+   * the self-check of the dense spectrum (see logDetCheck); null when it cannot be formed
+   */
+  logDetResidual: number | null;
+  /** the residual's tolerance (null with the residual) */
+  logDetTolerance: number | null;
+  /** why logDetResidual is null (matrix-free spectrum) */
+  logDetReason?: string;
+  /** false when |logDetResidual| exceeds its tolerance: the singular values are not to be trusted */
+  trusted: boolean;
   /** which spectrum method ran (absent in older records: dense) */
   method?: SpectrumMethod;
   /** matrix-free only: the estimators' own error figures */
@@ -62,13 +72,17 @@ export function defaultBlockSize(init: 'orthogonal' | 'gaussian'): number {
   return init === 'orthogonal' ? 4 : 2;
 }
 
+/**
+ * The stable product's spread limit (ScalingOptions.spreadLimit) for these weights: orthogonal
+ * blocks keep 1e-12 accuracy up to 15 e-folds of D spread (250-digit references: gain 5 with
+ * sigma_b 2 loses 1e-6 at 20), Gaussian ones, whose W also grade the rows, up to 10 (1.7e-7 at 15).
+ */
+export function defaultSpreadLimit(init: 'orthogonal' | 'gaussian'): number {
+  return init === 'orthogonal' ? 15 : 10;
+}
+
 export interface MeasureOptions {
   blockSize?: number;
-  /**
-   * Check the log-det identity for Gaussian weights too (costs one extra QR per layer); for
-   * orthogonal weights it is free (|det O| = 1) and always done.
-   */
-  checkLogDet?: boolean;
   /** spectrum method (default dense) */
   method?: SpectrumMethod | 'auto';
   matrixFree?: MatrixFreeOptions;
@@ -83,20 +97,26 @@ export function measureNetwork(draws: BaseDraws, p: ScaleParams, opts: MeasureOp
   const trace = forward(draws, p);
   const grads = backprop(draws, trace, p.gain);
   const blockSize = opts.blockSize ?? defaultBlockSize(draws.init);
-  const factors = jacobianFactors(draws, trace.dphi);
+  const factors = jacobianFactors(draws, trace);
   const n = draws.width;
   const method = resolveMethod(opts.method, n, factors.length, blockSize, opts.matrixFree);
   const mf = method === 'matrix-free' ? matrixFreeSpectrum(factors, p.gain, draws.seed, opts.matrixFree) : undefined;
+  // kinked activations: the product of the full-rank J_eps (phi' = 0 -> e^-DEAD_GAP), whose top
+  // rank(J) singular values are J's and for which the log-det identity is exact (ScalingOptions)
+  const deadGap = activation(p.activation).canVanish ? DEAD_GAP : undefined;
   // generically rank(P_L W ... P_1 W) = min_l rank(P_l) for projectors P_l; beyond it, only rounding
+  // (or, for J_eps, the e^-DEAD_GAP directions)
   const rank = Math.min(n, ...trace.active);
   let logS: Float64Array;
   let stats: SpectrumStats;
+  let check: ReturnType<typeof logDetCheck> | null = null;
   if (mf) {
     // only what the estimators support, with their own errors: the rest is NaN (printed n/a)
     logS = mf.logSingularValues;
     stats = matrixFreeStats(mf.m1.m1, mf.m1.lnM1, rank > 0 ? Math.exp(mf.top.logS[0]) : 0);
   } else {
-    logS = stableLogSingularValues(factors, p.gain, blockSize);
+    logS = stableLogSingularValues(factors, p.gain, blockSize, backend(), { deadGap, spreadLimit: defaultSpreadLimit(draws.init) });
+    check = logDetCheck(draws, trace, p.gain, logS, deadGap);
     for (let i = rank; i < n; i++) logS[i] = -Infinity;
     stats = spectrumStats(logS, rank);
   }
@@ -107,19 +127,23 @@ export function measureNetwork(draws: BaseDraws, p: ScaleParams, opts: MeasureOp
     weightGradNorm: Math.exp(grads.logWeightGrad[l]),
     logGradNorm: grads.logDelta[l],
   }));
-  let residual = NaN;
-  if (!mf && rank === n && (draws.init === 'orthogonal' || opts.checkLogDet)) {
-    let fromLayers = 0;
-    for (let l = 0; l < trace.dphi.length; l++) {
-      const base = draws.init === 'orthogonal' ? 0 : logAbsDet(draws.weights[l].data, n);
-      fromLayers += n * Math.log(p.gain) + base;
-      for (const d of trace.dphi[l]) fromLayers += Math.log(Math.abs(d));
-    }
-    let fromSpectrum = 0;
-    for (let i = 0; i < n; i++) fromSpectrum += logS[i];
-    residual = fromLayers - fromSpectrum;
-  }
-  const sample: NetworkSample = { seed: draws.seed, rank, logSingularValues: logS, stats, layers, logInputGrad: grads.logInputGrad, logDetResidual: residual, method };
+  const sample: NetworkSample = {
+    seed: draws.seed,
+    rank,
+    logSingularValues: logS,
+    stats,
+    layers,
+    logInputGrad: grads.logInputGrad,
+    logDetResidual: check && check.finite ? check.residual : null,
+    logDetTolerance: check && check.finite ? check.tolerance : null,
+    ...(!check
+      ? { logDetReason: 'matrix-free spectrum: only estimates of the singular values, no log-det identity to check' }
+      : !check.finite
+        ? { logDetReason: 'the computed singular values are not all finite numbers' }
+        : {}),
+    trusted: check ? check.finite && Math.abs(check.residual) <= check.tolerance : true,
+    method,
+  };
   if (mf) {
     sample.matrixFree = {
       m1Stderr: mf.m1.stderr,
@@ -157,15 +181,80 @@ function matrixFreeStats(m1: number, lnM1: number, sMax: number): SpectrumStats 
 }
 
 /**
+ * The log-det identity, the dense spectrum's self-check: ln|det J| = sum_i ln s_i and
+ * ln|det J| = sum_l (N ln g + ln|det base^l| + sum_i ln phi'(h^l_i)), whose right side needs no SVD.
+ * ln|det base| is 0 for orthogonal weights and sum_k ln|R_kk| of a Householder QR for Gaussian ones
+ * (one QR per layer, on the current backend). For kinked activations (deadGap set) both sides are
+ * those of J_eps (phi' = 0 replaced by e^-deadGap), the full-rank matrix the product actually
+ * factored: its identity is exact, and its top rank(J) singular values are J's.
+ * Tolerance: 1e-10 per e-fold of the spectrum (sum_i (1 + |ln s_i|)): each ln s is then right to
+ * ~1e-10 relative on average. The rounding in a correct run is 1e-13 to 1e-11 of that sum.
+ */
+export function logDetCheck(
+  draws: BaseDraws,
+  trace: ForwardTrace,
+  gain: number,
+  logS: ArrayLike<number>,
+  deadGap: number | undefined,
+): { residual: number; tolerance: number; finite: boolean } {
+  const n = draws.width;
+  const lnGain = Math.log(gain);
+  let fromLayers = 0;
+  const baseDets = draws.init === 'orthogonal' ? null : logAbsDetBases(draws);
+  for (let l = 0; l < trace.lnDphi.length; l++) {
+    let layer = n * lnGain + (baseDets ? baseDets[l] : 0);
+    for (const v of trace.lnDphi[l]) layer += v > -Infinity ? v : deadGap !== undefined ? -deadGap : -Infinity;
+    fromLayers += layer;
+  }
+  let fromSpectrum = 0, size = 0;
+  for (let i = 0; i < n; i++) {
+    fromSpectrum += logS[i];
+    size += 1 + Math.abs(logS[i]);
+  }
+  const residual = fromLayers - fromSpectrum;
+  const tolerance = LOG_DET_RELATIVE_TOLERANCE * size;
+  return { residual, tolerance, finite: Number.isFinite(residual) && Number.isFinite(tolerance) };
+}
+
+/**
+ * ln|det base^l| per layer of Gaussian draws, by one Householder QR each (det W = det W^T: the
+ * row-major buffer read as columns), computed once per draws object: the base draws do not depend
+ * on the gain, so a sweep over gains pays the QRs once per seed.
+ */
+const baseDetCache = new WeakMap<BaseDraws, Float64Array>();
+function logAbsDetBases(draws: BaseDraws): Float64Array {
+  let dets = baseDetCache.get(draws);
+  if (dets) return dets;
+  const n = draws.width;
+  const be = backend();
+  const gt = new Float64Array(n * n);
+  const tau = new Float64Array(n);
+  dets = new Float64Array(draws.weights.length);
+  for (let l = 0; l < dets.length; l++) {
+    gt.set(draws.weights[l].data);
+    be.householderQR(gt, n, tau);
+    let s = 0;
+    for (let k = 0; k < n; k++) s += Math.log(Math.abs(gt[k * n + k]));
+    dets[l] = s;
+  }
+  baseDetCache.set(draws, dets);
+  return dets;
+}
+
+/** see logDetCheck */
+export const LOG_DET_RELATIVE_TOLERANCE = 1e-10;
+
+/**
  * The factors D^l W^l of J, each taking its weights from the draws only when read: with streaming
  * draws (src/network/sampler.ts) a pass over the layers then holds one layer's weights at a time.
  */
-export function jacobianFactors(draws: BaseDraws, dphi: Float64Array[]): JacobianFactor[] {
-  return dphi.map((d, l) => ({
+export function jacobianFactors(draws: BaseDraws, trace: Pick<ForwardTrace, 'dphi' | 'lnDphi'>): JacobianFactor[] {
+  return trace.dphi.map((d, l) => ({
     get base() {
       return draws.weights[l];
     },
     dphi: d,
+    lnDphi: trace.lnDphi[l],
   }));
 }
 
@@ -211,7 +300,7 @@ export function measureM1(draws: BaseDraws, p: ScaleParams, opts: M1Options = {}
   const trace = forward(draws, p);
   const blockSize = opts.blockSize ?? defaultBlockSize(draws.init);
   const probes = opts.probes ?? 64;
-  const factors = jacobianFactors(draws, trace.dphi);
+  const factors = jacobianFactors(draws, trace);
   const method = resolveM1Method(opts.method ?? 'exact', draws.width, factors.length, blockSize, probes);
   if (method === 'exact') {
     const lnM1 = stableLnM1(factors, p.gain, blockSize);

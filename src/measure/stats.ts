@@ -55,8 +55,9 @@ export function spectrumStats(logS: ArrayLike<number>, rank: number): SpectrumSt
   const log2 = new Float64Array(k);
   for (let i = 0; i < k; i++) log2[i] = 2 * logS[i];
   const lnM1 = logMeanExp(log2, k, n);
-  // normalized variance from lambda/m1, which is O(1)-ish where it matters and never overflows first
-  let vn = 0;
+  // normalized variance from lambda/m1, which is O(1)-ish where it matters and never overflows first;
+  // undefined (NaN) when J = 0, where m1 = 0 (see undefinedStatReason)
+  let vn = k > 0 ? 0 : NaN;
   for (let i = 0; i < n; i++) {
     const r = i < k ? Math.exp(log2[i] - lnM1) : 0;
     vn += (r - 1) * (r - 1);
@@ -75,16 +76,30 @@ export function spectrumStats(logS: ArrayLike<number>, rank: number): SpectrumSt
   return {
     m1: Math.exp(lnM1),
     ln_m1: lnM1,
-    var_sq: vn * Math.exp(2 * lnM1),
+    var_sq: k > 0 ? vn * Math.exp(2 * lnM1) : 0,
     var_sq_norm: vn,
     s_max: k > 0 ? Math.exp(logS[0]) : 0,
-    s_min: k > 0 ? Math.exp(logS[k - 1]) : 0,
+    s_min: k > 0 ? Math.exp(logS[k - 1]) : NaN,
     ln_s_max: k > 0 ? logS[0] : -Infinity,
-    ln_s_min: k > 0 ? logS[k - 1] : -Infinity,
+    ln_s_min: k > 0 ? logS[k - 1] : NaN,
     mean_log: meanLog,
     std_log: k > 0 ? Math.sqrt(ss / k) : NaN,
     rms_log: k > 0 ? Math.sqrt(sumSq / k) : NaN,
     log10_cond: k > 0 ? (logS[0] - logS[k - 1]) / Math.LN10 : NaN,
     frac_within_2: within / n,
   };
+}
+
+/**
+ * Why a statistic is undefined for a network of this rank, or null when it is defined. rank 0 is
+ * J = 0 exactly (a layer with every unit dead, or relu with a zero input): m1 = s_max = 0 and
+ * frac_within_2 = 0 stand, but var(s^2)/m1^2, the smallest nonzero s and every log statistic do not
+ * exist (they are NaN in SpectrumStats and "n/a" in the text output).
+ */
+export function undefinedStatReason(stat: keyof SpectrumStats, rank: number): string | null {
+  if (rank > 0) return null;
+  if (stat === 'var_sq_norm') return 'J = 0: var(s^2)/m1^2 is 0/0';
+  if (stat === 's_min' || stat === 'ln_s_min') return 'J = 0: no nonzero singular value';
+  if (stat === 'mean_log' || stat === 'std_log' || stat === 'rms_log' || stat === 'log10_cond') return 'J = 0: every ln s is -inf';
+  return null;
 }

@@ -8,7 +8,126 @@ import type { Mat } from '../linalg/matrix.js';
 export interface JacobianFactor {
   base: Mat;
   dphi: Float64Array;
+  /**
+   * ln dphi (exact where dphi under- or overflows: saturated tanh units); when absent, ln |dphi|.
+   * The stable product takes D's scale from here, so a saturated layer loses no precision.
+   */
+  lnDphi?: Float64Array;
 }
+
+/**
+ * How the stable product treats D (all in e-folds, ln units):
+ *  - `spreadLimit`: a block of layers is multiplied out before the QR only while the sum over its
+ *    layers of (max - min ln d) stays below this; past it the block ends early (down to one layer),
+ *    because a matrix product mixes rows of very different scale and rounds the small ones away.
+ *    Within one layer the row scaling is exact and the row-sorted QR keeps it (Cox & Higham 1998).
+ *  - `band`: a single layer whose ln d spans more than this is applied as several row scalings of
+ *    at most `band` e-folds each (diagonal matrices commute), each followed by a QR, so no scaled
+ *    row underflows whatever the saturation (rows stay above e^-300 ~ 1e-130; entries of G below
+ *    TINY, negligible against their row by 1e-70 and more, are set to 0 so the QR never meets a
+ *    subnormal number, where 1/(alpha - beta) would overflow).
+ *  - `deadGap`: phi' = 0 (relu, hard-tanh) is replaced by e^-deadGap (below the layer's largest
+ *    phi' = 1) when set: the product is then that of the full-rank J_eps, whose top rank(J)
+ *    singular values equal J's to relative e^-deadGap (times the condition number), and for which
+ *    the log-det identity holds exactly. Unset, dead rows are exact zeros (J itself, rank-deficient).
+ */
+export interface ScalingOptions {
+  spreadLimit?: number;
+  band?: number;
+  deadGap?: number;
+}
+
+/**
+ * Defaults, from 250-digit references (test/core/reference.test.ts): with the limit at 10 e-folds the
+ * saturated references are right to ~1e-12; at 20 they lose up to 1e-5. Near criticality a layer's
+ * ln d spans ~0.1-2 e-folds, so the default blocks are not cut short there.
+ */
+export const SPREAD_LIMIT = 10;
+export const BAND = 300;
+/** J_eps for kinked activations: e^-300 ~ 5e-131 relative */
+export const DEAD_GAP = 300;
+
+/** ln d of a factor, dead units as -deadGap (or -Infinity when deadGap is unset). */
+function factorLogs(f: JacobianFactor, deadGap: number | undefined): Float64Array {
+  const src = f.lnDphi;
+  const n = f.dphi.length;
+  const out = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const v = src ? src[i] : Math.log(Math.abs(f.dphi[i]));
+    out[i] = v > -Infinity ? v : deadGap === undefined ? -Infinity : -deadGap;
+  }
+  return out;
+}
+
+/**
+ * One row scaling of the product: G <- diag(scale) (layer? base : I) G, times exp(shift) (the gain
+ * and the layer's largest ln d, kept in the log-scale diagonal). scale is in [e^-band, 1] or 0.
+ */
+interface Step {
+  layer: number | null;
+  scale: Float64Array;
+  /** ln of scale (-Infinity for exact zeros) */
+  lnScale: Float64Array;
+  shift: number;
+  /** max - min of the finite lnScale */
+  spread: number;
+  /** -min of the finite lnScale (how far below 1 the scale reaches) */
+  depth: number;
+}
+
+function layerSteps(l: number, f: JacobianFactor, band: number, deadGap: number | undefined): Step[] {
+  const lnd = factorLogs(f, deadGap);
+  const n = lnd.length;
+  let mx = -Infinity, mn = Infinity;
+  for (let i = 0; i < n; i++) {
+    const v = lnd[i];
+    if (v > -Infinity) {
+      if (v > mx) mx = v;
+      if (v < mn) mn = v;
+    }
+  }
+  if (mx === -Infinity) {
+    // every unit has phi' = 0 exactly: J = 0 (the scale only has to be finite)
+    return [{ layer: l, scale: new Float64Array(n), lnScale: lnd, shift: 0, spread: 0, depth: 0 }];
+  }
+  if (mx - mn <= band && mn > -ORDINARY && mx < ORDINARY) {
+    // ordinary layer: phi' itself is the row scaling, exactly as it always was
+    const scale = new Float64Array(n);
+    for (let i = 0; i < n; i++) scale[i] = f.dphi[i] !== 0 || lnd[i] === -Infinity ? f.dphi[i] : Math.exp(lnd[i]);
+    return [{ layer: l, scale, lnScale: lnd, shift: 0, spread: mx - mn, depth: Math.max(0, -mn) }];
+  }
+  const steps: Step[] = [];
+  const count = Math.max(1, Math.ceil((mx - mn) / band));
+  for (let k = 0; k < count; k++) {
+    const lnScale = new Float64Array(n);
+    const scale = new Float64Array(n);
+    let lo = 0, hi = -Infinity;
+    for (let i = 0; i < n; i++) {
+      const a = lnd[i] - mx;
+      // a = sum over k < count of clamp(a + k band, -band, 0); exact zeros stay zero in the first step
+      const b = a === -Infinity ? (k === 0 ? -Infinity : 0) : count === 1 ? a : Math.max(-band, Math.min(0, a + k * band));
+      lnScale[i] = b;
+      scale[i] = Math.exp(b);
+      if (b > -Infinity) {
+        if (b < lo) lo = b;
+        if (b > hi) hi = b;
+      }
+    }
+    steps.push({ layer: k === 0 ? l : null, scale, lnScale, shift: k === 0 ? mx : 0, spread: hi > -Infinity ? hi - lo : 0, depth: -lo });
+  }
+  return steps;
+}
+
+/**
+ * A layer whose ln phi' all lie in (-ORDINARY, ORDINARY) scales rows by phi' itself; a block of
+ * such layers ends before its product of scales could leave float64 (see `floor` in stableProduct).
+ */
+const ORDINARY = 30;
+/** a block's scales stay above e^-FLOOR: normal float64 with room to spare */
+const FLOOR = 300;
+/** see ScalingOptions.band; only a step reaching this deep (e^-100) can produce such entries */
+const TINY = 1e-200;
+const TINY_CHECK_DEPTH = 100;
 
 /**
  * ln of the singular values of J = D^L W^L ... D^1 W^1 (descending), accurate to high relative
@@ -26,11 +145,18 @@ export interface JacobianFactor {
  * preconditionedLogSvd; the native backend runs LAPACK's dgesvj when the scales fit float64).
  * Backends with ormqrRight/trmmUpperLeft (native) keep U as reflectors and use the triangular
  * product for the T update. The gain enters only as L ln g (W = g * base), so one set of
- * base draws serves every gain. The O(n^3) steps (products, QR, Q, T update, Jacobi) run on the
+ * base draws serves every gain. D's scale comes from ln phi' (JacobianFactor.lnDphi) and lives in the
+ * logs too: ScalingOptions says how saturated layers are applied. The O(n^3) steps (products, QR, Q, T update, Jacobi) run on the
  * linear-algebra backend `be` (the current one by default).
  */
-export function stableLogSingularValues(factors: JacobianFactor[], gain: number, blockSize: number, be: LinalgBackend = backend()): Float64Array {
-  const { t, lnd, n } = stableProduct(factors, gain, blockSize, be);
+export function stableLogSingularValues(
+  factors: JacobianFactor[],
+  gain: number,
+  blockSize: number,
+  be: LinalgBackend = backend(),
+  scaling: ScalingOptions = {},
+): Float64Array {
+  const { t, lnd, n } = stableProduct(factors, gain, blockSize, be, scaling);
   // J = U diag(d) T  ->  singular values of T^T diag(d): columns are rows of T scaled by d
   return preconditionedLogSvd(t, lnd, n, n, be);
 }
@@ -67,8 +193,16 @@ export function stableLnM1(factors: JacobianFactor[], gain: number, blockSize: n
 }
 
 /** The QR-stabilized product (see stableLogSingularValues): J = U diag(d) T. */
-export function stableProduct(factors: JacobianFactor[], gain: number, blockSize: number, be: LinalgBackend = backend()): StableProduct {
+export function stableProduct(
+  factors: JacobianFactor[],
+  gain: number,
+  blockSize: number,
+  be: LinalgBackend = backend(),
+  scaling: ScalingOptions = {},
+): StableProduct {
   const n = factors[0].base.rows;
+  const spreadLimit = scaling.spreadLimit ?? SPREAD_LIMIT;
+  const band = scaling.band ?? BAND;
   let ut: Float64Array = new Float64Array(n * n); // U^T, row-major: row j = column j of U
   for (let i = 0; i < n; i++) ut[i * n + i] = 1;
   let lnd: Float64Array = new Float64Array(n);
@@ -82,44 +216,96 @@ export function stableProduct(factors: JacobianFactor[], gain: number, blockSize
   const uFactored = be.ormqrRight !== undefined;
   let uGt: Float64Array = new Float64Array(uFactored ? n * n : 0);
   const uTau = new Float64Array(n);
+  let first = true; // U = I still
+  // U = P_r^T Q when the last block's rows were sorted: uRowPerm[k] = the row of G that became row k
+  let uRowPerm: Int32Array | null = null;
   // work buffers reused by every block
   const key = new Float64Array(n);
   const perm = Array.from({ length: n }, (_, j) => j);
+  const rowPerm = new Int32Array(n);
+  const rowOrder = Array.from({ length: n }, (_, j) => j);
+  const rowLog = new Float64Array(n);
   const lndP = new Float64Array(n);
   let tP: Float64Array = new Float64Array(n * n);
   const lnAbsRii = new Float64Array(n);
   const rowShift = new Float64Array(n);
   const ea = new Float64Array(32), eb = new Float64Array(32);
 
-  for (let l0 = 0; l0 < factors.length; l0 += blockSize) {
-    const l1 = Math.min(l0 + blockSize, factors.length);
+  // the row scalings, layer by layer (a saturated layer may give several)
+  let pending: Step[] = [];
+  let nextLayer = 0;
+  const peek = (): Step | undefined => {
+    while (pending.length === 0 && nextLayer < factors.length) {
+      pending = layerSteps(nextLayer, factors[nextLayer], band, scaling.deadGap);
+      nextLayer++;
+    }
+    return pending[0];
+  };
+
+  while (peek() !== undefined) {
     // G^T = U^T W^T D ... : row j of G^T is column j of G.
-    let src: Mat = { rows: n, cols: n, data: ut };
-    for (let l = l0; l < l1; l++) {
-      if (l === l0 && uFactored && l0 > 0) {
-        // U^T W^T = (W U)^T, whose row-major buffer is W U column-major: W column-major (= W^T
-        // row-major) times Q from the right, Q applied from its reflectors (no explicit U)
-        transposeInto(factors[l].base.data, n, scratch.data);
-        be.ormqrRight!(uGt, uTau, n, scratch.data);
-      } else be.gemmNT(src, factors[l].base, scratch);
-      const dphi = factors[l].dphi;
+    let layers = 0, extraShift = 0, spread = 0, steps = 0, floor = 0;
+    rowLog.fill(0);
+    for (let step = peek(); step !== undefined; step = peek()) {
+      if (steps > 0 && ((step.layer !== null && spread > spreadLimit) || floor + step.depth > FLOOR || (step.layer !== null && layers >= blockSize))) break;
+      pending.shift();
       const sd = scratch.data;
+      if (steps === 0) {
+        if (step.layer === null) {
+          // no weights: G = U
+          if (first) {
+            sd.fill(0);
+            for (let i = 0; i < n; i++) sd[i * n + i] = 1;
+          } else if (uFactored) {
+            sd.fill(0);
+            for (let k = 0; k < n; k++) sd[k * n + (uRowPerm ? uRowPerm[k] : k)] = 1;
+            be.ormqrRight!(uGt, uTau, n, sd);
+          } else sd.set(ut);
+        } else if (uFactored && !first) {
+          // U^T W^T = (W U)^T, whose row-major buffer is W U column-major: W column-major (= W^T
+          // row-major) times Q from the right, Q applied from its reflectors (no explicit U);
+          // W P_r^T first when the rows were sorted (its column k is W's column uRowPerm[k])
+          transposeInto(factors[step.layer].base.data, n, sd, uRowPerm);
+          be.ormqrRight!(uGt, uTau, n, sd);
+        } else be.gemmNT({ rows: n, cols: n, data: ut }, factors[step.layer].base, scratch);
+      } else if (step.layer !== null) be.gemmNT(g, factors[step.layer].base, scratch);
+      else sd.set(g.data);
+      const f = step.scale;
       for (let j = 0; j < n; j++) {
         const o = j * n;
-        for (let i = 0; i < n; i++) sd[o + i] *= dphi[i];
+        for (let i = 0; i < n; i++) sd[o + i] *= f[i];
       }
+      if (step.depth > TINY_CHECK_DEPTH) {
+        for (let i = 0; i < n * n; i++) if (Math.abs(sd[i]) < TINY) sd[i] = 0;
+      }
+      for (let i = 0; i < n; i++) rowLog[i] += step.lnScale[i];
       [g, scratch] = [scratch, g];
-      src = g;
+      if (step.layer !== null) layers++;
+      extraShift += step.shift;
+      spread += step.spread;
+      floor += step.depth;
+      steps++;
     }
-    const lnScaleBlock = (l1 - l0) * lnGain;
+    const lnScaleBlock = layers * lnGain + extraShift;
 
     // pre-pivot: order columns by ln|g_j| + ln d_j, descending
     for (let j = 0; j < n; j++) key[j] = Math.log(norm2(g.data, j * n, n)) + lnd[j];
     perm.sort((a, b) => key[b] - key[a] || a - b);
+    // rows sorted by their scale (largest first) when D grades them: Householder QR is then
+    // row-wise backward stable (Cox & Higham 1998), so small rows keep their relative accuracy
+    const sortRows = spread > ROW_SORT_SPREAD;
+    if (sortRows) {
+      for (let i = 0; i < n; i++) rowOrder[i] = i;
+      rowOrder.sort((a, b) => rowLog[b] - rowLog[a] || a - b);
+      for (let i = 0; i < n; i++) rowPerm[i] = rowOrder[i];
+    }
     const gp = scratch.data;
     for (let dst = 0; dst < n; dst++) {
       const src = perm[dst];
-      gp.set(g.data.subarray(src * n, src * n + n), dst * n);
+      if (sortRows) {
+        const so = src * n, d0 = dst * n;
+        for (let r = 0; r < n; r++) gp[d0 + r] = g.data[so + rowPerm[r]];
+      } else gp.set(g.data.subarray(src * n, src * n + n), dst * n);
       lndP[dst] = lnd[src];
       tP.set(t.subarray(src * n, src * n + n), dst * n);
     }
@@ -129,8 +315,8 @@ export function stableProduct(factors: JacobianFactor[], gain: number, blockSize
     // R_ij = gp[j*n + i] for j >= i
     const newLnd = new Float64Array(n);
     for (let i = 0; i < n; i++) {
-      // a column that is exactly dependent (relu, hard-tanh) gives R_ii = 0: keep it finite and tiny,
-      // the caller drops such directions by the structural rank
+      // a column that is exactly dependent (relu, hard-tanh without deadGap) gives R_ii = 0: keep it
+      // finite and tiny, the caller drops such directions by the structural rank
       lnAbsRii[i] = Math.log(Math.max(Math.abs(gp[i * n + i]), 1e-300));
       newLnd[i] = lnAbsRii[i] + lndP[i] + lnScaleBlock;
       rowShift[i] = lndP[i] + lnAbsRii[i];
@@ -183,19 +369,42 @@ export function stableProduct(factors: JacobianFactor[], gain: number, blockSize
       [t, tP] = [tP, t];
     } else be.gemm(g, { rows: n, cols: n, data: tP }, { rows: n, cols: n, data: t });
     lnd = newLnd;
-    if (l1 < factors.length) {
+    first = false;
+    if (peek() !== undefined) {
       // U for the next block (the last block's U is not needed: J's singular values are diag(d) T's)
       if (uFactored) {
         [uGt, scratch.data] = [gp, uGt];
         uTau.set(tau);
-      } else ut = be.formQt(gp, tau, n, ut);
+        uRowPerm = sortRows ? Int32Array.from(rowPerm) : null;
+      } else {
+        ut = be.formQt(gp, tau, n, ut);
+        if (sortRows) {
+          // U = P_r^T Q: U^T = Q^T P_r, column rowPerm[r] of U^T is column r of Q^T
+          const tmp = tP;
+          for (let j = 0; j < n; j++) {
+            const o = j * n;
+            for (let r = 0; r < n; r++) tmp[o + rowPerm[r]] = ut[o + r];
+          }
+          ut.set(tmp);
+        }
+      }
     }
   }
   return { n, t, lnd };
 }
 
-/** out (row-major n x n) = a^T, in cache-sized tiles */
-function transposeInto(a: Float64Array, n: number, out: Float64Array): void {
+/** Rows are sorted before the QR once the block's D spans more than this many e-folds. */
+const ROW_SORT_SPREAD = 8;
+
+/** out (row-major n x n) = a^T, in cache-sized tiles; with `cols`, row k of out is column cols[k] of a */
+function transposeInto(a: Float64Array, n: number, out: Float64Array, cols: Int32Array | null = null): void {
+  if (cols) {
+    for (let k = 0; k < n; k++) {
+      const c = cols[k], o = k * n;
+      for (let i = 0; i < n; i++) out[o + i] = a[i * n + c];
+    }
+    return;
+  }
   const B = 32;
   for (let i0 = 0; i0 < n; i0 += B) {
     const i1 = Math.min(i0 + B, n);

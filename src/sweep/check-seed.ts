@@ -41,6 +41,8 @@ export interface CheckStats {
 export interface CheckSeedResult {
   seed: number;
   atGain: CheckStats;
+  /** the network at the user's gain passed its log-det self-check (NetworkSample.trusted) */
+  trusted: boolean;
   /** the m1 = 1 gain of this seed's network (null if the search failed), the stats there */
   root: { gain: number | null; at: CheckStats | null; slope: number; evaluations: number; converged: boolean };
   /**
@@ -154,6 +156,7 @@ export function runCheckSeed(input: CheckSeedInput): CheckSeedResult {
   return {
     seed: input.seed,
     atGain,
+    trusted: net.at(input.gain).trusted !== false,
     root: { gain, at, slope, evaluations, converged },
     closest,
     probe,

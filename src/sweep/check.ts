@@ -209,7 +209,12 @@ export async function runCheck(spec: NetworkSpec, o: CheckOptions): Promise<Chec
   // mean of ln m1: the verdict then reads ln of the mean m1 (-inf: gradients vanish exactly)
   const finite = perSeed.every((r) => Number.isFinite(r.atGain.ln_m1));
   const lnM1 = finite ? atGain.ln_m1.mean : Math.log(atGain.m1.mean);
-  const { verdict, reason } = verdictOf(lnM1, atGain.std_log.mean, o.thresholds);
+  // untrusted: some seed's spectrum failed its log-det self-check (src/measure/network.ts), so no
+  // verdict is issued on it (exit 1, as any verdict but faithful)
+  const untrusted = perSeed.filter((r) => !r.trusted).map((r) => r.seed);
+  const { verdict, reason } = untrusted.length
+    ? { verdict: 'untrusted' as const, reason: `the spectrum of seed${untrusted.length > 1 ? 's' : ''} ${untrusted.join(', ')} failed its log-det self-check: its numbers cannot be trusted, so no verdict` }
+    : verdictOf(lnM1, atGain.std_log.mean, o.thresholds);
   const roots = perSeed.map((r) => r.root).filter((r) => r.gain !== null && r.at !== null);
   const gain = estimate(roots.map((r) => r.gain!));
   const at = roots.length ? summarize(roots.map((r) => r.at!)) : null;

@@ -6,6 +6,6 @@ export function net(init: InitName, width: number, depth: number, seed: number, 
   const draws: BaseDraws = sampleBaseDraws(init, width, depth, seed);
   const params: ScaleParams = { activation, gain, biasStd, q0 };
   const trace = forward(draws, params);
-  const factors = draws.weights.map((base, l) => ({ base, dphi: trace.dphi[l] }));
+  const factors = draws.weights.map((base, l) => ({ base, dphi: trace.dphi[l], lnDphi: trace.lnDphi[l] }));
   return { draws, params, trace, factors };
 }

@@ -6,9 +6,10 @@ import { defaultBlockSize } from '../../src/measure/network.js';
 import { formJacobian, denseSingularValues } from '../../src/spectrum/naive.js';
 
 /**
- * Against 300-digit references: test/fixtures/mp-reference-*.json hold ln s of small tanh nets
+ * Against 300-digit references: test/fixtures/mp-reference-{gaussian,orthogonal}.json hold ln s of small tanh nets
  * computed with mpmath from the exact float64 factors (regenerate with
- * `node test/fixtures/dump-factors.mjs INIT N L SEED GAIN BIAS_STD | python3 test/fixtures/mp_reference.py`).
+ * `node test/fixtures/dump-factors.mjs INIT N L SEED GAIN BIAS_STD | python3 test/fixtures/mp_reference.py`, which now works
+ * in 250 digits or more, enough for these); the edge cases are in reference-edges.test.ts).
  * Their singular values span 38 and 52 decades.
  */
 interface Ref { init: 'orthogonal' | 'gaussian'; N: number; L: number; seed: number; gain: number; biasStd: number; lnS: number[] }
