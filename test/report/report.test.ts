@@ -1,4 +1,4 @@
-import { describe, it, expect } from 'vitest';
+import { describe, it, expect, afterAll } from 'vitest';
 import { mkdtempSync, readFileSync, readdirSync, existsSync, statSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve, relative } from 'node:path';
@@ -47,10 +47,16 @@ describe('report folder and escaping', () => {
 });
 
 describe('eoc report (CLI)', () => {
+  // One small study (the default activations tanh, linear and inits orthogonal, gaussian), written
+  // once and read by both tests below: a report run costs seconds of rendering (test time, issue 9)
+  const grid = ['--depth', '6', '--width', '8', '--seeds', '2', '--gains', '0.8:1.6:0.2'];
+  const out = mkdtempSync(join(tmpdir(), 'eoc-report-'));
+  let first: ReturnType<typeof eoc> | undefined;
+  const report = () => (first ??= eoc(['report', ...grid, '--out', out, '--name', 'cli test']));
+  afterAll(() => rmSync(out, { recursive: true, force: true }));
+
   it('writes the report folder, and --from rebuilds byte-identical data, specs and figures', () => {
-    const out = mkdtempSync(join(tmpdir(), 'eoc-report-'));
-    const args = ['report', '--depth', '6', '--width', '8', '--seeds', '2', '--gains', '0.8:1.6:0.2', '--out', out, '--name', 'cli test'];
-    const a = eoc(args);
+    const a = report();
     expect(a.code, a.stderr).toBe(0);
     const dir = resolve(a.stdout.trim());
     expect(dir).toBe(join(out, 'cli-test'));
@@ -67,23 +73,22 @@ describe('eoc report (CLI)', () => {
     for (const f of readdirSync(join(dir, 'figures')).filter((x) => x.endsWith('.svg'))) expect(readFileSync(join(dir2, 'figures', f)), f).toEqual(readFileSync(join(dir, 'figures', f)));
     // the report's data/sweep.jsonl is a plain eoc sweep file
     expect(loadSaved(join(dir, 'data', 'sweep.jsonl')).lines.length).toBeGreaterThan(0);
-    rmSync(out, { recursive: true, force: true });
     rmSync(out2, { recursive: true, force: true });
   });
 
   it('eoc report --from an eoc sweep --refine --out folder gives the data files of eoc report with the same options', () => {
     const tmp = mkdtempSync(join(tmpdir(), 'eoc-report-sweep-'));
-    const grid = ['--depth', '6', '--width', '8', '--seeds', '2', '--gains', '0.8:1.6:0.2'];
-    const a = eoc(['report', ...grid, '--activation', 'tanh,linear', '--out', join(tmp, 'r'), '--name', 'same']);
+    const a = report(); // the defaults spelled out below: --activation tanh,linear --init orthogonal,gaussian
     expect(a.code, a.stderr).toBe(0);
+    const data = join(resolve(a.stdout.trim()), 'data');
     const s = eoc(['sweep', ...grid, '--activation', 'tanh,linear', '--init', 'orthogonal,gaussian', '--refine', '--workers', '1', '--out', join(tmp, 'sweep')]);
     expect(s.code, s.stderr).toBe(0);
     const b = eoc(['report', '--from', join(tmp, 'sweep'), '--out', join(tmp, 'r2'), '--name', 'same']);
     expect(b.code, b.stderr).toBe(0);
     for (const f of ['sweep.jsonl', 'sweep.json', 'analysis.json', 'theory.json']) {
-      expect(readFileSync(join(tmp, 'r2', 'same', 'data', f)), f).toEqual(readFileSync(join(tmp, 'r', 'same', 'data', f)));
+      expect(readFileSync(join(tmp, 'r2', 'same', 'data', f)), f).toEqual(readFileSync(join(data, f)));
     }
-    expect(readFileSync(join(tmp, 'sweep', 'sweep.jsonl'))).toEqual(readFileSync(join(tmp, 'r', 'same', 'data', 'sweep.jsonl')));
+    expect(readFileSync(join(tmp, 'sweep', 'sweep.jsonl'))).toEqual(readFileSync(join(data, 'sweep.jsonl')));
     // a sweep without spectra, or over two depths, is refused with one line
     const ns = eoc(['sweep', '--depth', '3,4', '--width', '4', '--seeds', '1', '--gains', '0.9:1.1:0.1', '--no-spectra', '--workers', '1', '--out', join(tmp, 'bad')]);
     expect(ns.code, ns.stderr).toBe(0);
