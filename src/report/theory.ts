@@ -78,15 +78,21 @@ export function theoryData(study: StudyDefinition, slots: { activation: Activati
           densityRanges.push({ activation, init, gain, lo: d.lnLambda / 2, hi: d.lnLambda / 2 });
           continue;
         }
-        // a density whose grid holds visibly less (or more) than all the mass is not drawn: its
-        // shape would mislead (e.g. hard-tanh orthogonal nets with nearly every d = 1 put the mass
-        // in one spike at the top edge, which the grid does not resolve)
+        // a density whose grid holds visibly less (or more) than all the mass (its atoms included)
+        // is not drawn: its shape would mislead
         if (!(Math.abs(d.massOnGrid - 1) <= 0.01)) {
           notes.push(`free-probability density for ${activation}, ${init} weights at g = ${gain} not drawn: its grid holds ${(100 * d.massOnGrid).toPrecision(3)}% of the mass`);
           continue;
         }
-        // cdf is P(lambda <= grid point), ascending
-        const at = (p: number) => d.lnLambda[Math.max(0, d.cdf.findIndex((c) => c >= p))] / 2;
+        // orthogonal kinked nets (hard-tanh, relu): the exact atom at the top edge (its mass is
+        // the fraction of singular values at g^L) is drawn as a point mass beside the continuous part
+        if (d.atomAtTop >= 1e-3) pointMasses.push({ activation, init, gain, lnS: d.lnLambdaTop / 2 });
+        // cdf is P(lambda <= grid point), ascending over the continuous part; the top atom sits
+        // above the grid's last point, so a quantile the grid does not reach is the atom's
+        const at = (p: number) => {
+          const i = d.cdf.findIndex((c) => c >= p);
+          return (i < 0 ? d.lnLambdaTop : d.lnLambda[i]) / 2;
+        };
         densityRanges.push({ activation, init, gain, lo: at(0.005), hi: at(0.995) });
         d.lnLambda.forEach((u, k) => {
           if (d.cdf[k] >= 1e-4 && d.densityLnS[k] > 0 && Number.isFinite(d.densityLnS[k])) densities.push({ activation, init, gain, q, lnS: u / 2, density: d.densityLnS[k] });

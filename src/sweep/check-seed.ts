@@ -90,12 +90,15 @@ export function runCheckSeed(input: CheckSeedInput): CheckSeedResult {
   const L = input.point.depth;
   const f = (x: number) => net.lnM1At(Math.exp(x));
   const clamp = (x: number) => Math.min(LN_G_MAX, Math.max(LN_G_MIN, x));
-  // ln m1 = -inf (J underflows to exactly 0: every unit saturated) or +inf carries no slope: the
-  // search then starts at the guess instead of stepping out from the given gain
-  const start = Number.isFinite(atGain.ln_m1)
-    ? { x: Math.log(input.gain), y: atGain.ln_m1 }
-    : { x: clamp(input.guess !== null && input.guess > 0 ? Math.log(input.guess) : 0), y: NaN };
-  if (!Number.isFinite(start.y)) start.y = f(start.x);
+  // The search steps out from the given gain, unless that gain carries no usable slope: ln m1 = -inf
+  // or +inf (J under- or overflows), or a gain more than a factor e from the mean-field guess, where a
+  // saturated net's ln m1 can fall as the gain grows (tanh at gain 100: every unit saturated) and the
+  // secant, which assumes ln m1 increases with ln g, would walk away from the root. It then starts at
+  // the guess (one more evaluation).
+  const guessX = input.guess !== null && input.guess > 0 ? clamp(Math.log(input.guess)) : null;
+  const fromGain = Number.isFinite(atGain.ln_m1) && (guessX === null || Math.abs(Math.log(input.gain) - guessX) <= 1);
+  const start = fromGain ? { x: Math.log(input.gain), y: atGain.ln_m1 } : { x: guessX ?? 0, y: NaN };
+  if (!fromGain) start.y = f(start.x);
   const pts: { x: number; y: number }[] = [start];
   let lo: { x: number; y: number } | null = null; // y < 0
   let hi: { x: number; y: number } | null = null; // y > 0
@@ -105,7 +108,7 @@ export function runCheckSeed(input: CheckSeedInput): CheckSeedResult {
     if (p.y > 0 && (!hi || p.x < hi.x)) hi = p;
   };
   note(pts[0]);
-  let evaluations = Number.isFinite(atGain.ln_m1) ? 0 : 1;
+  let evaluations = fromGain ? 0 : 1;
   const best = () => pts.reduce((a, b) => (Math.abs(b.y) < Math.abs(a.y) ? b : a));
   while (Math.abs(best().y) > input.lnM1Tolerance && evaluations < input.maxEvaluations) {
     const last = pts[pts.length - 1];

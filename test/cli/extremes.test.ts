@@ -20,13 +20,16 @@ function eoc(args: string[], ms = 60_000): Promise<{ code: number | null; stdout
 
 /** Issue 9: at the edges of the option table every command answers, with numbers or words, never NaN. */
 describe('answers at the bounds of the option table', () => {
-  it('check --gain 100 --depth 10 --width 16: the Jacobian underflows to exactly 0; the verdict says so and the search starts from the mean field', async () => {
+  it('check --gain 100 --depth 10 --width 16: every unit saturated, ln m1 finite from the log-space derivatives; vanishing, and the search starts from the mean field', async () => {
     const r = await eoc(['check', '--gain', '100', '--depth', '10', '--width', '16', '--json']);
     expect(r.code, r.stderr).toBe(1);
     const doc = JSON.parse(r.stdout);
     expect(doc.verdict).toBe('vanishing');
-    expect(doc.reason).toMatch(/exactly 0/);
-    expect(doc.atGain.m1.mean).toBe(0);
+    // tanh' is carried as ln tanh' (issue 10), so the saturated net's ln m1 is a finite number
+    // (about -248 here), not the -inf of 1 - tanh^2 = 0
+    expect(Number.isFinite(doc.atGain.ln_m1.mean)).toBe(true);
+    expect(doc.atGain.ln_m1.mean).toBeLessThan(-100);
+    expect(doc.reason).toMatch(/ln m1 = -\d/);
     // the recommendation comes from a search started at the mean-field gain (1.38 at L = 10), not from
     // the clamp of the search range (20) where it ended before
     expect(doc.recommended.gain.mean).toBeGreaterThan(1);

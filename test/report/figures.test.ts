@@ -280,13 +280,18 @@ describe('figure specs: what a reader must be able to see', () => {
 });
 
 describe('theory overlay', () => {
-  it('a free-probability density whose grid misses its mass (hard-tanh orthogonal, nearly every d = 1) is left out with a note, not drawn as a spike', async () => {
+  it('a free-probability density with a top atom (hard-tanh orthogonal, nearly every d = 1) draws the atom at g^L as a point mass, inside its range', async () => {
     const { theoryData } = await import('../../src/report/theory.js');
     const study = { name: 't', title: 't', activations: ['hard-tanh' as const], inits: ['orthogonal' as const, 'gaussian' as const], depth: 30, width: 32, gains: [0.9, 1, 1.1], biasStd: 0.1, q0: 1, seeds: [0] };
     const t = theoryData(study, [{ activation: 'hard-tanh', gains: [0.9] }]);
-    expect(t.notes.some((n) => n.includes('hard-tanh, orthogonal weights at g = 0.9 not drawn'))).toBe(true);
-    expect(t.densities.filter((d) => d.init === 'orthogonal')).toHaveLength(0);
-    expect(t.densityRanges.filter((d) => d.init === 'orthogonal')).toHaveLength(0);
+    expect(t.notes).toEqual([]);
+    // the atom sits at s = g^L exactly: ln s = 30 ln 0.9 (it holds 99.98% of the mass here)
+    const atom = t.pointMasses.find((p) => p.init === 'orthogonal' && p.gain === 0.9)!;
+    expect(atom.lnS).toBeCloseTo(30 * Math.log(0.9), 10);
+    const o = t.densityRanges.find((d) => d.init === 'orthogonal')!;
+    expect(o.lo).toBeLessThanOrEqual(atom.lnS);
+    expect(o.hi).toBeGreaterThanOrEqual(atom.lnS);
+    expect(o.hi - o.lo).toBeLessThan(10);
     // the Gaussian density there is drawn, its mass range ordered and its density finite
     const g = t.densityRanges.find((d) => d.init === 'gaussian')!;
     expect(g.lo).toBeLessThan(g.hi);
