@@ -1,7 +1,7 @@
 import { SpecError } from '../src/spec/errors.js';
 import { userFsError } from '../src/io/fs-errors.js';
 
-/** Exit codes (DESIGN.md): 0 ok, 1 check failed, 2 bad input, 3 internal error. */
+/** Exit codes (docs/design.md): 0 ok, 1 check failed, 2 bad input, 3 internal error. */
 export const EXIT_OK = 0;
 export const EXIT_CHECK_FAILED = 1;
 export const EXIT_BAD_INPUT = 2;

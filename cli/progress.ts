@@ -1,5 +1,5 @@
 /**
- * A progress bar with ETA on stderr, drawn only when stderr is a terminal (DESIGN.md): logs and CI
+ * A progress bar with ETA on stderr, drawn only when stderr is a terminal (docs/design.md): logs and CI
  * output stay clean.
  */
 export function progressBar(label: string, enabled = process.stderr.isTTY === true): (done: number, total: number) => void {

@@ -20,7 +20,7 @@ Defaults: tol-m1 = ln 2 (m1 within [1/2, 2]: the squared gradient norm, averaged
 changes by less than a factor 2 from output to input); tol-spread = ln 2 (the typical singular value is
 within a factor 2 of their geometric mean: error vectors keep their directions, dynamical isometry).
 Criticality (m1 = 1) is necessary, not sufficient: deep tanh nets at their m1 = 1 gain are usually
-anisotropic (SCIENCE.md sections 6, 9), and no gain fixes that at fixed depth and input scale.
+anisotropic (docs/science.md sections 6, 9), and no gain fixes that at fixed depth and input scale.
 Recommended gain: each seed's m1 = 1 gain (secant in ln g from the mean-field prediction, on the same
 networks), mean ± stderr over seeds, with the band of gains that pass tol-m1.
 When that gain is not faithful, check also gives the gain closest to isometry (least rms ln s, found on

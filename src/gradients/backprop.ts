@@ -4,7 +4,7 @@ import type { BaseDraws } from '../network/sampler.js';
 import type { ForwardTrace } from '../network/forward.js';
 
 /**
- * Per-layer gradient norms for the loss E = e . x^L (SCIENCE.md section 2):
+ * Per-layer gradient norms for the loss E = e . x^L (docs/science.md section 2):
  * delta^L = D^L e, delta^l = D^l (W^{l+1})^T delta^{l+1}, |dE/dW^l|_F = |delta^l| |x^{l-1}|,
  * dE/dx^0 = (W^1)^T delta^1 = J^T e. Norms are carried as logs (the vector is renormalized each
  * layer) so vanishing or exploding gradients at any depth stay representable.

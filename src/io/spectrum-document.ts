@@ -61,7 +61,7 @@ export function spectrumWarnings(run: Pick<SpectrumRun, 'samples'>): string[] {
     );
 }
 
-/** The `eoc spectrum --json` document (DESIGN.md "Machine-readable output"). */
+/** The `eoc spectrum --json` document (docs/design.md "Machine-readable output"). */
 export function spectrumDocument(run: SpectrumRun, theory?: SpectrumTheoryBlock): Record<string, unknown> {
   return {
     schema: SPECTRUM_SCHEMA,

@@ -1,7 +1,7 @@
 import type { Mat } from './matrix.js';
 
 /**
- * The hot dense kernels behind one interface (DESIGN.md "Performance"): the pure-TS reference
+ * The hot dense kernels behind one interface (docs/design.md "Performance"): the pure-TS reference
  * (backends/js.ts) that tests compare every faster backend against, a WebAssembly SIMD backend
  * (backends/wasm.ts, the default) and an optional native one calling the system OpenBLAS/LAPACK
  * (backends/native.ts). Every method takes and returns the same flat Float64Array layouts as the

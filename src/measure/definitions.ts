@@ -1,5 +1,5 @@
 /**
- * The shared vocabulary of eoc (DESIGN.md: "measure/ ... the shared definitions"): what "faithful"
+ * The shared vocabulary of eoc (docs/design.md: "measure/ ... the shared definitions"): what "faithful"
  * means, the four verdicts, and the one gradient-ratio convention. check, sweep, compare, report and
  * theory all use these and print FAITHFUL_RULE (or faithfulRule(t)) beside their verdicts.
  */
@@ -17,7 +17,7 @@ export type Verdict = 'faithful' | 'vanishing' | 'exploding' | 'anisotropic' | '
  *    2 end to end. Below -tol: vanishing; above +tol: exploding.
  *  - tolSpread: std of ln s <= tolSpread. Default ln 2: the typical (one standard deviation)
  *    singular value is within a factor 2 of their geometric mean, so error vectors keep their
- *    angles roughly (dynamical isometry, SCIENCE.md section 1). m1 ok but spread above: anisotropic.
+ *    angles roughly (dynamical isometry, docs/science.md section 1). m1 ok but spread above: anisotropic.
  * Both comparisons are inclusive (a value exactly at the threshold passes); NaN never passes.
  */
 export interface CheckThresholds {

@@ -34,7 +34,7 @@ export interface NetworkSample {
   /** ln |J^T e| from backprop */
   logInputGrad: number;
   /**
-   * sum_l (ln|det W^l| + sum_i ln|phi'(h^l_i)|) - sum_i ln s_i: 0 up to rounding (SCIENCE.md sec 4),
+   * sum_l (ln|det W^l| + sum_i ln|phi'(h^l_i)|) - sum_i ln s_i: 0 up to rounding (docs/science.md sec 4),
    * the self-check of the dense spectrum (see logDetCheck); null when it cannot be formed
    */
   logDetResidual: number | null;

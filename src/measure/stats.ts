@@ -1,5 +1,5 @@
 /**
- * Statistics of one network's Jacobian spectrum (SCIENCE.md section 3), computed from ln s so that
+ * Statistics of one network's Jacobian spectrum (docs/science.md section 3), computed from ln s so that
  * spectra beyond float64's range still give exact logs. `rank` singular values are nonzero; the rest
  * are structural zeros (relu, hard-tanh: a layer with k dead units caps the rank of J at N - k).
  * Log statistics (mean_log, std_log, rms_log, log10_cond, s_min, ln_s_min) are over the nonzero ones; m1,

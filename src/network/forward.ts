@@ -4,7 +4,7 @@ import { activation } from './activations.js';
 import type { BaseDraws } from './sampler.js';
 import type { ActivationName } from '../spec/types.js';
 
-/** The parameters that turn base draws into a network (SCIENCE.md section 2). */
+/** The parameters that turn base draws into a network (docs/science.md section 2). */
 export interface ScaleParams {
   activation: ActivationName;
   gain: number;

@@ -7,7 +7,7 @@ export const INITS = ['orthogonal', 'gaussian'] as const;
 export type InitName = (typeof INITS)[number];
 
 /**
- * One network configuration (SCIENCE.md section 2). Every field is resolved: no optional
+ * One network configuration (docs/science.md section 2). Every field is resolved: no optional
  * values survive validation, so a spec printed in a JSON document reproduces the run.
  */
 export interface NetworkSpec {

@@ -131,7 +131,7 @@ const TINY_CHECK_DEPTH = 100;
 
 /**
  * ln of the singular values of J = D^L W^L ... D^1 W^1 (descending), accurate to high relative
- * precision even when they span hundreds of orders of magnitude (SCIENCE.md section 4).
+ * precision even when they span hundreds of orders of magnitude (docs/science.md section 4).
  *
  * The product is kept as J_l = U diag(d) T (U orthogonal, d > 0 held as ln d, T well-conditioned),
  * the "pre-pivoted" stratification of Bai, Lee, Li & Xu (2011). Every `blockSize` layers:

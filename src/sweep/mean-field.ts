@@ -16,7 +16,7 @@ export function inputVariance(point: SweepPoint, q0: number | 'fixed-point', gai
   return fixedPointInput(point.activation, { sigmaW: gain, sigmaB: point.biasStd });
 }
 
-/** Mean-field ln m1 = sum_l ln chi_l along the trajectory from q0 (SCIENCE.md section 5). */
+/** Mean-field ln m1 = sum_l ln chi_l along the trajectory from q0 (docs/science.md section 5). */
 export function meanFieldLnM1(point: SweepPoint, q0: number | 'fixed-point', gain: number): number {
   return meanFieldTrajectory({ activation: point.activation, sigmaW: gain, sigmaB: point.biasStd, depth: point.depth, q0 }).lnM1;
 }

@@ -3,7 +3,7 @@ import type { ActivationName } from '../spec/types.js';
 import { gaussianMoments } from './gaussian-moments.js';
 import { brentRootIn as brentRoot } from '../numeric/roots.js';
 
-/** A point on the edge of chaos: chi_1 = sigma_w^2 mu_1(q*) = 1 at the fixed point q* (SCIENCE.md 5). */
+/** A point on the edge of chaos: chi_1 = sigma_w^2 mu_1(q*) = 1 at the fixed point q* (docs/science.md 5). */
 export interface CriticalPoint {
   activation: ActivationName;
   sigmaB: number;

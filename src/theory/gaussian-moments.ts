@@ -4,7 +4,7 @@ import type { ActivationName } from '../spec/types.js';
 import { smoothGaussianExpectations } from './smooth-expectation.js';
 
 /**
- * The Gaussian expectations mean-field theory needs, for h ~ N(0, q) (SCIENCE.md section 5):
+ * The Gaussian expectations mean-field theory needs, for h ~ N(0, q) (docs/science.md section 5):
  * everything the length map, chi and the free-probability moments are built from.
  */
 export interface GaussianMoments {

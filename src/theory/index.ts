@@ -1,4 +1,4 @@
-/** Mean-field and free-probability theory of gradient propagation (SCIENCE.md sections 5-7). */
+/** Mean-field and free-probability theory of gradient propagation (docs/science.md sections 5-7). */
 export { gaussHermite, type QuadratureRule } from './hermite.js';
 export { smoothGaussianExpectations, HERMITE_MAX_Q, HERMITE_NODES } from './smooth-expectation.js';
 export { gaussianMoments, type GaussianMoments } from './gaussian-moments.js';

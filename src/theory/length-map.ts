@@ -22,7 +22,7 @@ export function checkScales({ sigmaW, sigmaB }: Scales): void {
   }
 }
 
-/** The length map V(q) = sigma_w^2 E[phi(sqrt(q) z)^2] + sigma_b^2 (SCIENCE.md section 5). */
+/** The length map V(q) = sigma_w^2 E[phi(sqrt(q) z)^2] + sigma_b^2 (docs/science.md section 5). */
 export function lengthMap(activation: ActivationName, { sigmaW, sigmaB }: Scales, q: number): number {
   return sigmaW * sigmaW * gaussianMoments(activation, q).ePhi2 + sigmaB * sigmaB;
 }

@@ -7,7 +7,7 @@ import { gaussHermite } from './hermite.js';
  * The integrands eoc needs (tanh^2, sech^4, sech^8, ...) are analytic in the strip |Im h| < pi/2.
  * In z = h / sqrt(q) that strip narrows to pi / (2 sqrt q), so:
  *  - q <= HERMITE_MAX_Q: 300-node probabilists' Gauss-Hermite. Its error grows like exp(-c/sqrt q)
- *    (measured against mpmath: 9e-11 at q = 4, so c ~ 46) and is ~1e-20 at q = 1. SCIENCE.md's
+ *    (measured against mpmath: 9e-11 at q = 4, so c ~ 46) and is ~1e-20 at q = 1. docs/science.md's
  *    "fine up to q ~ 4" holds at the 1e-10 level only, so the switch is at q = 1;
  *  - larger q: the trapezoid rule on a uniform z grid, which converges like exp(-2 pi a / dz) for
  *    integrands analytic in a strip of half-width a. With dz = 0.2 / sqrt(q) the exponent is

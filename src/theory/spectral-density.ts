@@ -14,7 +14,7 @@ import {
 
 /**
  * Free-probability density of the eigenvalues lambda = s^2 of JJ^T for a depth-L network whose
- * layers all sit at the same variance q (SCIENCE.md section 6, Pennington et al. 2017/2018).
+ * layers all sit at the same variance q (docs/science.md section 6, Pennington et al. 2017/2018).
  *
  * With m = M_{JJ^T}(z) = M_{D^2}(x) the multiplicativity of S-transforms becomes one equation in x:
  *   orthogonal: z = sigma_w^{2L} x^L (m/(1+m))^{L-1}

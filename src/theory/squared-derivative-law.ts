@@ -6,7 +6,7 @@ import { gaussianMoments } from './gaussian-moments.js';
 
 /**
  * The law of d = phi'(h)^2, h ~ N(0, q): the entries of D^2 at a stationary layer. Free probability
- * needs its M-transform M(x) = E[d/(x - d)] at complex x (SCIENCE.md section 6).
+ * needs its M-transform M(x) = E[d/(x - d)] at complex x (docs/science.md section 6).
  *
  * - linear, relu, hard-tanh: d in {0, 1}, so the law is two atoms and M is exact.
  * - tanh: d = sech^4(h) has a continuous law on (0, 1]. A fixed set of quadrature nodes would turn

@@ -7,7 +7,7 @@ import { lnGradNormRatio } from '../measure/definitions.js';
 
 /**
  * s1 of the weight Gram matrix WW^T/sigma_w^2 in the free-probability moment formula
- * (SCIENCE.md section 6): S_{WW^T}(z) = 1/sigma_w^2 (orthogonal) or 1/(sigma_w^2 (1+z)) (Gaussian),
+ * (docs/science.md section 6): S_{WW^T}(z) = 1/sigma_w^2 (orthogonal) or 1/(sigma_w^2 (1+z)) (Gaussian),
  * so each layer adds -S'(0)/S(0) = -s1 to the normalized variance.
  */
 export const S1: Record<InitName, number> = { orthogonal: 0, gaussian: -1 };
@@ -36,7 +36,7 @@ export interface MeanFieldTrajectory {
   /**
    * lnGradNormProfile[l-1] = ln(|delta^l| / |delta^L|) = (1/2) sum_{k=l}^{L-1} ln chi_k (0 at l = L):
    * a ratio of NORMS, the convention of src/measure/definitions.ts (lnGradNormRatio).
-   * Derivation (conventions of SCIENCE.md section 2): delta^l = D^l (W^{l+1})^T delta^{l+1}.
+   * Derivation (conventions of docs/science.md section 2): delta^l = D^l (W^{l+1})^T delta^{l+1}.
    * |(W^{l+1})^T v|^2 = sigma_w^2 |v|^2 (exactly for orthogonal W, in expectation for Gaussian W),
    * and D^l multiplies coordinate i by phi'(h^l_i) with h^l_i ~ N(0, q^l) independent of the
    * direction of W^T v at infinite width, which multiplies the squared norm by mu_1(q^l).

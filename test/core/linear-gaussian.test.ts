@@ -4,7 +4,7 @@ import { stableLogSingularValues } from '../../src/spectrum/stable-product.js';
 import { spectrumStats } from '../../src/measure/stats.js';
 import { estimate } from '../../src/measure/aggregate.js';
 
-/** Exact E var(lambda) for a linear Gaussian net at g = 1, finite N (SCIENCE.md section 7). */
+/** Exact E var(lambda) for a linear Gaussian net at g = 1, finite N (docs/science.md section 7). */
 function exactVariance(N: number, L: number): number {
   let u = 1, v = 1;
   for (let l = 0; l < L; l++) [u, v] = [u + (2 * v) / N ** 2, u + (1 + 1 / N) * v];
@@ -12,7 +12,7 @@ function exactVariance(N: number, L: number): number {
 }
 
 describe('linear Gaussian nets against exact finite-N moments', () => {
-  it('reproduces the recursion values quoted in SCIENCE.md', () => {
+  it('reproduces the recursion values quoted in docs/science.md', () => {
     expect(exactVariance(100, 10)).toBeCloseTo(10.59, 2);
     expect(exactVariance(100, 100)).toBeCloseTo(231.5, 1);
   });

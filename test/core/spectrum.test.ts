@@ -16,7 +16,7 @@ describe('linear orthogonal nets: exact isometry up to the scale g^L', () => {
   }
 });
 
-describe('the log-det identity at L = 100 (SCIENCE.md section 4)', () => {
+describe('the log-det identity at L = 100 (docs/science.md section 4)', () => {
   for (const init of ['orthogonal', 'gaussian'] as const) {
     it(`holds to 1e-8 for ${init} tanh, where the naive product loses the small singular values`, () => {
       const N = 64, L = 100, g = 1.2;

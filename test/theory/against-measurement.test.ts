@@ -6,7 +6,7 @@ import { criticalPoint, fixedPointInput, meanFieldTrajectory, spectralDensity } 
 
 /**
  * Theory against the engine, fixed seeds. Tolerances: finite width biases ln m1 by O(L/N) and the
- * seed-to-seed scatter of ln m1 is ~0.08 at N = 200, L = 50 (SCIENCE.md section 9); with 8 seeds the
+ * seed-to-seed scatter of ln m1 is ~0.08 at N = 200, L = 50 (docs/science.md section 9); with 8 seeds the
  * standard error of the mean is ~0.03, so the issue's 0.1 leaves room for the O(L/N) bias without
  * being loose enough to hide a wrong chi (a 1% error in chi_l moves ln m1 by 0.5 at L = 50).
  * Measured (8 seeds): ln m1 -4.207 +- 0.034 vs -4.245 (g = 1), -2.433 +- 0.042 vs -2.488 (1.05),

@@ -10,7 +10,7 @@ function agreesToQuotedDigits(value: number, quoted: string): boolean {
   return Math.abs(value - Number(quoted)) <= 0.5 * 10 ** (exp - decimals);
 }
 
-describe('critical point (edge of chaos), SCIENCE.md section 8 to 1e-6', () => {
+describe('critical point (edge of chaos), docs/science.md section 8 to 1e-6', () => {
   it('tanh sigma_b = 0: sigma_w = 1, q* = 0', () => {
     expect(criticalPoint('tanh', 0)).toMatchObject({ sigmaW: 1, sigmaW2: 1, q: 0 });
   });
@@ -38,11 +38,11 @@ describe('critical point (edge of chaos), SCIENCE.md section 8 to 1e-6', () => {
     expect(Math.abs((p3.q as number) - 0.76347476691)).toBeLessThan(1e-10);
   });
 
-  it('hard-tanh sigma_b = 0.05: sigma_w = 1.008853, q* = 0.17705; sigma_w^2 = 1.0177854 (SCIENCE.md says 1.017784)', () => {
+  it('hard-tanh sigma_b = 0.05: sigma_w = 1.008853, q* = 0.17705; sigma_w^2 = 1.0177854 (the first notes said 1.017784)', () => {
     const p = criticalPoint('hard-tanh', 0.05);
     expect(Math.abs(p.sigmaW - 1.008853)).toBeLessThan(1e-6);
     expect(agreesToQuotedDigits(p.q as number, '0.17705')).toBe(true);
-    // mpmath: sigma_w = 1.00885348517, sigma_w^2 = 1.01778535455. SCIENCE.md's 1.017784 is the
+    // mpmath: sigma_w = 1.00885348517, sigma_w^2 = 1.01778535455. The first notes' 1.017784 is the
     // square of the ROUNDED sigma_w (1.008853^2 = 1.0177843), 1.4e-6 off the true value.
     expect(Math.abs(p.sigmaW2 - 1.01778535455)).toBeLessThan(1e-10);
     expect(Math.abs(p.sigmaW2 - 1.017784)).toBeGreaterThan(1e-6);

@@ -4,7 +4,7 @@ import { chiAt, lengthMap } from '../../src/theory/length-map.js';
 import { meanFieldPoint, PHASE_TOLERANCE } from '../../src/theory/phase.js';
 
 describe('fixed point of the length map', () => {
-  it('tanh, sigma_w = 1.2, sigma_b = 0: q* = 0.249513, chi_1 = 1.0335 (SCIENCE.md 8, quoted digits)', () => {
+  it('tanh, sigma_w = 1.2, sigma_b = 0: q* = 0.249513, chi_1 = 1.0335 (docs/science.md 8, quoted digits)', () => {
     const p = meanFieldPoint('tanh', { sigmaW: 1.2, sigmaB: 0 });
     if (p.fixedPoint.kind !== 'point') throw new Error('expected a point');
     // mpmath: q* = 0.249513040238, chi_1 = 1.03350146653

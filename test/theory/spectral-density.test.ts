@@ -10,7 +10,7 @@ function grid(d: SpectralDensity): SpectralDensityGrid {
   return d;
 }
 
-describe('linear Gaussian nets: Fuss-Catalan (SCIENCE.md 7)', () => {
+describe('linear Gaussian nets: Fuss-Catalan (docs/science.md 7)', () => {
   // Tolerance 1e-6 (the brief's): the t-grid trapezoid is spectrally accurate at the square-root
   // edge, eta = 1e-9 smooths by O(1e-9), and the grid reaches 20(L+1)+20 units of ln(lambda) below
   // the top, where the mass left below is ~ exp(-20) (density ~ lambda^{-L/(L+1)}). Observed: ~1e-8.
@@ -127,7 +127,7 @@ describe('kinked activations (d in {0, 1})', () => {
     expect(Math.abs((d.m2 / d.m1 ** 2 - 1) / (L * (1 / p - 1)) - 1)).toBeLessThan(1e-5);
   });
 
-  it('relu Gaussian at sigma_w^2 = 2: m1 = 1, var = 2L (SCIENCE.md 6)', () => {
+  it('relu Gaussian at sigma_w^2 = 2: m1 = 1, var = 2L (docs/science.md 6)', () => {
     const L = 3;
     const d = grid(spectralDensity({ activation: 'relu', init: 'gaussian', depth: L, sigmaW: Math.SQRT2, q: 1 }));
     expect(d.atomAtZero).toBe(0.5);

@@ -50,7 +50,7 @@ describe('eoc theory (in-process)', () => {
     expect(doc.schema).toBe('eoc.theory/2');
     expect(typeof doc.eocVersion).toBe('string');
     expect(doc.inputs).toMatchObject({ activation: 'tanh', init: 'orthogonal', gain: 1.2, biasStd: 0, depth: 10, q0: 'fixed-point' });
-    // q* = 0.249513 (SCIENCE.md 8); starting at the fixed point keeps every layer there
+    // q* = 0.249513 (docs/science.md 8); starting at the fixed point keeps every layer there
     expect(doc.meanField.fixedPoint.q).toBeCloseTo(0.249513, 6);
     expect(doc.trajectory.q).toHaveLength(10);
     for (const q of doc.trajectory.q) expect(q).toBeCloseTo(0.249513, 6);

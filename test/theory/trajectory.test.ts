@@ -44,12 +44,12 @@ describe('finite-depth mean-field trajectory', () => {
     expect(t.varSqNorm.gaussian - t.varSqNorm.orthogonal).toBeCloseTo(40, 10);
     const lin = meanFieldTrajectory({ activation: 'linear', sigmaW: 1.3, sigmaB: 0, depth: 25, q0: 1 });
     expect(lin.varSqNorm).toEqual({ orthogonal: 0, gaussian: 25 });
-    // ReLU: mu2/mu1^2 - 1 = (1/2)/(1/4) - 1 = 1 per layer: L (orthogonal), 2L (Gaussian), SCIENCE.md 6
+    // ReLU: mu2/mu1^2 - 1 = (1/2)/(1/4) - 1 = 1 per layer: L (orthogonal), 2L (Gaussian), docs/science.md 6
     const relu = meanFieldTrajectory({ activation: 'relu', sigmaW: Math.SQRT2, sigmaB: 0, depth: 30, q0: 1 });
     expect(relu.varSqNorm).toEqual({ orthogonal: 30, gaussian: 60 });
   });
 
-  it('small-q asymptotics: per layer mu2/mu1^2 - 1 = 8 q^2 (1 + O(q)) for tanh (the 8 of SCIENCE.md 6 is exact)', () => {
+  it('small-q asymptotics: per layer mu2/mu1^2 - 1 = 8 q^2 (1 + O(q)) for tanh (the 8 of docs/science.md 6 is exact)', () => {
     // sech^4 h = 1 - 2h^2 + O(h^4), so Var(sech^4)/mu1^2 = 4 Var(h^2) + O(q^3) = 8 q^2 + O(q^3);
     // mpmath: ratio / q^2 = 7.2732 (q = 1e-2), 7.92080 (1e-3), 7.992008 (1e-4): 8 (1 - 9.1 q)
     for (const [q, ref] of [[1e-2, 7.27323740496], [1e-3, 7.9208020453], [1e-4, 7.99200809796]]) {
@@ -66,14 +66,14 @@ describe('finite-depth mean-field trajectory', () => {
     expect(t.varSqNorm.orthogonal / (800 * q * q)).toBeLessThan(1);
   });
 
-  it('SCIENCE.md 9: at the sigma_b = 0.05 critical point, depth-100 orthogonal tanh has var_sq_norm ~ 7', () => {
+  it('docs/science.md 9: at the sigma_b = 0.05 critical point, depth-100 orthogonal tanh has var_sq_norm ~ 7', () => {
     const p = criticalPoint('tanh', 0.05);
     const t = meanFieldTrajectory({ activation: 'tanh', sigmaW: p.sigmaW, sigmaB: 0.05, depth: 100, q0: 'fixed-point' });
     expect(t.varSqNorm.orthogonal).toBeGreaterThan(6.5);
     expect(t.varSqNorm.orthogonal).toBeLessThan(7.5);
   });
 
-  it('tanh at g = 1, sigma_b = 0: q^l ~ 1/(2l) and m1 ~ C/L (algebraic, SCIENCE.md 5)', () => {
+  it('tanh at g = 1, sigma_b = 0: q^l ~ 1/(2l) and m1 ~ C/L (algebraic, docs/science.md 5)', () => {
     const t = meanFieldTrajectory({ activation: 'tanh', sigmaW: 1, sigmaB: 0, depth: 20000, q0: 1 });
     // 1/q^l = 2l - (5/6) ln l + C: at l = 1e4 and 2e4 the relative correction is < 1e-3
     expect(Math.abs(2 * 10000 * t.q[9999] - 1)).toBeLessThan(1e-3);

@@ -6,7 +6,7 @@ import { checkGemmShapes, type LinalgBackend } from '../backend.js';
  * The native backend: the system OpenBLAS (BLAS + its bundled LAPACK) through koffi, an FFI that
  * ships prebuilt for Node. koffi passes a Float64Array as a pointer to its own memory, so no copies.
  * OpenBLAS runs single-threaded: eoc parallelizes over (point, seed) workers, and threaded BLAS
- * under several workers oversubscribes the cores (DESIGN.md). The log-scaled Jacobi runs LAPACK's
+ * under several workers oversubscribes the cores (docs/design.md). The log-scaled Jacobi runs LAPACK's
  * dgesvj (same one-sided Jacobi, same relative accuracy, faster BLAS-1) when the row scales span
  * less than GESVJ_SPREAD e-folds, so that the scaled values sit well inside float64's range; wider
  * spreads (and EOC_NATIVE_GESVJ=0) go to the fallback backend's log-scaled Jacobi. It also offers
