@@ -108,8 +108,30 @@ export function figure(title: string, subtitle: string, body: Record<string, unk
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title: { text: title, subtitle: lines.length === 1 ? lines[0] : lines },
     config: CONFIG,
-    ...body,
+    ...(withoutEmptyLayers(body) as Record<string, unknown>),
   };
+}
+
+/**
+ * Every layer whose inline data is empty is left out (the first layer of a stack stays, for the
+ * axes): vega warns of an infinite extent on an empty layer's scale field, which fails the figure.
+ * Empty layers are what a study without something to mark gives: no located gain in the range, a
+ * theory that is a point mass only, one weight scheme.
+ */
+export function withoutEmptyLayers(o: unknown): unknown {
+  if (Array.isArray(o)) return o.map(withoutEmptyLayers);
+  if (!o || typeof o !== 'object') return o;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(o as Record<string, unknown>)) {
+    if (k === 'layer' && Array.isArray(v)) {
+      const isEmpty = (l: unknown) => {
+        const values = (l as { data?: { values?: unknown } }).data?.values;
+        return Array.isArray(values) && values.length === 0;
+      };
+      out[k] = v.filter((l, i) => i === 0 || !isEmpty(l)).map(withoutEmptyLayers);
+    } else out[k] = withoutEmptyLayers(v);
+  }
+  return out;
 }
 
 /** Numbers on the page: fixed significant digits, no float noise in the JSON the specs carry. */

@@ -10,7 +10,8 @@ const eoc = (args: string[], cwd: string) => spawnSync(process.execPath, [BIN, .
 /**
  * A plain sweep of one init and one activation, drawn with eoc report --from. At tanh g <= 1 with
  * sigma_b = 0 the theory is a point mass (q* = 0) and, with no Gaussian scheme, the density panel had
- * an empty theory layer: vega's "infinite extent" warning made it exit 3.
+ * an empty theory layer: vega's "infinite extent" warning made it exit 3. Likewise a grid with no
+ * located gain in it (0.5 to 0.7: m1 = 1 lies above) left the isometry figure's rules empty.
  */
 describe('eoc report --from a one-init sweep', () => {
   it('draws every figure (exit 0), the density panels without empty layers', () => {
@@ -34,6 +35,19 @@ describe('eoc report --from a one-init sweep', () => {
       };
       walk(spec);
       expect(empty).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 180_000);
+
+  it('draws a grid that locates no gain (exit 0): the isometry figure has no empty rule layer', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'eoc-no-located-'));
+    try {
+      const s = eoc(['sweep', '--depth', '10', '--width', '16', '--seeds', '2', '--gains', '0.5:0.7:0.1', '--workers', '1', '--out', 'runs'], dir);
+      expect(s.status, s.stderr).toBe(0);
+      const r = eoc(['report', '--from', 'runs', '--out', 'out'], dir);
+      expect(r.status, r.stderr).toBe(0);
+      expect(existsSync(join(dir, 'out', 'from-sweep', 'figures', 'isometry.png'))).toBe(true);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -43,8 +43,6 @@ function panel(m: ReportModel, activation: string, slot: { slot: string; gain: n
     width: Math.round(PANEL.width * 0.75),
     height: Math.round(PANEL.height * (zoom ? 0.7 : 0.8)),
     title,
-    // a layer with no data is left out (vega warns of an infinite extent on an empty one: a panel
-    // whose only theory is a point mass, with no Gaussian density beside it, has an empty line layer)
     layer: [
       {
         name: markName(`${prefix}histogram`, activation, slot.slot),
@@ -70,7 +68,7 @@ function panel(m: ReportModel, activation: string, slot: { slot: string; gain: n
         mark: { type: 'rule', strokeDash: [5, 3], strokeWidth: 2 },
         encoding: { x: { field: 'lnS', ...x }, color },
       },
-    ].filter((l, i) => i === 0 || l.data.values.length > 0),
+    ],
   };
 }
 

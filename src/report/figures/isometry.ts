@@ -39,23 +39,29 @@ export function isometrySpec(m: ReportModel): Record<string, unknown> {
       title: { text: `${activation}: mean squared singular value`, fontSize: 15 },
       layer: [
         { name: markName('unity', activation), data: { values: [{ y: 1 }] }, mark: { type: 'rule', color: '#777777', strokeWidth: 1 }, encoding: { y: { field: 'y', type: 'quantitative' } } },
-        {
-          name: markName('located', activation),
-          data: { name: 'ds_located' },
-          transform: [f],
-          mark: { type: 'rule', strokeWidth: 1.5, opacity: 0.9 },
-          encoding: {
-            x: { field: 'gain', type: 'quantitative' },
-            color,
-            strokeDash: {
-              field: 'criterion',
-              type: 'nominal',
-              title: 'located gain',
-              scale: { domain: Object.values(CRITERION_LABEL), range: Object.values(CRITERION_DASH) },
-              legend: { orient: 'top', direction: 'horizontal', symbolType: 'stroke', symbolStrokeColor: '#333333', labelLimit: 300 },
+        // the located gains' rules, where this activation has any (a filter that leaves a layer empty
+        // makes vega warn of an infinite extent)
+        ...(located.some((l) => l.activation === activation)
+          ? [
+            {
+              name: markName('located', activation),
+              data: { name: 'ds_located' },
+              transform: [f],
+              mark: { type: 'rule', strokeWidth: 1.5, opacity: 0.9 },
+              encoding: {
+                x: { field: 'gain', type: 'quantitative' },
+                color,
+                strokeDash: {
+                  field: 'criterion',
+                  type: 'nominal',
+                  title: 'located gain',
+                  scale: { domain: Object.values(CRITERION_LABEL), range: Object.values(CRITERION_DASH) },
+                  legend: { orient: 'top', direction: 'horizontal', symbolType: 'stroke', symbolStrokeColor: '#333333', labelLimit: 300 },
+                },
+              },
             },
-          },
-        },
+            ]
+          : []),
         {
           name: markName('m1', activation),
           data: { name: 'ds_curve' },
