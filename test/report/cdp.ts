@@ -95,7 +95,13 @@ export async function launch(executable: string): Promise<Browser> {
       proc.kill('SIGTERM');
       await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
       if (proc.exitCode === null) proc.kill('SIGKILL');
-      rmSync(profile, { recursive: true, force: true });
+      // chromium's helper processes (zygote, crashpad) can still write into the profile for a moment
+      // after the browser exits: retry the removal (a leftover temp profile is no test failure)
+      try {
+        rmSync(profile, { recursive: true, force: true, maxRetries: 20, retryDelay: 250 });
+      } catch (e) {
+        process.stderr.write(`eoc tests: could not remove chromium's temporary profile ${profile}: ${(e as Error).message}\n`);
+      }
     },
   };
 }
