@@ -25,11 +25,10 @@ export function pm(e: Estimate, digits = 5): string {
 }
 
 /**
- * e^ln written as a decimal without forming it, so values beyond float64 (m1 = e^-921) print as
- * "1.0000e-400" instead of 0 or inf; `ln` itself is appended: "1.0000e-400 (ln -921.03)".
+ * e^ln as a decimal mantissa (`digits` significant digits, in [1, 10)) and exponent, without forming
+ * e^ln: values beyond float64 (m1 = e^-921) keep their digits. `ln` must be finite.
  */
-export function numFromLog(ln: number, digits = 5): string {
-  if (!Number.isFinite(ln)) return Number.isNaN(ln) ? 'n/a' : ln > 0 ? 'inf' : '0';
+export function decimalFromLog(ln: number, digits: number): { mantissa: string; exponent: string } {
   const l10 = ln / Math.LN10;
   let e = Math.floor(l10);
   let m = Math.pow(10, l10 - e);
@@ -37,7 +36,17 @@ export function numFromLog(ln: number, digits = 5): string {
     m /= 10;
     e += 1;
   }
-  return `${m.toFixed(digits - 1)}e${e < 0 ? '-' : '+'}${Math.abs(e)} (ln ${num(ln, digits)})`;
+  return { mantissa: m.toFixed(digits - 1), exponent: `${e < 0 ? '-' : '+'}${Math.abs(e)}` };
+}
+
+/**
+ * e^ln written as a decimal without forming it, so values beyond float64 (m1 = e^-921) print as
+ * "1.0000e-400" instead of 0 or inf; `ln` itself is appended: "1.0000e-400 (ln -921.03)".
+ */
+export function numFromLog(ln: number, digits = 5): string {
+  if (!Number.isFinite(ln)) return Number.isNaN(ln) ? 'n/a' : ln > 0 ? 'inf' : '0';
+  const d = decimalFromLog(ln, digits);
+  return `${d.mantissa}e${d.exponent} (ln ${num(ln, digits)})`;
 }
 
 /** true when e^ln is not a normal float64 (so the linear value would print as 0, a subnormal or inf) */

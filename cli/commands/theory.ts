@@ -5,7 +5,7 @@ import { checkFixedPointStart, LIMITS, readOptions, type ParsedOptions } from '.
 import type { ActivationName, InitName } from '../../src/spec/types.js';
 import type { CriticalPoint, SpectralDensity, meanFieldPoint, findCriticalPoint, meanFieldTrajectory } from '../../src/theory/index.js';
 import { action, print } from '../common.js';
-import { table } from '../format.js';
+import { decimalFromLog, table } from '../format.js';
 import { addOptions } from '../options.js';
 import { LN_GRAD_RATIO_LABEL } from '../../src/measure/definitions.js';
 
@@ -106,14 +106,8 @@ export function numFromLn(ln: number, digits = 7): string {
   if (!Number.isFinite(ln)) return num(ln);
   const x = Math.exp(ln);
   if (x >= 1e-300 && x <= 1e300) return num(x, digits);
-  const log10 = ln / Math.LN10;
-  let e = Math.floor(log10);
-  let mant = Number((10 ** (log10 - e)).toPrecision(digits));
-  if (mant >= 10) {
-    mant /= 10;
-    e += 1;
-  }
-  return `${mant}e${e >= 0 ? '+' : ''}${e}`;
+  const d = decimalFromLog(ln, digits);
+  return `${Number(d.mantissa)}e${d.exponent}`;
 }
 
 function criticalLineTable(activation: ActivationName, line: CriticalPoint[]): string {

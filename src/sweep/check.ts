@@ -224,22 +224,15 @@ export async function runCheck(spec: NetworkSpec, o: CheckOptions): Promise<Chec
   const recVerdict = at ? classify(at.ln_m1.mean, at.std_log.mean, o.thresholds) : null;
   let advice: CheckAdvice | null = null;
   if (recVerdict !== null && recVerdict !== 'faithful') {
+    // over the seeds that have it: the mean stats there and their verdict
+    const over = <T extends { at: CheckStats }>(xs: T[]) => {
+      const atX = summarize(xs.map((x) => x.at));
+      return { at: atX, verdict: classify(atX.ln_m1.mean, atX.std_log.mean, o.thresholds) };
+    };
     const cl = perSeed.map((r) => r.closest).filter((c) => c !== null);
-    const closest: CheckAdvice['closest'] =
-      cl.length === 0
-        ? null
-        : (() => {
-            const atC = summarize(cl.map((c) => c.at));
-            return { criterion: 'min rms ln s', gain: estimate(cl.map((c) => c.gain)), at: atC, verdict: classify(atC.ln_m1.mean, atC.std_log.mean, o.thresholds) };
-          })();
+    const closest: CheckAdvice['closest'] = cl.length === 0 ? null : { criterion: 'min rms ln s', gain: estimate(cl.map((c) => c.gain)), ...over(cl) };
     const pr = perSeed.map((r) => r.probe).filter((p) => p !== null);
-    const probe: CheckAdvice['probe'] =
-      pr.length === 0
-        ? null
-        : (() => {
-            const atP = summarize(pr.map((p) => p.at));
-            return { q0: pr[0].q0, gain: pr[0].gain, at: atP, verdict: classify(atP.ln_m1.mean, atP.std_log.mean, o.thresholds) };
-          })();
+    const probe: CheckAdvice['probe'] = pr.length === 0 ? null : { q0: pr[0].q0, gain: pr[0].gain, ...over(pr) };
     advice = { closest, meanField: mfAdvice, probe };
   }
   return {

@@ -7,6 +7,15 @@ import { join } from 'node:path';
 const BIN = join(import.meta.dirname, '..', '..', 'bin', 'eoc.js');
 const eoc = (args: string[], cwd: string) => spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8', timeout: 120_000 });
 
+/** A plain sweep of tanh, orthogonal weights (depth 10, width 16, 2 seeds) over `gains`, then eoc report --from it: the report folder. */
+function sweepThenReport(dir: string, gains: string): string {
+  const s = eoc(['sweep', '--depth', '10', '--width', '16', '--seeds', '2', '--gains', gains, '--workers', '1', '--out', 'runs'], dir);
+  expect(s.status, s.stderr).toBe(0);
+  const r = eoc(['report', '--from', 'runs', '--out', 'out'], dir);
+  expect(r.status, r.stderr).toBe(0);
+  return join(dir, 'out', 'from-sweep');
+}
+
 /**
  * A plain sweep of one init and one activation, drawn with eoc report --from. At tanh g <= 1 with
  * sigma_b = 0 the theory is a point mass (q* = 0) and, with no Gaussian scheme, the density panel had
@@ -17,11 +26,7 @@ describe('eoc report --from a one-init sweep', () => {
   it('draws every figure (exit 0), the density panels without empty layers', () => {
     const dir = mkdtempSync(join(tmpdir(), 'eoc-single-init-'));
     try {
-      const s = eoc(['sweep', '--depth', '10', '--width', '16', '--seeds', '2', '--gains', '0.9:1.1:0.1', '--workers', '1', '--out', 'runs'], dir);
-      expect(s.status, s.stderr).toBe(0);
-      const r = eoc(['report', '--from', 'runs', '--out', 'out'], dir);
-      expect(r.status, r.stderr).toBe(0);
-      const report = join(dir, 'out', 'from-sweep');
+      const report = sweepThenReport(dir, '0.9:1.1:0.1');
       expect(existsSync(join(report, 'index.html'))).toBe(true);
       const spec = JSON.parse(readFileSync(join(report, 'specs', 'density.vl.json'), 'utf8'));
       const empty: string[] = [];
@@ -43,11 +48,7 @@ describe('eoc report --from a one-init sweep', () => {
   it('draws a grid that locates no gain (exit 0): the isometry figure has no empty rule layer', () => {
     const dir = mkdtempSync(join(tmpdir(), 'eoc-no-located-'));
     try {
-      const s = eoc(['sweep', '--depth', '10', '--width', '16', '--seeds', '2', '--gains', '0.5:0.7:0.1', '--workers', '1', '--out', 'runs'], dir);
-      expect(s.status, s.stderr).toBe(0);
-      const r = eoc(['report', '--from', 'runs', '--out', 'out'], dir);
-      expect(r.status, r.stderr).toBe(0);
-      expect(existsSync(join(dir, 'out', 'from-sweep', 'figures', 'isometry.png'))).toBe(true);
+      expect(existsSync(join(sweepThenReport(dir, '0.5:0.7:0.1'), 'figures', 'isometry.png'))).toBe(true);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
