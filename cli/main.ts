@@ -10,6 +10,7 @@ import { applyBackendOption, backendVersionLine } from './backend.js';
 // with import() inside its action, so --help, --version and every refusal start fast
 import { registerSpectrum } from './commands/spectrum.js';
 import { registerTheory } from './commands/theory.js';
+import { registerGains } from './commands/gains.js';
 import { registerReport } from './commands/report.js';
 import { registerSweep } from './commands/sweep.js';
 import { registerCompare } from './commands/compare.js';
@@ -59,6 +60,7 @@ program.allowExcessArguments(true).action(
 
 registerSpectrum(program);
 registerTheory(program);
+registerGains(program);
 registerReport(program);
 registerSweep(program);
 registerCompare(program);

@@ -10,12 +10,37 @@ export { ACTIVATIONS, INITS, DEFAULT_SPEC, type ActivationName, type InitName, t
 export { SpecError } from './spec/errors.js';
 export { resolveSpec, networkBytes, memoryBudget } from './spec/validate.js';
 export { parseGain, parseRealList, GAIN_PRESETS } from './spec/parse.js';
+export { parseArch, resolveArch, type ArchDraft } from './spec/arch.js';
+
+// networks as layer lists, and the activation registry
+export {
+  stagesOf,
+  widthsOf,
+  mlpLayers,
+  archText,
+  jacobianSize,
+  isConstantWidth,
+  type LayerList,
+  type Layer,
+  type DenseLayer,
+  type ActivationLayer,
+  type Stage,
+} from './network/layers.js';
+export {
+  activation,
+  parseActivationName,
+  ACTIVATION_FAMILIES,
+  DEFAULT_ACTIVATION_NAMES,
+  type ActivationDef,
+  type ActivationTraits,
+  type ActivationFamily,
+} from './activations/registry.js';
 
 // sampling and one network
 export { normalStream, type NormalStream } from './random/streams.js';
-export { sampleBaseDraws, type BaseDraws } from './network/sampler.js';
-export { forward, type ScaleParams, type ForwardTrace } from './network/forward.js';
-export { activation, type Activation } from './network/activations.js';
+export { sampleBaseDraws, sampleStageDraws, sampleDenseWeights, type BaseDraws } from './network/sampler.js';
+export { forward, type ScaleParams, type LayerScale, type ForwardTrace } from './network/forward.js';
+export { type Activation } from './network/activations.js';
 export { backprop, type GradientProfile } from './gradients/backprop.js';
 export { stableLogSingularValues, type JacobianFactor } from './spectrum/stable-product.js';
 export { measureNetwork, type NetworkSample, type LayerRecord, type MeasureOptions } from './measure/network.js';
@@ -33,9 +58,9 @@ export {
   type Verdict,
   type CheckThresholds,
 } from './measure/definitions.js';
-export { runSpectrum, type SpectrumRun } from './measure/run-spectrum.js';
+export { runSpectrum, specDraws, specParams, type SpectrumRun } from './measure/run-spectrum.js';
 export { analyzeSpectrum, resolveQ0, theoryBlock } from './measure/analyze.js';
-export { spectrumDocument, SPECTRUM_SCHEMA } from './io/spectrum-document.js';
+export { spectrumDocument, SPECTRUM_SCHEMA, SPECTRUM_SCHEMA_LAYERS } from './io/spectrum-document.js';
 export { toJson, readNumber, writeFileAtomic } from './io/json.js';
 
 // linear algebra backends

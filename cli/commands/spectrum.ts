@@ -4,6 +4,9 @@ import { addOptions, applyMaxMemory } from '../options.js';
 import { table, pm, num, pmPositive, numFromLog, outOfRange } from '../format.js';
 import { progressBar } from '../progress.js';
 import { resolveSpec } from '../../src/spec/validate.js';
+import { SpecError } from '../../src/spec/errors.js';
+import { message } from '../../src/log/message.js';
+import { archText, jacobianSize } from '../../src/network/layers.js';
 import { readOptions, type ParsedOptions } from '../../src/spec/options.js';
 import { undefinedStatReason } from '../../src/measure/stats.js';
 import { logDetSummary } from '../../src/io/spectrum-document.js';
@@ -50,7 +53,13 @@ async function runSpectrumCommand(o: ParsedOptions): Promise<void> {
 
 /** The network options of spectrum and check, as a NetworkSpec (resolveSpec checks the combination). */
 export function specOf(o: ParsedOptions) {
+  const arch = o.get('arch');
+  if (arch) {
+    const clash = o.givenFlags(['depth', 'width', 'activation']);
+    if (clash.length) throw new SpecError(message.conflict('--arch', clash.join(', '), 'the layer list gives the depth, the widths and the activations'));
+  }
   return {
+    arch,
     activation: o.get('activation'),
     init: o.get('init'),
     depth: o.get('depth'),
@@ -95,19 +104,22 @@ function layerRowsToShow(L: number): number[] {
 
 export function spectrumText(run: SpectrumRun, theory?: SpectrumTheoryBlock): string {
   const s = run.spec;
+  const net = s.arch
+    ? `network ${archText(s.arch)} (${s.depth} dense layers, J has ${jacobianSize(s.arch)} singular values), ${s.init} weights, `
+    : `${s.activation} net, ${s.init} weights, depth ${s.depth}, width ${s.width}, `;
   const head =
-    `${s.activation} net, ${s.init} weights, depth ${s.depth}, width ${s.width}, gain ${num(s.gain, 6)}, ` +
+    `${net}gain ${num(s.gain, 6)}, ` +
     `sigma_b ${num(s.biasStd)} (sigma_b^2 ${num(s.biasStd ** 2)}), q0 ${num(run.q0)}${s.q0 === 'fixed-point' ? ' (fixed point)' : ''}, ` +
     `${run.seeds.length} seed${run.seeds.length > 1 ? 's' : ''} from ${s.seed}`;
   const stats = table(
     ['statistic', 'measured (mean ± stderr)', ...(theory ? ['mean field'] : []), 'meaning'],
     STAT_ROWS.map(([k, meaning]) => {
-      const th = !theory ? [] : k === 'm1' ? [outOfRange(theory.ln_m1) ? numFromLog(theory.ln_m1) : num(theory.m1)] : k === 'var_sq_norm' ? [num(theory.var_sq_norm)] : [''];
+      const th = !theory ? [] : k === 'm1' ? [outOfRange(theory.ln_m1) ? numFromLog(theory.ln_m1) : num(theory.m1)] : k === 'var_sq_norm' ? [theory.var_sq_norm === null ? 'n/a (rectangular)' : num(theory.var_sq_norm)] : [''];
       return [k, measuredCell(run, k), ...th, meaning];
     }),
   );
-  const rankNote = run.samples.some((x) => x.rank < s.width)
-    ? `\nrank of J < N for some seeds (${run.samples.map((x) => x.rank).join(', ')}): dead units make singular values exactly 0; log statistics are over the nonzero ones.`
+  const rankNote = run.samples.some((x) => x.rank < (s.arch ? jacobianSize(s.arch) : s.width))
+    ? `\nrank of J < ${s.arch ? 'min(N_0, N_L)' : 'N'} for some seeds (${run.samples.map((x) => x.rank).join(', ')}): dead units make singular values exactly 0; log statistics are over the nonzero ones.`
     : '';
   const layerRows = layerRowsToShow(s.depth).map((l) => {
     const r = run.layers[l - 1];

@@ -51,10 +51,11 @@ async function runTheory(o: ParsedOptions): Promise<void> {
   const trajectory = meanFieldTrajectory({ activation, sigmaW, sigmaB, depth, q0 });
   let densityResult: SpectralDensity | undefined;
   if (density) {
-    if (point.fixedPoint.kind !== 'point' && activation !== 'linear' && activation !== 'relu') {
+    const homogeneous = (await import('../../src/activations/registry.js')).activation(activation).traits.homogeneous;
+    if (point.fixedPoint.kind !== 'point' && !homogeneous) {
       throw new SpecError(message.needs('--density', 'a fixed point q*', `${activation} has none at sigma_w = ${sigmaW}, sigma_b = ${sigmaB}`));
     }
-    // linear/relu: the law of phi'^2 does not depend on q, so any q serves
+    // homogeneous phi (linear, relu, leaky-relu): the law of phi'^2 does not depend on q, so any q serves
     const q = point.fixedPoint.kind === 'point' ? point.fixedPoint.q : 1;
     densityResult = spectralDensity({ activation, init, depth, sigmaW, q });
   }
@@ -130,7 +131,7 @@ function theoryTable(
   const fp = point.fixedPoint;
   const fpText =
     fp.kind === 'point'
-      ? `q* = ${num(fp.q)}  (V'(q*) = ${num(fp.slope)})`
+      ? `q* = ${num(fp.q)}  (V'(q*) = ${num(fp.slope)})${fp.unstableAbove !== undefined ? `; repelling fixed point at q = ${num(fp.unstableAbove)}: q^l diverges from above it` : ''}`
       : fp.kind === 'any'
         ? 'every q is a fixed point (V(q) = q)'
         : `none: ${fp.reason}`;

@@ -1,6 +1,6 @@
 import { gemvT } from '../linalg/gemm.js';
 import { norm2 } from '../linalg/vector.js';
-import type { BaseDraws } from '../network/sampler.js';
+import { drawWidths, type BaseDraws } from '../network/sampler.js';
 import type { ForwardTrace } from '../network/forward.js';
 
 /**
@@ -18,19 +18,24 @@ export interface GradientProfile {
   logInputGrad: number;
 }
 
-export function backprop(draws: BaseDraws, trace: ForwardTrace, gain: number): GradientProfile {
+/**
+ * `gain` is the network's gain (every layer's) or, for a layer list with its own gain factors, the
+ * gain of each layer (layerScale(p, l).gain).
+ */
+export function backprop(draws: BaseDraws, trace: ForwardTrace, gain: number | readonly number[]): GradientProfile {
   const L = draws.weights.length;
-  const n = draws.width;
+  const widths = drawWidths(draws);
   const logDelta = new Array<number>(L);
-  const lnGain = Math.log(gain);
+  const lnGainOf = typeof gain === 'number' ? ((lnG: number) => () => lnG)(Math.log(gain)) : (l: number) => Math.log(gain[l]);
   let v: Float64Array = Float64Array.from(draws.outputError);
   let logScale = 0;
-  const tmp = new Float64Array(n);
   for (let l = L - 1; l >= 0; l--) {
+    const n = widths[l + 1];
     if (l < L - 1) {
+      const tmp = new Float64Array(n);
       gemvT(draws.weights[l + 1], v, tmp);
-      v.set(tmp);
-      logScale += lnGain;
+      v = tmp;
+      logScale += lnGainOf(l + 1);
     }
     const d = trace.dphi[l];
     for (let i = 0; i < n; i++) v[i] *= d[i];
@@ -39,8 +44,9 @@ export function backprop(draws: BaseDraws, trace: ForwardTrace, gain: number): G
     logDelta[l] = logScale;
     if (nrm > 0) for (let i = 0; i < n; i++) v[i] /= nrm;
   }
+  const tmp = new Float64Array(widths[0]);
   gemvT(draws.weights[0], v, tmp);
-  const logInputGrad = logScale + lnGain + Math.log(norm2(tmp));
+  const logInputGrad = logScale + lnGainOf(0) + Math.log(norm2(tmp));
   const logWeightGrad = logDelta.map((ld, l) => ld + Math.log(trace.xNorm[l]));
   return { logDelta, logWeightGrad, logInputGrad };
 }

@@ -8,12 +8,20 @@ import { STAT_NAMES, undefinedStatReason } from '../measure/stats.js';
  * and summary.ln_s_max beside them; every sample has ln_s_min and ln_s_max.
  */
 export const SPECTRUM_SCHEMA = 'eoc.spectrum/2';
+/**
+ * Version 3: a network given as a layer list (--arch): spec.arch holds it, every sample has
+ * min(N_0, N_L) singular values, theory.var_sq_norm is null for rectangular layers, and a sample's
+ * logDetResidual is null for a rectangular J (logDetReason says why). Constant-width MLPs keep
+ * writing version 2, byte for byte.
+ */
+export const SPECTRUM_SCHEMA_LAYERS = 'eoc.spectrum/3';
 
 /** The theory block beside a measurement (filled by src/theory when available). */
 export interface SpectrumTheoryBlock {
   m1: number;
   ln_m1: number;
-  var_sq_norm: number;
+  /** null where free probability's sum does not apply (rectangular layer lists) */
+  var_sq_norm: number | null;
   q: number[];
   chi: number[];
   /** predicted ln |delta^l| for a unit output error e */
@@ -64,7 +72,7 @@ export function spectrumWarnings(run: Pick<SpectrumRun, 'samples'>): string[] {
 /** The `eoc spectrum --json` document (docs/design.md "Machine-readable output"). */
 export function spectrumDocument(run: SpectrumRun, theory?: SpectrumTheoryBlock): Record<string, unknown> {
   return {
-    schema: SPECTRUM_SCHEMA,
+    schema: run.spec.arch ? SPECTRUM_SCHEMA_LAYERS : SPECTRUM_SCHEMA,
     eocVersion: EOC_VERSION,
     spec: { ...run.spec, q0Resolved: run.q0, biasVar: run.spec.biasStd ** 2 },
     seeds: run.seeds,

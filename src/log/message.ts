@@ -43,6 +43,17 @@ export const message = {
   unknownName: (option: string, value: string, what: string, known: readonly string[], hint?: string) =>
     `${option}: unknown ${what} '${value}' (known: ${known.join(', ')}${hint ? `; ${hint}` : ''})`,
 
+  unknownActivation: (option: string, value: string, families: string) =>
+    `${option}: unknown activation '${value}' (known: ${families}; parameters in parentheses, e.g. leaky-relu(0.2))`,
+
+  activationTakesNoParameter: (option: string, value: string, family: string) => `${option}: '${value}': ${family} takes no parameter; write ${family}`,
+
+  activationParameterCount: (option: string, value: string, family: string, params: readonly string[]) =>
+    `${option}: '${value}': ${family} takes ${params.length} parameter${params.length === 1 ? '' : 's'} (${params.join(', ')})`,
+
+  badActivationParameter: (option: string, value: string, family: string, param: string, got: string, rule: string) =>
+    `${option}: '${value}': ${family}'s ${param} must be ${rule}, got '${got}'`,
+
   emptyItem: (option: string, value: string) => `${option}: empty item in '${value}'`,
 
   badListItem: (option: string, item: string) => `${option}: '${item}' is neither a value nor a range start:stop:step`,
@@ -91,4 +102,16 @@ export const message = {
       .map((s) => s.trim())
       .filter(Boolean)
       .join(' '),
+
+  /** --arch: the short grammar or the JSON layer list (src/spec/arch.ts) */
+  archEmpty: (option: string) => `${option} is empty: give layers like '784 > 512:gelu > 10' or a .json file`,
+
+  archItem: (option: string, index: number, item: string, why: string) => `${option}: item ${index} '${item}': ${why}`,
+
+  archFile: (option: string, path: string, why: string) => `${option} ${path}: ${why}`,
+
+  archLayer: (option: string, where: string, why: string) => `${option}: ${where}: ${why}`,
+
+  archTooLarge: (option: string, layers: number, need: string, have: string) =>
+    `${option}: the ${layers}-layer network needs about ${need} of memory, more than the ${have} available (--max-memory or EOC_MAX_MEMORY_MB set the budget)`,
 };

@@ -3,6 +3,8 @@ import type { MeasureOptions } from './network.js';
 import { fixedPointInput, meanFieldTrajectory } from '../theory/index.js';
 import { lnSquare } from '../theory/trajectory.js';
 import type { NetworkSpec } from '../spec/types.js';
+import { layerTrajectory } from '../theory/layer-trajectory.js';
+import { stagesOf } from '../network/layers.js';
 import type { SpectrumTheoryBlock } from '../io/spectrum-document.js';
 
 /** The numeric input variance for a spec: q0 itself, or the fixed point's (q* - sigma_b^2)/g^2. */
@@ -13,6 +15,10 @@ export function resolveQ0(spec: NetworkSpec): number {
 
 /** Mean-field predictions along the same finite-depth trajectory the measured networks follow. */
 export function theoryBlock(spec: NetworkSpec, q0: number): SpectrumTheoryBlock {
+  if (spec.arch) {
+    const t = layerTrajectory(stagesOf(spec.arch), spec.gain, q0);
+    return { m1: t.m1, ln_m1: t.lnM1, var_sq_norm: t.varSqNorm, q: t.q, chi: t.chi, logGradNorm: t.logGradNorm };
+  }
   const t = meanFieldTrajectory({ activation: spec.activation, sigmaW: spec.gain, sigmaB: spec.biasStd, depth: spec.depth, q0 });
   const chiL = t.chi[spec.depth - 1];
   // the expression eoc always used where chi_L is an ordinary number; the logs where it is not

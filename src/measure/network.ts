@@ -1,4 +1,4 @@
-import { forward, type ScaleParams, type ForwardTrace } from '../network/forward.js';
+import { forward, layerScale, type ScaleParams, type ForwardTrace } from '../network/forward.js';
 import { backprop } from '../gradients/backprop.js';
 import { stableLogSingularValues, stableLnM1, DEAD_GAP, type JacobianFactor } from '../spectrum/stable-product.js';
 import { JacobianOperator } from '../spectrum/jacobian-operator.js';
@@ -7,7 +7,8 @@ import { matrixFreeSpectrum, denseCost, matrixFreeCost, MATRIX_FREE_NOT_ESTIMATE
 import { backend } from '../linalg/select.js';
 import { activation } from '../network/activations.js';
 import { spectrumStats, type SpectrumStats } from './stats.js';
-import type { BaseDraws } from '../network/sampler.js';
+import { drawWidths, layerInit, type BaseDraws } from '../network/sampler.js';
+import { embedFactors, isRectangular } from '../spectrum/embed.js';
 
 /** Per-layer record, layer = 1..L. */
 export interface LayerRecord {
@@ -93,31 +94,48 @@ export function resolveMethod(method: SpectrumMethod | 'auto' | undefined, n: nu
   return matrixFreeCost(n, depth, mf) < denseCost(n, depth, blockSize) ? 'matrix-free' : 'dense';
 }
 
+/** The gain backprop takes: the network's, or each layer's for a layer list with its own gain factors. */
+function backpropGain(draws: BaseDraws, p: ScaleParams): number | number[] {
+  return p.layers ? draws.weights.map((_, l) => layerScale(p, l).gain) : p.gain;
+}
+
 export function measureNetwork(draws: BaseDraws, p: ScaleParams, opts: MeasureOptions = {}): NetworkSample {
   const trace = forward(draws, p);
-  const grads = backprop(draws, trace, p.gain);
+  const grads = backprop(draws, trace, backpropGain(draws, p));
   const blockSize = opts.blockSize ?? defaultBlockSize(draws.init);
-  const factors = jacobianFactors(draws, trace);
+  const widths = drawWidths(draws);
+  const rectangular = isRectangular(widths);
+  const layerFactors = jacobianFactors(draws, trace, p);
+  // a rectangular J (N_L x N_0) is the top-left block of a max-width square product whose other rows
+  // and columns are exact zeros (src/spectrum/embed.ts): its min(N_0, N_L) singular values lead
+  const factors = rectangular ? embedFactors(layerFactors, widths) : layerFactors;
   const n = draws.width;
+  /** number of singular values of J: min(N_0, N_L) */
+  const k = Math.min(widths[0], widths[widths.length - 1]);
   const method = resolveMethod(opts.method, n, factors.length, blockSize, opts.matrixFree);
   const mf = method === 'matrix-free' ? matrixFreeSpectrum(factors, p.gain, draws.seed, opts.matrixFree) : undefined;
   // kinked activations: the product of the full-rank J_eps (phi' = 0 -> e^-DEAD_GAP), whose top
-  // rank(J) singular values are J's and for which the log-det identity is exact (ScalingOptions)
-  const deadGap = activation(p.activation).canVanish ? DEAD_GAP : undefined;
+  // rank(J) singular values are J's and for which the log-det identity is exact (ScalingOptions).
+  // A rectangular J has exact zero rows and columns in its embedding: dead units stay exact zeros.
+  const canVanish = draws.weights.some((_, l) => activation(layerScale(p, l).activation).canVanish);
+  const deadGap = canVanish && !rectangular ? DEAD_GAP : undefined;
   // generically rank(P_L W ... P_1 W) = min_l rank(P_l) for projectors P_l; beyond it, only rounding
   // (or, for J_eps, the e^-DEAD_GAP directions)
-  const rank = Math.min(n, ...trace.active);
+  const rank = Math.min(k, ...widths, ...trace.active);
   let logS: Float64Array;
   let stats: SpectrumStats;
   let check: ReturnType<typeof logDetCheck> | null = null;
   if (mf) {
     // only what the estimators support, with their own errors: the rest is NaN (printed n/a)
     logS = mf.logSingularValues;
-    stats = matrixFreeStats(mf.m1.m1, mf.m1.lnM1, rank > 0 ? Math.exp(mf.top.logS[0]) : 0);
+    // the estimators see the embedding: |J|_F^2 / max width, rescaled to the mean over J's k values
+    const lnM1 = mf.m1.lnM1 + (rectangular ? Math.log(n / k) : 0);
+    stats = matrixFreeStats(Math.exp(lnM1), lnM1, rank > 0 ? Math.exp(mf.top.logS[0]) : 0);
   } else {
-    logS = stableLogSingularValues(factors, p.gain, blockSize, backend(), { deadGap, spreadLimit: defaultSpreadLimit(draws.init) });
-    check = logDetCheck(draws, trace, p.gain, logS, deadGap);
-    for (let i = rank; i < n; i++) logS[i] = -Infinity;
+    const all = stableLogSingularValues(factors, p.gain, blockSize, backend(), { deadGap, spreadLimit: defaultSpreadLimit(draws.init) });
+    if (!rectangular) check = logDetCheck(draws, { lnDphi: factors.map((f) => f.lnDphi!) }, p.gain, all, deadGap);
+    logS = rectangular ? all.slice(0, k) : all;
+    for (let i = rank; i < k; i++) logS[i] = -Infinity;
     stats = spectrumStats(logS, rank);
   }
   const layers: LayerRecord[] = trace.q.map((q, l) => ({
@@ -137,7 +155,11 @@ export function measureNetwork(draws: BaseDraws, p: ScaleParams, opts: MeasureOp
     logDetResidual: check && check.finite ? check.residual : null,
     logDetTolerance: check && check.finite ? check.tolerance : null,
     ...(!check
-      ? { logDetReason: 'matrix-free spectrum: only estimates of the singular values, no log-det identity to check' }
+      ? {
+          logDetReason: mf
+            ? 'matrix-free spectrum: only estimates of the singular values, no log-det identity to check'
+            : `rectangular Jacobian ${widths[widths.length - 1]} x ${widths[0]}: the log-det identity needs a square J; the tests check rectangular spectra against exact and naive products`,
+        }
       : !check.finite
         ? { logDetReason: 'the computed singular values are not all finite numbers' }
         : {}),
@@ -192,7 +214,7 @@ function matrixFreeStats(m1: number, lnM1: number, sMax: number): SpectrumStats 
  */
 export function logDetCheck(
   draws: BaseDraws,
-  trace: ForwardTrace,
+  trace: Pick<ForwardTrace, 'lnDphi'>,
   gain: number,
   logS: ArrayLike<number>,
   deadGap: number | undefined,
@@ -200,7 +222,8 @@ export function logDetCheck(
   const n = draws.width;
   const lnGain = Math.log(gain);
   let fromLayers = 0;
-  const baseDets = draws.init === 'orthogonal' ? null : logAbsDetBases(draws);
+  const anyGaussian = draws.weights.some((_, l) => layerInit(draws, l) === 'gaussian');
+  const baseDets = anyGaussian ? logAbsDetBases(draws) : null;
   for (let l = 0; l < trace.lnDphi.length; l++) {
     let layer = n * lnGain + (baseDets ? baseDets[l] : 0);
     for (const v of trace.lnDphi[l]) layer += v > -Infinity ? v : deadGap !== undefined ? -deadGap : -Infinity;
@@ -231,6 +254,7 @@ function logAbsDetBases(draws: BaseDraws): Float64Array {
   const tau = new Float64Array(n);
   dets = new Float64Array(draws.weights.length);
   for (let l = 0; l < dets.length; l++) {
+    if (layerInit(draws, l) === 'orthogonal') continue; // |det| = 1
     gt.set(draws.weights[l].data);
     be.householderQR(gt, n, tau);
     let s = 0;
@@ -248,14 +272,20 @@ export const LOG_DET_RELATIVE_TOLERANCE = 1e-10;
  * The factors D^l W^l of J, each taking its weights from the draws only when read: with streaming
  * draws (src/network/sampler.ts) a pass over the layers then holds one layer's weights at a time.
  */
-export function jacobianFactors(draws: BaseDraws, trace: Pick<ForwardTrace, 'dphi' | 'lnDphi'>): JacobianFactor[] {
-  return trace.dphi.map((d, l) => ({
-    get base() {
-      return draws.weights[l];
-    },
-    dphi: d,
-    lnDphi: trace.lnDphi[l],
-  }));
+export function jacobianFactors(draws: BaseDraws, trace: Pick<ForwardTrace, 'dphi' | 'lnDphi'>, p?: ScaleParams): JacobianFactor[] {
+  return trace.dphi.map((d, l) => {
+    // a layer list's gain factor g_l / g is folded into D (the product takes the common gain g)
+    const factor = p?.layers ? p.layers[l].gain : 1;
+    const dphi = factor === 1 ? d : d.map((v) => v * factor);
+    const lnDphi = factor === 1 ? trace.lnDphi[l] : trace.lnDphi[l].map((v) => v + Math.log(factor));
+    return {
+      get base() {
+        return draws.weights[l];
+      },
+      dphi,
+      lnDphi,
+    };
+  });
 }
 
 /**
@@ -300,14 +330,19 @@ export function measureM1(draws: BaseDraws, p: ScaleParams, opts: M1Options = {}
   const trace = forward(draws, p);
   const blockSize = opts.blockSize ?? defaultBlockSize(draws.init);
   const probes = opts.probes ?? 64;
-  const factors = jacobianFactors(draws, trace);
+  const widths = drawWidths(draws);
+  const rectangular = isRectangular(widths);
+  const layerFactors = jacobianFactors(draws, trace, p);
+  const factors = rectangular ? embedFactors(layerFactors, widths) : layerFactors;
+  // the embedding's |J|_F^2 / max width, as the mean over J's min(N_0, N_L) singular values
+  const shift = rectangular ? Math.log(draws.width / Math.min(widths[0], widths[widths.length - 1])) : 0;
   const method = resolveM1Method(opts.method ?? 'exact', draws.width, factors.length, blockSize, probes);
   if (method === 'exact') {
-    const lnM1 = stableLnM1(factors, p.gain, blockSize);
+    const lnM1 = stableLnM1(factors, p.gain, blockSize) + shift;
     return { seed: draws.seed, gain: p.gain, method, lnM1, m1: Math.exp(lnM1), lnM1Stderr: 0 };
   }
   const h = hutchinsonM1(new JacobianOperator(factors, p.gain), probes, draws.seed);
-  return { seed: draws.seed, gain: p.gain, method, lnM1: h.lnM1, m1: h.m1, lnM1Stderr: h.lnStderr, probes };
+  return { seed: draws.seed, gain: p.gain, method, lnM1: h.lnM1 + shift, m1: Math.exp(h.lnM1 + shift), lnM1Stderr: h.lnStderr, probes };
 }
 
 /** ln m1 of one network, exactly (to rounding): measureM1 with method 'exact'. */

@@ -1,4 +1,6 @@
-import { sampleBaseDraws } from '../network/sampler.js';
+import { sampleBaseDraws, sampleStageDraws, type BaseDraws, type DrawOptions } from '../network/sampler.js';
+import { stagesOf } from '../network/layers.js';
+import type { ScaleParams } from '../network/forward.js';
 import { measureNetwork, type MeasureOptions, type NetworkSample } from './network.js';
 import { estimate, geometricEstimate, GEOMETRIC_STATS, type Estimate } from './aggregate.js';
 import { STAT_NAMES, type SpectrumStats } from './stats.js';
@@ -31,10 +33,22 @@ export function summarize(samples: NetworkSample[]): SpectrumSummary {
   return out;
 }
 
+/** The base draws of one seed of a spec: its layer list's, or the constant-width MLP's. */
+export function specDraws(spec: NetworkSpec, seed: number, opts: DrawOptions = {}): BaseDraws {
+  if (spec.arch) return sampleStageDraws(stagesOf(spec.arch), spec.arch.input, seed);
+  return sampleBaseDraws(spec.init, spec.width, spec.depth, seed, opts);
+}
+
+/** The scale parameters of a spec at input variance q0 (a layer list's per-layer activations, gain factors, biases). */
+export function specParams(spec: NetworkSpec, q0: number, gain = spec.gain): ScaleParams {
+  const p: ScaleParams = { activation: spec.activation, gain, biasStd: spec.biasStd, q0 };
+  if (spec.arch) p.layers = stagesOf(spec.arch).map((st) => ({ activation: st.activation, gain: st.gain, biasStd: st.biasStd }));
+  return p;
+}
+
 /** One network of a spectrum run: the unit of work a worker thread takes. */
 export function measureSeed(spec: NetworkSpec, q0: number, seed: number, opts: MeasureOptions = {}): NetworkSample {
-  const draws = sampleBaseDraws(spec.init, spec.width, spec.depth, seed);
-  return measureNetwork(draws, { activation: spec.activation, gain: spec.gain, biasStd: spec.biasStd, q0 }, opts);
+  return measureNetwork(specDraws(spec, seed), specParams(spec, q0), opts);
 }
 
 /** Analyze `spec.seeds` independent networks of one configuration, in this thread. */

@@ -1,7 +1,7 @@
 import { gemv } from '../linalg/gemm.js';
 import { dot } from '../linalg/vector.js';
 import { activation } from './activations.js';
-import type { BaseDraws } from './sampler.js';
+import { drawWidths, type BaseDraws } from './sampler.js';
 import type { ActivationName } from '../spec/types.js';
 
 /** The parameters that turn base draws into a network (docs/science.md section 2). */
@@ -9,8 +9,26 @@ export interface ScaleParams {
   activation: ActivationName;
   gain: number;
   biasStd: number;
-  /** resolved input variance |x0|^2/N */
+  /** resolved input variance |x0|^2/N_0 */
   q0: number;
+  /**
+   * Layer lists: each layer's activation, gain factor (the layer's gain is `gain` times it) and bias
+   * std, which then replace `activation` and `biasStd`. Absent: every layer is (activation, 1, biasStd).
+   */
+  layers?: readonly LayerScale[];
+}
+
+export interface LayerScale {
+  activation: ActivationName;
+  gain: number;
+  biasStd: number;
+}
+
+/** Layer l's activation, gain and bias std. */
+export function layerScale(p: ScaleParams, l: number): LayerScale {
+  if (!p.layers) return { activation: p.activation, gain: p.gain, biasStd: p.biasStd };
+  const s = p.layers[l];
+  return { activation: s.activation, gain: p.gain * s.gain, biasStd: s.biasStd };
 }
 
 /** What the forward pass leaves for the Jacobian and backprop. */
@@ -30,17 +48,21 @@ export interface ForwardTrace {
 }
 
 export function forward(draws: BaseDraws, p: ScaleParams, opts: { keepPreActivations?: boolean } = {}): ForwardTrace {
-  const n = draws.width;
-  const act = activation(p.activation);
-  let x: Float64Array = new Float64Array(n);
-  const r0 = Math.sqrt(n * p.q0);
-  for (let i = 0; i < n; i++) x[i] = r0 * draws.inputDirection[i];
-  const h = new Float64Array(n);
-  const trace: ForwardTrace = { dphi: [], lnDphi: [], q: [], xNorm: [Math.sqrt(dot(x, 0, x, 0, n))], active: [] };
+  const widths = drawWidths(draws);
+  const n0 = widths[0];
+  let x: Float64Array = new Float64Array(n0);
+  const r0 = Math.sqrt(n0 * p.q0);
+  for (let i = 0; i < n0; i++) x[i] = r0 * draws.inputDirection[i];
+  const trace: ForwardTrace = { dphi: [], lnDphi: [], q: [], xNorm: [Math.sqrt(dot(x, 0, x, 0, n0))], active: [] };
+  let h = new Float64Array(widths[1]);
   for (let l = 0; l < draws.weights.length; l++) {
+    const n = widths[l + 1];
+    if (h.length !== n) h = new Float64Array(n);
+    const { activation: name, gain, biasStd } = layerScale(p, l);
+    const act = activation(name);
     gemv(draws.weights[l], x, h);
     const b = draws.biases[l];
-    for (let i = 0; i < n; i++) h[i] = p.gain * h[i] + p.biasStd * b[i];
+    for (let i = 0; i < n; i++) h[i] = gain * h[i] + biasStd * b[i];
     const d = new Float64Array(n);
     const lnd = new Float64Array(n);
     const xNext = new Float64Array(n);

@@ -1,9 +1,10 @@
 import { normalStream, fillNormal } from '../random/streams.js';
-import { sampleHaar, sampleGaussian } from '../linalg/haar.js';
+import { sampleHaar, sampleGaussian, sampleSemiOrthogonal, sampleGaussianRect } from '../linalg/haar.js';
 import { norm2 } from '../linalg/vector.js';
 import type { Mat } from '../linalg/matrix.js';
 import type { InitName } from '../spec/types.js';
 import { memoryBudget, workingSetBytes } from '../spec/validate.js';
+import type { Stage } from './layers.js';
 
 /**
  * Everything random about one network, at unit scale: W^l = g * weights[l], b^l = sigma_b * biases[l],
@@ -14,8 +15,14 @@ import { memoryBudget, workingSetBytes } from '../spec/validate.js';
  */
 export interface BaseDraws {
   seed: number;
+  /** the weight scheme (of the first layer when `inits` says the layers differ) */
   init: InitName;
+  /** N (constant width); for a layer list the largest of its widths */
   width: number;
+  /** layer lists: N_0, N_1, ..., N_L (weights[l] is N_{l+1} x N_l); absent for a constant-width MLP */
+  widths?: number[];
+  /** layer lists whose dense layers do not all share `init`: the scheme of each */
+  inits?: InitName[];
   weights: Mat[];
   biases: Float64Array[];
   /** unit vector */
@@ -45,6 +52,18 @@ export function sampleLayerWeights(init: InitName, width: number, seed: number, 
   return init === 'orthogonal' ? sampleHaar(width, stream) : sampleGaussian(width, stream);
 }
 
+/**
+ * Unit-scale weights of one dense layer of any shape (rows = fan-out, cols = fan-in): square ones
+ * exactly as sampleLayerWeights, others Haar semi-orthogonal (torch's orthogonal_: orthonormal rows
+ * when rows < cols, orthonormal columns when rows > cols) or N(0, 1/cols), both from the same
+ * rows x cols matrix of N(0, 1) draws (the pairing `eoc compare` uses).
+ */
+export function sampleDenseWeights(init: InitName, rows: number, cols: number, seed: number, layer: number): Mat {
+  if (rows === cols) return sampleLayerWeights(init, rows, seed, layer);
+  const stream = normalStream(seed, 'weights', layer);
+  return init === 'orthogonal' ? sampleSemiOrthogonal(rows, cols, stream) : sampleGaussianRect(rows, cols, stream);
+}
+
 export function unitVector(width: number, seed: number, purpose: 'input' | 'outputError'): Float64Array {
   const v = fillNormal(new Float64Array(width), normalStream(seed, purpose));
   const nrm = norm2(v);
@@ -70,6 +89,40 @@ export function sampleBaseDraws(init: InitName, width: number, depth: number, se
   };
   if (streaming) draws.streaming = { cachedLayers: cached };
   return draws;
+}
+
+/**
+ * The base draws of a layer list's stages (src/network/layers.ts): layer l's weights are
+ * N_l x N_{l-1}, its biases N_l long, the input direction N_0 and the output error N_L long, each
+ * from the same stream (seed, purpose, layer) as a constant-width network's, so a layer list of
+ * constant width and one init draws bitwise what sampleBaseDraws draws. Every layer is resident
+ * (layer lists are checked to fit the memory budget in full).
+ */
+export function sampleStageDraws(stages: readonly Stage[], inputWidth: number, seed: number): BaseDraws {
+  const widths = [inputWidth, ...stages.map((s) => s.width)];
+  const inits = stages.map((s) => s.init);
+  const draws: BaseDraws = {
+    seed,
+    init: inits[0],
+    width: Math.max(...widths),
+    widths,
+    weights: stages.map((s, l) => sampleDenseWeights(s.init, s.width, s.fanIn, seed, l)),
+    biases: stages.map((s, l) => fillNormal(new Float64Array(s.width), normalStream(seed, 'biases', l))),
+    inputDirection: unitVector(inputWidth, seed, 'input'),
+    outputError: unitVector(widths[widths.length - 1], seed, 'outputError'),
+  };
+  if (inits.some((i) => i !== inits[0])) draws.inits = inits;
+  return draws;
+}
+
+/** N_0..N_L of any draws (constant width: N repeated). */
+export function drawWidths(draws: BaseDraws): number[] {
+  return draws.widths ?? new Array<number>(draws.weights.length + 1).fill(draws.width);
+}
+
+/** The init of layer l. */
+export function layerInit(draws: BaseDraws, l: number): InitName {
+  return draws.inits ? draws.inits[l] : draws.init;
 }
 
 /**

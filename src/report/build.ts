@@ -15,6 +15,7 @@ import { FIGURES, INTERACTIVE } from './figures/index.js';
 import { renderSvg, svgToPng } from './render.js';
 import { compactDatasets, reportPage, type PageFigure } from './html.js';
 import { browserRuntime } from './runtime.js';
+import { hasPhaseDiagram, phaseDiagramFamilies } from './theory.js';
 
 /**
  * The folder name for a study: lower-case letters, digits, '.', '_' and '-' only, no leading dots,
@@ -177,7 +178,7 @@ async function writeReport(tmp: string, dir: string, input: BuildInput, study: R
     interactive: compactDatasets(interactive),
     runtime: browserRuntime(),
     provenance,
-    notes: [...model.theory.notes, ...(model.study.activations.some((a) => a === 'tanh' || a === 'hard-tanh') ? [] : ['The phase diagram is drawn for bounded activations only (tanh, hard-tanh).'])],
+    notes: [...model.theory.notes, ...(model.study.activations.some(hasPhaseDiagram) ? [] : [`The phase diagram is drawn for bounded odd activations only (${phaseDiagramFamilies().join(', ')}).`])],
   });
   write('index.html', html);
   return { dir, model, files, htmlBytes: Buffer.byteLength(html), timings };

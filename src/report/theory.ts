@@ -1,3 +1,4 @@
+import { ACTIVATION_FAMILIES, tryActivation } from '../activations/registry.js';
 import {
   meanFieldTrajectory,
   meanFieldPoint,
@@ -35,9 +36,19 @@ const DENSITY_POINTS = 600;
 
 const range = (lo: number, hi: number, n: number) => Array.from({ length: n + 1 }, (_, k) => +(lo + ((hi - lo) * k) / n).toFixed(10));
 
-/** Activations whose phase diagram has a critical line to draw (bounded phi). */
+/**
+ * Activations whose phase diagram has a critical line to draw: bounded odd phi (tanh, hard-tanh, erf),
+ * whose edge of chaos runs through the drawn sigma_w range for every sigma_b. (sigmoid's lies near
+ * sigma_w = 10, far outside it; unbounded phi have divergent regions and often no critical point.)
+ */
 export function hasPhaseDiagram(a: ActivationName): boolean {
-  return a === 'tanh' || a === 'hard-tanh';
+  const def = tryActivation(a);
+  return def !== undefined && def.traits.bounded && def.traits.odd;
+}
+
+/** The families hasPhaseDiagram accepts, for the report's note. */
+export function phaseDiagramFamilies(): string[] {
+  return ACTIVATION_FAMILIES.map((f) => f.family).filter((f) => hasPhaseDiagram(f));
 }
 
 export function theoryData(study: StudyDefinition, slots: { activation: ActivationName; gains: number[] }[]): TheoryData {
@@ -59,8 +70,9 @@ export function theoryData(study: StudyDefinition, slots: { activation: Activati
       const t = meanFieldTrajectory({ activation, sigmaW: gain, sigmaB: study.biasStd, depth: study.depth, q0: study.q0 });
       t.q.forEach((q, l) => qCurves.push({ activation, gain, layer: l + 1, q }));
       const fp = fixedPoint(activation, { sigmaW: gain, sigmaB: study.biasStd });
-      // linear/relu at sigma_b = 0 keep q^l = g^(2l) q0: no stationary q*, but D^2 does not depend on q
-      const q = fp.kind === 'point' ? fp.q : activation === 'linear' || activation === 'relu' ? 1 : NaN;
+      // homogeneous phi (linear, relu, leaky-relu) at sigma_b = 0 keep q^l = g^(2l) q0: no stationary q*,
+      // but D^2 does not depend on q
+      const q = fp.kind === 'point' ? fp.q : tryActivation(activation)?.traits.homogeneous ? 1 : NaN;
       if (!Number.isFinite(q)) {
         notes.push(`no free-probability density for ${activation} at g = ${gain}: ${fp.kind === 'divergent' ? fp.reason : 'no fixed point'}`);
         continue;

@@ -1,8 +1,10 @@
 import os from 'node:os';
 import { SpecError } from './errors.js';
 import { message, rangeText } from '../log/message.js';
-import { ACTIVATIONS, INITS, DEFAULT_SPEC, type ActivationName, type InitName } from './types.js';
+import { INITS, DEFAULT_SPEC, type ActivationName, type InitName } from './types.js';
+import { ACTIVATION_FAMILIES, DEFAULT_ACTIVATION_NAMES, tryActivation } from '../activations/registry.js';
 import type { Shard } from '../sweep/grid.js';
+import { parseArch, type ArchDraft } from './arch.js';
 import { GAIN_PRESETS, parseActivation, parseGain, parseGainList, parseInit, parseInteger, parseMemorySize, parseReal, parseRealList, parseChoice, type Range } from './parse.js';
 
 /**
@@ -12,7 +14,7 @@ import { GAIN_PRESETS, parseActivation, parseGain, parseGainList, parseInit, par
  * differences (check's 2 seeds, report's coarser grid) are entries here, stated in the help.
  */
 
-export const COMMANDS = ['spectrum', 'theory', 'sweep', 'compare', 'check', 'report', 'merge'] as const;
+export const COMMANDS = ['spectrum', 'theory', 'gains', 'sweep', 'compare', 'check', 'report', 'merge'] as const;
 export type CommandName = (typeof COMMANDS)[number];
 
 export const METHODS = ['dense', 'matrix-free', 'auto'] as const;
@@ -51,6 +53,7 @@ export interface OptionTypes {
   name: string | undefined;
   title: string | undefined;
   json: boolean;
+  arch: ArchDraft | undefined;
 }
 export type OptionKey = keyof OptionTypes;
 
@@ -63,9 +66,12 @@ export type Kind =
   | { type: 'q0'; range: Range }
   | { type: 'integer'; range: Range }
   | { type: 'choice'; names: readonly string[]; noun: string }
+  /** a registry label (src/activations/registry.ts): a family, with parameters in parentheses */
+  | { type: 'activation' }
   | { type: 'size' }
   | { type: 'text' }
   | { type: 'shard' }
+  | { type: 'arch' }
   | { type: 'flag' };
 
 export interface OptionDef {
@@ -127,6 +133,8 @@ export const LIMITS = {
 } as const;
 
 export const DEFAULT_GAINS = '0.8:1.6:0.02';
+/** eoc gains: the sigma_b of its second edge-of-chaos column (docs/science.md section 8 tabulates tanh there) */
+export const GAINS_BIAS_STD = 0.05;
 export const REPORT_DEFAULT_GAINS = '0.8:1.6:0.05';
 export const DEFAULT_BIAS_STD_RANGE = '0:0.5:0.05';
 
@@ -134,7 +142,7 @@ const presets = Object.keys(GAIN_PRESETS).join(', ');
 
 /** Every option, once. */
 export const OPTIONS: { [K in OptionKey]: OptionDef } = {
-  activation: { flag: '--activation', arg: '<name>', kind: { type: 'choice', names: ACTIVATIONS, noun: 'activation' }, help: 'activation function phi', default: DEFAULT_SPEC.activation, defaultText: DEFAULT_SPEC.activation },
+  activation: { flag: '--activation', arg: '<name>', kind: { type: 'activation' }, help: 'activation function phi', default: DEFAULT_SPEC.activation, defaultText: DEFAULT_SPEC.activation },
   init: { flag: '--init', arg: '<scheme>', kind: { type: 'choice', names: INITS, noun: 'init scheme' }, help: 'weight scheme: W = g O with O Haar-orthogonal, or W_ij ~ N(0, g^2/N)', default: DEFAULT_SPEC.init, defaultText: DEFAULT_SPEC.init },
   depth: { flag: '--depth', arg: '<L>', kind: { type: 'integer', range: LIMITS.depth }, help: 'number of layers', default: DEFAULT_SPEC.depth, defaultText: String(DEFAULT_SPEC.depth) },
   width: { flag: '--width', arg: '<N>', kind: { type: 'integer', range: LIMITS.width }, help: 'units per layer', default: DEFAULT_SPEC.width, defaultText: String(DEFAULT_SPEC.width) },
@@ -176,6 +184,13 @@ export const OPTIONS: { [K in OptionKey]: OptionDef } = {
   name: { flag: '--name', arg: '<name>', kind: { type: 'text' }, help: "study name (the folder's name)", defaultText: "'default', or 'custom' with study options" },
   title: { flag: '--title', arg: '<text>', kind: { type: 'text' }, help: "the page's heading", defaultText: 'from the study' },
   json: { flag: '--json', kind: { type: 'flag' }, help: 'print the JSON document instead of text', default: false, defaultText: 'off' },
+  arch: {
+    flag: '--arch',
+    arg: '<layers>',
+    kind: { type: 'arch' },
+    help: "the network as a layer list instead of --depth/--width/--activation: '784 > 512:gelu > 256:gelu > 10', '256:tanh x 60', or a .json file (README \"Describing a network\"); --init and --bias-std apply to every dense layer, --gain multiplies each layer's gain",
+    defaultText: 'the MLP of --depth x --width',
+  },
 };
 
 const NETWORK: OptionUse[] = [{ key: 'activation' }, { key: 'init' }, { key: 'depth' }, { key: 'width' }, { key: 'gain' }, { key: 'biasStd' }, { key: 'q0' }, { key: 'seeds' }, { key: 'seed' }];
@@ -196,7 +211,7 @@ const GRID: OptionUse[] = [
 
 /** Every command's options, in help order. */
 export const COMMAND_OPTIONS: { [C in CommandName]: OptionUse[] } = {
-  spectrum: [...NETWORK, { key: 'maxMemory' }, { key: 'method' }, { key: 'workers', help: 'worker threads, one seed each; results do not depend on it' }, { key: 'json', help: 'print the eoc.spectrum/2 JSON document' }],
+  spectrum: [...NETWORK, { key: 'arch' }, { key: 'maxMemory' }, { key: 'method' }, { key: 'workers', help: 'worker threads, one seed each; results do not depend on it' }, { key: 'json', help: 'print the eoc.spectrum/2 JSON document' }],
   theory: [
     { key: 'activation' },
     { key: 'init', help: 'weight scheme for --density (var_sq_norm is predicted for both)' },
@@ -208,6 +223,22 @@ export const COMMAND_OPTIONS: { [C in CommandName]: OptionUse[] } = {
     { key: 'biasStdRange' },
     { key: 'density' },
     { key: 'json', help: 'print a JSON document (eoc.theory/2 or eoc.critical-line/1)' },
+  ],
+  gains: [
+    {
+      key: 'activation',
+      list: 'items',
+      default: DEFAULT_ACTIVATION_NAMES.join(','),
+      defaultText: 'every registered family at its default parameters',
+      help: 'activations, one row each',
+    },
+    {
+      key: 'biasStd',
+      default: GAINS_BIAS_STD,
+      defaultText: String(GAINS_BIAS_STD),
+      help: 'sigma_b of the second edge-of-chaos column (the first is always sigma_b = 0)',
+    },
+    { key: 'json', help: 'print the eoc.gains/1 JSON document' },
   ],
   sweep: [
     ...GRID,
@@ -221,6 +252,7 @@ export const COMMAND_OPTIONS: { [C in CommandName]: OptionUse[] } = {
   compare: [...GRID.filter((u) => u.key !== 'init'), { key: 'json', help: 'print the eoc.compare/2 JSON document' }],
   check: [
     ...NETWORK.map((u): OptionUse => (u.key === 'seeds' ? { key: 'seeds', default: 2, defaultText: '2', help: 'number of independent networks (2 here: one per core keeps the default check under 10 s)' } : u)),
+    { key: 'arch' },
     { key: 'maxMemory' },
     { key: 'tolM1' },
     { key: 'tolSpread' },
@@ -283,6 +315,11 @@ export function acceptsText(use: OptionUse): string {
     case 'choice':
       s = k.names.join(' | ');
       break;
+    case 'activation':
+      s = `${ACTIVATION_FAMILIES.map((f) => (f.params.length ? `${f.family}(${f.params.map((p) => p.name).join(',')})` : f.family)).join(' | ')}; parameters default to ${ACTIVATION_FAMILIES.filter((f) => f.params.length)
+        .map((f) => `${f.family}(${f.params.map((p) => String(p.default)).join(',')})`)
+        .join(', ')}`;
+      break;
     case 'q0':
       s = use.numericOnly ? rangeText(range!.lo, range!.hi) : `${rangeText(range!.lo, range!.hi)} or fixed-point`;
       break;
@@ -308,6 +345,9 @@ export function acceptsText(use: OptionUse): string {
       break;
     case 'shard':
       s = 'i/n, 0 <= i < n';
+      break;
+    case 'arch':
+      s = 'WIDTH[:ACTIVATION][ x COUNT] items joined by >, or a .json file';
       break;
     case 'flag':
       s = 'flag';
@@ -363,8 +403,9 @@ function parseOne(use: OptionUse, raw: string): unknown {
       }
       return parseReal(raw, what, range);
     }
+    case 'activation':
+      return parseActivation(raw, what);
     case 'choice':
-      if (use.key === 'activation') return parseActivation(raw, what);
       if (use.key === 'init') return parseInit(raw, what);
       return parseChoice(raw, what, k.names, k.noun);
     case 'gains': {
@@ -387,6 +428,8 @@ function parseOne(use: OptionUse, raw: string): unknown {
       if (count < 1 || index >= count) throw new SpecError(message.badShard(what, raw));
       return { index, count };
     }
+    case 'arch':
+      return parseArch(raw, what);
     case 'flag':
       throw new Error(`internal: ${what} is a flag`);
   }
@@ -483,17 +526,24 @@ export function readOptions(command: CommandName, raw: Record<string, unknown>):
 }
 
 /**
- * relu and linear nets are positively homogeneous and unbounded: at sigma_b = 0 a fixed point is
- * q* = 0 (a zero input) or, at one gain, every q; --q0 fixed-point has nothing to start at.
+ * Positively homogeneous nets (linear, relu, leaky-relu: traits.homogeneous) are unbounded: at
+ * sigma_b = 0 a fixed point is q* = 0 (a zero input) or, at one gain, every q; --q0 fixed-point has
+ * nothing to start at.
  */
 export function checkFixedPointStart(activation: ActivationName, biasStd: number, q0: number | 'fixed-point'): void {
   if (q0 !== 'fixed-point' || biasStd !== 0) return;
+  const def = tryActivation(activation);
+  if (!def || !def.traits.homogeneous) return;
   if (activation === 'linear') {
     throw new SpecError(message.noFixedPointStart('linear', 'has V(q) = g^2 q: every q is a fixed point at g = 1 and only q* = 0 (a zero input) elsewhere'));
   }
   if (activation === 'relu') {
     throw new SpecError(message.noFixedPointStart('relu', 'has V(q) = g^2 q / 2: q* = 0 (a zero input, every measurement n/a), or every q is a fixed point at g = sqrt 2'));
   }
+  const c = def.moments(1).ePhi2;
+  throw new SpecError(
+    message.noFixedPointStart(activation, `has V(q) = ${c} g^2 q: q* = 0 (a zero input, every measurement n/a), or every q is a fixed point at g = ${Math.sqrt(1 / c)}`),
+  );
 }
 
 /** Environment variables eoc reads: refuse what it cannot use instead of ignoring it. */

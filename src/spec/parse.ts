@@ -1,6 +1,7 @@
 import { SpecError } from './errors.js';
 import { message, type Bound } from '../log/message.js';
-import { ACTIVATIONS, INITS, type ActivationName, type InitName } from './types.js';
+import { INITS, type ActivationName, type InitName } from './types.js';
+import { parseActivationName } from '../activations/registry.js';
 
 /**
  * Parsers for user-typed values, one per kind (the option table, src/spec/options.ts, says which
@@ -148,11 +149,11 @@ export function parseChoice<T extends string>(raw: string, what: string, names: 
   throw new SpecError(message.unknownName(what, raw, noun, names));
 }
 
-export const ACTIVATION_ALIASES: Record<string, ActivationName> = { hardtanh: 'hard-tanh' };
 export const INIT_ALIASES: Record<string, InitName> = { haar: 'orthogonal', normal: 'gaussian' };
 
+/** An activation label through the registry: its canonical name ('leaky-relu' -> 'leaky-relu(0.01)'). */
 export function parseActivation(raw: string, what = '--activation'): ActivationName {
-  return parseChoice(raw, what, ACTIVATIONS, 'activation', ACTIVATION_ALIASES);
+  return parseActivationName(raw, what);
 }
 
 export function parseInit(raw: string, what = '--init'): InitName {

@@ -1,6 +1,15 @@
-/** The four activations eoc analyzes. */
-export const ACTIVATIONS = ['tanh', 'linear', 'relu', 'hard-tanh'] as const;
-export type ActivationName = (typeof ACTIVATIONS)[number];
+import { DEFAULT_ACTIVATION_NAMES } from '../activations/families.js';
+
+/**
+ * The activations eoc analyzes: every registered family at its default parameters ('tanh', ...,
+ * 'leaky-relu(0.01)', 'elu(1)'); any label the registry parses (src/activations/registry.ts,
+ * e.g. 'leaky-relu(0.2)') is accepted too.
+ */
+export const ACTIVATIONS: readonly string[] = DEFAULT_ACTIVATION_NAMES;
+/** A canonical activation label of the registry (src/activations/registry.ts). */
+export type ActivationName = string;
+
+import type { LayerList } from '../network/layers.js';
 
 /** Weight schemes: W = g * O with O Haar on O(N), or W_ij ~ N(0, g^2/N). */
 export const INITS = ['orthogonal', 'gaussian'] as const;
@@ -27,6 +36,13 @@ export interface NetworkSpec {
   seed: number;
   /** number of independent networks */
   seeds: number;
+  /**
+   * The network as a layer list (--arch). When present it is the network: depth is then its number
+   * of dense layers, width its largest width and activation the activation every layer shares, or
+   * 'mixed'; init and biasStd are the defaults its dense layers took. Absent: the constant-width MLP
+   * of depth x (width, activation).
+   */
+  arch?: LayerList;
 }
 
 export const DEFAULT_SPEC: NetworkSpec = {

@@ -1,9 +1,12 @@
 import os from 'node:os';
 import { SpecError } from './errors.js';
-import { ACTIVATIONS, INITS, DEFAULT_SPEC, type NetworkSpec } from './types.js';
+import { INITS, DEFAULT_SPEC, type NetworkSpec } from './types.js';
+import { parseActivationName } from '../activations/registry.js';
 import { LIMITS, checkFixedPointStart } from './options.js';
 import { message } from '../log/message.js';
 import type { Range } from './parse.js';
+import { resolveArch, type ArchDraft } from './arch.js';
+import { stagesOf, widthsOf, type LayerList } from '../network/layers.js';
 
 /**
  * Bytes the analysis of one network keeps besides its weights: about ten N x N work matrices (the
@@ -40,11 +43,21 @@ function gib(bytes: number): string {
  * Fill defaults and check every field. The one place user errors about a network are found: all
  * throw SpecError with one line that names the field and the value.
  */
-export function resolveSpec(partial: Partial<NetworkSpec>, workers = 1): NetworkSpec {
-  const s: NetworkSpec = { ...DEFAULT_SPEC, ...stripUndefined(partial) };
-  if (!(ACTIVATIONS as readonly string[]).includes(s.activation)) {
-    throw new SpecError(message.unknownName('activation', s.activation, 'activation', ACTIVATIONS));
-  }
+/** Bytes one layer-list network needs: every layer's weights plus the working set at its largest width. */
+export function layerListBytes(net: LayerList): number {
+  const w = widthsOf(net);
+  let weights = 0;
+  for (let l = 1; l < w.length; l++) weights += 8 * w[l] * w[l - 1];
+  const m = Math.max(...w);
+  return weights + workingSetBytes(m, w.length - 1) + 8 * m * m;
+}
+
+export function resolveSpec(partial: Omit<Partial<NetworkSpec>, 'arch'> & { arch?: ArchDraft | LayerList }, workers = 1): NetworkSpec {
+  const { arch: draft, ...rest } = partial;
+  const s: NetworkSpec = { ...DEFAULT_SPEC, ...stripUndefined(rest) };
+  if (draft) return resolveArchSpec(s, draft, workers);
+  // through the registry: any label it parses, stored under its canonical name
+  s.activation = parseActivationName(s.activation, 'activation');
   if (!(INITS as readonly string[]).includes(s.init)) throw new SpecError(message.unknownName('init', s.init, 'init scheme', INITS));
   checkInt(s.depth, 'depth', LIMITS.depth);
   checkInt(s.width, 'width', LIMITS.width);
@@ -61,6 +74,38 @@ export function resolveSpec(partial: Partial<NetworkSpec>, workers = 1): Network
     throw new SpecError(message.tooMuchMemory(s.width, s.depth, gib(need), gib(have), workers));
   }
   return s;
+}
+
+/**
+ * A spec with --arch: the layer list (defaults from --init and --bias-std) and the summary fields
+ * derived from it. Layer lists keep every layer resident, so the whole network must fit the budget.
+ */
+function resolveArchSpec(base: NetworkSpec, draft: ArchDraft | LayerList, workers: number): NetworkSpec {
+  if (!(INITS as readonly string[]).includes(base.init)) throw new SpecError(message.unknownName('init', base.init, 'init scheme', INITS));
+  checkInt(base.seeds, 'seeds', LIMITS.seeds);
+  checkInt(base.seed, 'seed', { lo: { value: 0 }, hi: { value: 2 ** 53 - 1 } });
+  checkReal(base.gain, 'gain', LIMITS.gain);
+  checkReal(base.biasStd, 'bias std', LIMITS.biasStd);
+  if (base.q0 === 'fixed-point') {
+    throw new SpecError(message.conflict('--arch', '--q0 fixed-point', 'a layer list has no single fixed point to start at; give --q0 a number'));
+  }
+  checkReal(base.q0, 'q0', LIMITS.q0);
+  const arch = resolveArch(draft, { init: base.init, biasStd: base.biasStd });
+  const stages = stagesOf(arch);
+  if (stages.length > LIMITS.depth.hi.value) {
+    throw new SpecError(message.archLayer('--arch', `${stages.length} dense layers`, `more than the ${LIMITS.depth.hi.value} allowed`));
+  }
+  const need = layerListBytes(arch) * Math.max(1, workers);
+  const have = memoryBudget();
+  if (need > have) throw new SpecError(message.archTooLarge('--arch', stages.length, gib(need), gib(have)));
+  const acts = new Set(stages.map((st) => st.activation));
+  return {
+    ...base,
+    depth: stages.length,
+    width: Math.max(...widthsOf(arch)),
+    activation: acts.size === 1 ? stages[0].activation : 'mixed',
+    arch,
+  };
 }
 
 function checkInt(v: number, what: string, r: Range): void {

@@ -107,7 +107,10 @@ function layerSteps(l: number, f: JacobianFactor, band: number, deadGap: number 
       // a = sum over k < count of clamp(a + k band, -band, 0); exact zeros stay zero in the first step
       const b = a === -Infinity ? (k === 0 ? -Infinity : 0) : count === 1 ? a : Math.max(-band, Math.min(0, a + k * band));
       lnScale[i] = b;
-      scale[i] = Math.exp(b);
+      // phi' < 0 (gelu, silu, mish on part of the line): the sign rides on the layer's first step,
+      // read from dphi, which keeps it even where |phi'| underflows (-0)
+      const negative = k === 0 && (f.dphi[i] < 0 || Object.is(f.dphi[i], -0));
+      scale[i] = negative ? -Math.exp(b) : Math.exp(b);
       if (b > -Infinity) {
         if (b < lo) lo = b;
         if (b > hi) hi = b;

@@ -1,3 +1,4 @@
+import { tryActivation } from '../activations/registry.js';
 import { sampleBaseDraws } from '../network/sampler.js';
 import os from 'node:os';
 import { measureNetwork, lnM1Exact, type NetworkSample } from '../measure/network.js';
@@ -12,14 +13,14 @@ import type { BaseDraws } from '../network/sampler.js';
 import type { SweepPoint } from './grid.js';
 
 /**
- * linear and relu are positively homogeneous (phi(g h) = g phi(h), phi'(g h) = phi'(h)), so with
+ * linear, relu and leaky-relu are positively homogeneous (traits.homogeneous) (phi(g h) = g phi(h), phi'(g h) = phi'(h)), so with
  * sigma_b = 0 and a fixed input variance the network at gain g is the g = 1 network rescaled
  * exactly: h^l -> g^l h^l, D^l unchanged, J -> g^L J, delta^l -> g^(L-l) delta^l,
  * x^(l-1) -> g^(l-1) x^(l-1). One evaluation then serves every gain of a seed (grid, located gains
  * and refinement alike), equal to a fresh measurement up to rounding.
  */
 export function isHomogeneous(point: SweepPoint, q0: number | 'fixed-point'): boolean {
-  return point.biasStd === 0 && q0 !== 'fixed-point' && (point.activation === 'linear' || point.activation === 'relu');
+  return point.biasStd === 0 && q0 !== 'fixed-point' && tryActivation(point.activation)?.traits.homogeneous === true;
 }
 
 /** The g = 1 sample of a homogeneous net at gain g (see isHomogeneous). */

@@ -1,3 +1,4 @@
+import { activation as activationDef } from '../activations/registry.js';
 import type { ActivationName } from '../spec/types.js';
 import { fixedPoint, type FixedPoint } from './fixed-point.js';
 import { gaussianMoments } from './gaussian-moments.js';
@@ -27,7 +28,7 @@ export interface MeanFieldPoint {
   sigmaW: number;
   sigmaB: number;
   fixedPoint: FixedPoint;
-  /** sigma_w^2 mu_1(q*). Defined for linear/relu even without a fixed point: mu_1 does not depend on q. */
+  /** sigma_w^2 mu_1(q*). Defined for homogeneous phi (linear, relu, leaky-relu) even without a fixed point: mu_1 does not depend on q. */
   chi1: number | null;
   /** ln chi_1 = 2 ln sigma_w + ln mu_1(q*): finite where chi_1 itself under- or overflows */
   lnChi1: number | null;
@@ -59,8 +60,8 @@ export function meanFieldPoint(activation: ActivationName, scales: Scales): Mean
     chi1 = w2 * m.mu1;
     lnChi1 = lnOf(chi1, () => lnW2 + Math.log(m.mu1));
     xiQ = fp.slope >= 1 ? Infinity : -1 / lnOf(fp.slope, () => lnW2 + Math.log(m.dEPhi2));
-  } else if (activation === 'linear' || activation === 'relu') {
-    // mu_1 is q-independent for these, so chi is meaningful even when q has no fixed point
+  } else if (activationDef(activation).traits.homogeneous) {
+    // mu_1 is q-independent for linear, relu, leaky-relu, so chi is meaningful even when q has no fixed point
     const mu1 = gaussianMoments(activation, 1).mu1;
     chi1 = w2 * mu1;
     lnChi1 = lnOf(chi1, () => lnW2 + Math.log(mu1));

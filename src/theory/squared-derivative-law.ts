@@ -1,5 +1,6 @@
 import erf from '@stdlib/math-base-special-erf';
 import erfc from '@stdlib/math-base-special-erfc';
+import { activation as activationDef } from '../activations/registry.js';
 import type { ActivationName } from '../spec/types.js';
 import type { Complex } from './complex.js';
 import { gaussianMoments } from './gaussian-moments.js';
@@ -8,7 +9,8 @@ import { gaussianMoments } from './gaussian-moments.js';
  * The law of d = phi'(h)^2, h ~ N(0, q): the entries of D^2 at a stationary layer. Free probability
  * needs its M-transform M(x) = E[d/(x - d)] at complex x (docs/science.md section 6).
  *
- * - linear, relu, hard-tanh: d in {0, 1}, so the law is two atoms and M is exact.
+ * - piecewise-constant phi' (traits.derivativeSquaredValues): linear {1}, relu and hard-tanh {0, 1},
+ *   leaky-relu(a) {a^2, 1} (two NONZERO atoms): the law is atoms and M is exact.
  * - tanh: d = sech^4(h) has a continuous law on (0, 1]. A fixed set of quadrature nodes would turn
  *   M into a sum of 300 poles, and the solver's x does come close to (0, 1) (at depth 1, x = z/sigma_w^2
  *   lies on it), where such a sum is a comb, not a density. Instead the law is replaced by a
@@ -20,6 +22,13 @@ import { gaussianMoments } from './gaussian-moments.js';
  *   ~5e-9 relative (the top bin is kept inside d <= 1, so it cannot be centred), and its second
  *   moment differs from mu_2 by O(dz^2) (~1e-7 relative at 2000 bins, tested).
  *   Without the centring, E[d] would be off by ~1e-6 per layer, 1e-4 in m1 at L = 100.
+ * - every other smooth phi: the same exact-mass histogram. When phi'^2 is even (odd phi: erf; and
+ *   sigmoid) the bins run over |z| exactly as tanh's (whose numbers are bitwise the historical ones);
+ *   otherwise (gelu, silu, softplus, mish, ...) over the whole z line, each side with half the mass,
+ *   with the bin's width the spread of d over the bin (d need not be monotone: gelu's phi' crosses 0),
+ *   centred on the exact conditional mean, and each side's tail beyond |z| = 9 an atom at d(+-9).
+ *   selu and elu (phi' constant for h > 0) come out as a mixture: the constant side's zero-width bins
+ *   are atoms at lambda^2 (resp. 1), the h < 0 side is bins.
  */
 export interface SquaredDerivativeLaw {
   /** atoms: value and probability */
@@ -39,18 +48,27 @@ const TANH_Z_RANGE = 9;
 const MIN_RELATIVE_BIN_WIDTH = 1e-9;
 
 export function squaredDerivativeLaw(activation: ActivationName, q: number, tanhBins = DEFAULT_TANH_BINS): SquaredDerivativeLaw {
-  if (activation !== 'tanh') {
-    // phi'^2 = phi'^4 = 1{phi' = 1}: mu_1 is P(d = 1)
-    const p = gaussianMoments(activation, q).mu1;
-    return atomsOnly([1, 0], [p, 1 - p]);
+  const def = activationDef(activation);
+  const values = def.traits.derivativeSquaredValues;
+  if (values) {
+    if (values.length === 1) return atomsOnly([values[0]], [1]);
+    // two values v0 < v1: P(d = v1) from mu_1 = v0 + (v1 - v0) P(d = v1). relu, hard-tanh: {0, 1},
+    // so P(d = 1) = mu_1 (kept in that form: the numbers are the historical ones); leaky-relu: {a^2, 1}
+    const [v0, v1] = [Math.min(...values), Math.max(...values)];
+    const mu1 = gaussianMoments(activation, q).mu1;
+    const p = v0 === 0 && v1 === 1 ? mu1 : (mu1 - v0) / (v1 - v0);
+    return atomsOnly([v1, v0], [p, 1 - p]);
   }
-  if (q === 0) return atomsOnly([1], [1]);
+  if (q === 0) {
+    const d0 = def.moments(0).mu1;
+    return atomsOnly([d0], [1]);
+  }
   const s = Math.sqrt(q);
-  const d = (z: number): number => {
-    const c = 1 / Math.cosh(s * z);
-    const c2 = c * c;
-    return c2 * c2;
-  };
+  const dsq = def.derivativeSquared ?? ((h: number) => {
+    const v = def.dphi(h);
+    return v * v;
+  });
+  const d = (z: number): number => dsq(s * z);
   const atomValue: number[] = [];
   const atomMass: number[] = [];
   const binLo: number[] = [];
@@ -71,25 +89,52 @@ export function squaredDerivativeLaw(activation: ActivationName, q: number, tanh
   // 3-point Gauss-Legendre on [-1, 1]
   const glX = [-Math.sqrt(0.6), 0, Math.sqrt(0.6)];
   const glW = [5 / 9, 8 / 9, 5 / 9];
-  for (let k = 0; k < tanhBins; k++) {
-    const z0 = k * dz;
-    const z1 = (k + 1) * dz;
-    // both signs of h: P(z0 <= |Z| < z1) = erf(z1/sqrt2) - erf(z0/sqrt2); erfc difference in the tail
-    const mass = z0 < 1 ? erf(z1 / Math.SQRT2) - erf(z0 / Math.SQRT2) : erfc(z0 / Math.SQRT2) - erfc(z1 / Math.SQRT2);
-    if (!(mass > 0)) continue;
-    // E[d 1{bin}] = 2 int_{z0}^{z1} n(z) d(z) dz
-    let md = 0;
-    for (let g = 0; g < 3; g++) {
-      const z = 0.5 * (z0 + z1) + 0.5 * dz * glX[g];
-      md += glW[g] * 0.5 * dz * 2 * Math.exp(-0.5 * z * z) * INV_SQRT_2PI * d(z);
+  // phi'^2 even (odd phi, or sigmoid's phi'): bins over |z| carry both signs, as tanh always had;
+  // otherwise bins over the whole z line, [-range, range], with one-sided tails
+  const even = def.traits.odd || evenDerivative(dsq);
+  // even phi'^2 here (tanh, erf, sigmoid) decreases in |z|: its largest value is at z = 0
+  const top = d(0);
+  const sides = even ? [1] : [-1, 1];
+  for (const side of sides) {
+    for (let k = 0; k < tanhBins; k++) {
+      const z0 = k * dz;
+      const z1 = (k + 1) * dz;
+      // P(z0 <= |Z| < z1) = erf(z1/sqrt2) - erf(z0/sqrt2); erfc difference in the tail; one side: half
+      const both = z0 < 1 ? erf(z1 / Math.SQRT2) - erf(z0 / Math.SQRT2) : erfc(z0 / Math.SQRT2) - erfc(z1 / Math.SQRT2);
+      const mass = even ? both : 0.5 * both;
+      if (!(mass > 0)) continue;
+      // E[d 1{bin}] = (2 or 1) int_{z0}^{z1} n(z) d(+-z) dz
+      let md = 0;
+      const nodes: number[] = [];
+      for (let g = 0; g < 3; g++) {
+        const z = 0.5 * (z0 + z1) + 0.5 * dz * glX[g];
+        const dv = d(side * z);
+        nodes.push(dv);
+        md += glW[g] * 0.5 * dz * (even ? 2 : 1) * Math.exp(-0.5 * z * z) * INV_SQRT_2PI * dv;
+      }
+      const mean = md / mass;
+      // the bin edge at z = 0 is evaluated on this side of it (elu, selu: phi' jumps at 0)
+      const d0 = d(side * Math.max(z0, 1e-300));
+      const d1 = d(side * z1);
+      if (even) {
+        const half = 0.5 * (d0 - d1);
+        // keep the interval inside [0, d(0)] (d(0) = sup d: 1 for tanh; it only matters for the outermost bins)
+        const lo = Math.max(0, Math.min(mean - half, top - 2 * half));
+        push(lo, lo + 2 * half, mass);
+      } else {
+        // d need not be monotone on a bin (gelu's phi' crosses 0): the spread of the values seen
+        const half = 0.5 * (Math.max(d0, d1, ...nodes) - Math.min(d0, d1, ...nodes));
+        const lo = Math.max(0, mean - half);
+        push(lo, lo + 2 * half, mass);
+      }
     }
-    const mean = md / mass;
-    const half = 0.5 * (d(z0) - d(z1));
-    // keep the interval inside [0, 1] (it only matters for the outermost bins)
-    const lo = Math.max(0, Math.min(mean - half, 1 - 2 * half));
-    push(lo, lo + 2 * half, mass);
+    const tail = even ? erfc(TANH_Z_RANGE / Math.SQRT2) : 0.5 * erfc(TANH_Z_RANGE / Math.SQRT2);
+    if (even) push(0, d(TANH_Z_RANGE), tail);
+    else {
+      atomValue.push(d(side * TANH_Z_RANGE));
+      atomMass.push(tail);
+    }
   }
-  push(0, d(TANH_Z_RANGE), erfc(TANH_Z_RANGE / Math.SQRT2));
   return {
     atomValue: Float64Array.from(atomValue),
     atomMass: Float64Array.from(atomMass),
@@ -97,6 +142,11 @@ export function squaredDerivativeLaw(activation: ActivationName, q: number, tanh
     binHi: Float64Array.from(binHi),
     binMass: Float64Array.from(binMass),
   };
+}
+
+/** phi'^2 even (checked at a few points, exactly): sigmoid's phi' is even though phi is not odd. */
+function evenDerivative(dsq: (h: number) => number): boolean {
+  return [0.3, 1.7, 4.1].every((h) => dsq(h) === dsq(-h));
 }
 
 function atomsOnly(values: number[], masses: number[]): SquaredDerivativeLaw {

@@ -1,4 +1,5 @@
 import { SpecError } from '../spec/errors.js';
+import { activation as activationDef } from '../activations/registry.js';
 import type { ActivationName, InitName } from '../spec/types.js';
 import { fixedPoint } from './fixed-point.js';
 import { gaussianMoments, type GaussianMoments } from './gaussian-moments.js';
@@ -75,7 +76,11 @@ export function meanFieldTrajectory(input: TrajectoryInput): MeanFieldTrajectory
   const b2 = sigmaB * sigmaB;
   const lnW2 = lnSquare(sigmaW);
   const lnB2 = lnSquare(sigmaB);
-  const homogeneous = activation === 'linear' || activation === 'relu';
+  const def = activationDef(activation);
+  const homogeneous = def.traits.homogeneous;
+  // at tiny q with phi(0) = 0, E[phi^2] = q V'(0)/sigma_w^2 (1 + o(1)): ln E[phi^2] = ln q + ln dEPhi2(0)
+  // (0 for tanh and hard-tanh, whose dEPhi2(0) = 1); undefined when phi(0) != 0 (E[phi^2] -> phi(0)^2)
+  const lnSmallQSlope = def.phi(0) === 0 ? Math.log(def.moments(0).dEPhi2) : undefined;
   const q: number[] = [];
   const lnQ: number[] = [];
   const chi: number[] = [];
@@ -103,7 +108,7 @@ export function meanFieldTrajectory(input: TrajectoryInput): MeanFieldTrajectory
           'use a smaller --gain or --q0',
       );
     }
-    // linear/relu: the moments do not depend on q (mu_k and E[phi^2]/q are constants)
+    // homogeneous phi: the moments do not depend on q (mu_k and E[phi^2]/q are constants)
     const m = moments(homogeneous ? 1 : ql);
     q.push(ql);
     lnQ.push(ql > MIN_NORMAL && Number.isFinite(ql) ? Math.log(ql) : lnQl);
@@ -118,8 +123,8 @@ export function meanFieldTrajectory(input: TrajectoryInput): MeanFieldTrajectory
       lnQl = logAddExp(lnW2 + Math.log(m.ePhi2) + lnQ[l - 1], lnB2);
     } else {
       ql = w2 * m.ePhi2 + b2;
-      // at tiny q, E[phi^2] = q (1 + O(q)) for tanh and hard-tanh: follow ln q where q underflows
-      lnQl = logAddExp(lnW2 + (q[l - 1] < TINY_Q ? lnQ[l - 1] : Math.log(m.ePhi2)), lnB2);
+      // at tiny q, E[phi^2] = q dEPhi2(0) (1 + o(1)) when phi(0) = 0: follow ln q where q underflows
+      lnQl = logAddExp(lnW2 + (q[l - 1] < TINY_Q && lnSmallQSlope !== undefined ? lnQ[l - 1] + lnSmallQSlope : Math.log(m.ePhi2)), lnB2);
     }
   }
   const lnGradNormProfile = new Array<number>(depth);
@@ -132,7 +137,7 @@ export function meanFieldTrajectory(input: TrajectoryInput): MeanFieldTrajectory
 }
 
 const MIN_NORMAL = 2.2250738585072014e-308;
-/** Below this q, E[phi^2](q) = q to float64 precision for the bounded activations (relative O(q)). */
+/** Below this q, E[phi^2](q) = q dEPhi2(0) to float64 precision when phi(0) = 0 (relative O(q), O(sqrt q) at a kink). */
 const TINY_Q = 1e-100;
 
 /** ln(x^2): Math.log(x * x) where x^2 is a normal float64 (the value eoc always used), else 2 ln|x|. */

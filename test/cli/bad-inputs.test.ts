@@ -3,7 +3,9 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BIN } from './run.js';
+import { BIN, ROOT } from './run.js';
+
+const FIXTURES = join(ROOT, 'test/fixtures/arch');
 
 /**
  * Issue 9's fuzz of bad input: every case must be refused with exit 2, exactly one line on stderr
@@ -78,7 +80,7 @@ const CASES: Case[] = [
   { args: ['theory', '--q0', 'fixed'], says: /--q0 must be a number/ },
   { args: ['spectrum', '--bias-std', '-0.1'], says: /--bias-std must be >= 0/ },
   { args: ['theory', '--bias-std', 'Infinity'] },
-  { args: ['spectrum', '--activation', 'sigmoid'], says: /unknown activation 'sigmoid' \(known: tanh, linear, relu, hard-tanh\)/ },
+  { args: ['spectrum', '--activation', 'sigmoidal'], says: /--activation: unknown activation 'sigmoidal' \(known: tanh, linear, relu, hard-tanh, leaky-relu\(slope=0.01\), erf, .*mish; parameters in parentheses/ },
   { args: ['spectrum', '--init', 'xavier'], says: /unknown init scheme 'xavier'/ },
   { args: ['spectrum', '--method', 'fast'], says: /--method: unknown method 'fast'/ },
   { args: ['spectrum', '--max-memory', 'lots'], says: /--max-memory must be a size/ },
@@ -118,6 +120,24 @@ const CASES: Case[] = [
   { args: ['spectrum', 'extra'] },
   { args: ['spectrum', '--seeds'], says: /argument missing/ },
   { args: ['merge'], says: /missing required argument/ },
+  // --arch (issue 11): malformed strings and files, unknown activations, width mismatches, too large
+  { args: ['spectrum', '--arch', ''], says: /--arch is empty/ },
+  { args: ['spectrum', '--arch', '784 > > 10'], says: /--arch: item 2 '': empty item/ },
+  { args: ['spectrum', '--arch', '784 > abc:gelu'], says: /--arch: item 2 'abc:gelu': .*'abc' is not a width/ },
+  { args: ['spectrum', '--arch', '784 > 512:gelx > 10'], says: /unknown activation 'gelx'/ },
+  { args: ['spectrum', '--arch', '784 > 512: > 10'], says: /nothing after ':'/ },
+  { args: ['spectrum', '--arch', '784'], says: /no layers after the input width/ },
+  { args: ['spectrum', '--arch', '784 > 0'], says: /a width must be 1\.\.16384, got 0/ },
+  { args: ['spectrum', '--arch', '16 > 16:tanh x 0'], says: /the count after 'x' must be/ },
+  { args: ['spectrum', '--arch', '16 > 16:leaky-relu(abc)'], says: /leaky-relu/ },
+  { args: ['spectrum', '--arch', 'missing.json'], says: /--arch missing\.json: cannot read: no such file/ },
+  { args: ['spectrum', '--arch', `${FIXTURES}/not-json.json`], says: /not valid JSON/ },
+  { args: ['spectrum', '--arch', `${FIXTURES}/mismatch.json`], says: /layer 1: width mismatch: "in" is 500 but the layer before gives 512 units/ },
+  { args: ['spectrum', '--arch', `${FIXTURES}/activation-first.json`], says: /layer 0: an activation must follow a dense layer/ },
+  { args: ['spectrum', '--arch', `${FIXTURES}/unknown-activation.json`], says: /unknown activation 'swoosh'/ },
+  { args: ['spectrum', '--arch', '16 > 16:tanh', '--depth', '3'], says: /--arch and --depth cannot be used together/ },
+  { args: ['spectrum', '--arch', '16 > 16:tanh', '--q0', 'fixed-point'], says: /--arch and --q0 fixed-point cannot be used together/ },
+  { args: ['spectrum', '--arch', '16384 > 16384:tanh x 40'], env: { EOC_MAX_MEMORY_MB: '1024' }, says: /the 40-layer network needs about .* of memory, more than the 1\.0 GiB available/ },
 ];
 
 /** Run `node bin/eoc.js args` in cwd; resolve with the exit code and both streams. */

@@ -78,7 +78,7 @@ describe('eoc spectrum (end to end)', () => {
     [['--depth', '0'], /--depth must be >= 1/],
     [['--width', '0'], /--width must be >= 1/],
     [['--width', '2.5'], /--width must be an integer/],
-    [['--activation', 'sigmoid'], /unknown activation 'sigmoid'/],
+    [['--activation', 'sigmoidal'], /unknown activation 'sigmoidal'/],
     [['--init', 'xavier'], /unknown init scheme 'xavier'/],
     [['--bias-std', '-0.1'], /--bias-std must be >= 0/],
     [['--q0', '0'], /--q0 must be >= 1e-8/],

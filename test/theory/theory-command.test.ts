@@ -1,35 +1,9 @@
-import { Command } from 'commander';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { registerTheory } from '../../cli/commands/theory.js';
+import { runInProcess } from '../support/in-process.js';
 
-/** Runs `eoc theory ...` in-process on a fresh program, capturing stdout/stderr and the exit code. */
-async function run(args: string[]): Promise<{ stdout: string; stderr: string; code: number }> {
-  let stdout = '';
-  let stderr = '';
-  let code = 0;
-  vi.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => {
-    stdout += String(s);
-    return true;
-  });
-  vi.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => {
-    stderr += String(s);
-    return true;
-  });
-  vi.spyOn(process, 'exit').mockImplementation(((c?: number) => {
-    code = c ?? 0;
-    throw new Error('__exit__');
-  }) as never);
-  const program = new Command().exitOverride();
-  registerTheory(program);
-  try {
-    await program.parseAsync(['node', 'eoc', 'theory', ...args]);
-  } catch (e) {
-    if ((e as Error).message !== '__exit__') throw e;
-  } finally {
-    vi.restoreAllMocks();
-  }
-  return { stdout, stderr, code };
-}
+/** Runs `eoc theory ...` in-process, capturing stdout/stderr and the exit code. */
+const run = (args: string[]) => runInProcess(registerTheory, 'theory', args);
 
 afterEach(() => vi.restoreAllMocks());
 
@@ -86,7 +60,7 @@ describe('eoc theory (in-process)', () => {
   });
 
   it('bad input: one line, exit 2', async () => {
-    for (const args of [['--gain', '-1'], ['--activation', 'sigmoid'], ['--depth', '0'], ['--q0', 'nope'], ['--bias-std', '-0.1']]) {
+    for (const args of [['--gain', '-1'], ['--activation', 'sigmoidal'], ['--activation', 'leaky-relu(-1)'], ['--activation', 'tanh(2)'], ['--depth', '0'], ['--q0', 'nope'], ['--bias-std', '-0.1']]) {
       const r = await run(args);
       expect(r.code, args.join(' ')).toBe(2);
       expect(r.stderr.trim().split('\n'), args.join(' ')).toHaveLength(1);
