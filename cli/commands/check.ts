@@ -1,3 +1,4 @@
+import { archText } from '../../src/network/layers.js';
 import type { Command } from 'commander';
 import { action, EXIT_CHECK_FAILED, EXIT_OK, log, print } from '../common.js';
 import { num, pm } from '../format.js';
@@ -37,7 +38,7 @@ function checkText(r: CheckResult): string {
   const t = r.thresholds;
   const stats = (x: CheckSummary) => `ln m1 ${pm(x.ln_m1, 3)}, std ln s ${pm(x.std_log, 3)}, rms ln s ${pm(x.rms_log, 3)}`;
   const lines = [
-    `${s.activation} net, ${s.init} weights, depth ${s.depth}, width ${s.width}, gain ${num(s.gain, 6)}, sigma_b ${num(s.biasStd)}, q0 ${s.q0}, ${s.seeds} seed(s) from ${s.seed}`,
+    `${s.arch ? `network ${archText(s.arch)}` : `${s.activation} net`}, ${s.init} weights, ${s.arch ? '' : `depth ${s.depth}, width ${s.width}, `}gain ${num(s.gain, 6)}, sigma_b ${num(s.biasStd)}, q0 ${s.q0}, ${s.seeds} seed(s) from ${s.seed}`,
     `${r.faithful}`,
     ``,
     `verdict: ${r.verdict.toUpperCase()}  (${r.reason})`,

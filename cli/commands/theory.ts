@@ -21,6 +21,7 @@ export function registerTheory(program: Command): void {
 }
 
 async function runTheory(o: ParsedOptions): Promise<void> {
+  if (o.get('arch')) return runLayerTheory(o);
   const activation = o.get('activation');
   if (o.get('criticalLine')) {
     const given = o.givenFlags(POINT_OPTIONS);
@@ -87,6 +88,67 @@ async function runTheory(o: ParsedOptions): Promise<void> {
     return;
   }
   print(theoryTable(activation, init, sigmaW, sigmaB, depth, point, critical, trajectory, densityResult, PHASE_TOLERANCE));
+}
+
+/**
+ * `eoc theory --arch`: the mean-field trajectory through a layer list (src/theory/layer-trajectory.ts).
+ * The options that describe one identical stationary layer (--activation, --depth, --critical-line,
+ * --bias-std-range, --density) do not apply to a list of different layers.
+ */
+async function runLayerTheory(o: ParsedOptions): Promise<void> {
+  const clash = o.givenFlags(['activation', 'depth', 'criticalLine', 'biasStdRange', 'density']);
+  if (clash.length) throw new SpecError(message.conflict('--arch', clash[0], 'a layer list gives its own layers; the critical line and the density are for identical stationary layers'));
+  const q0 = o.get('q0');
+  if (q0 === 'fixed-point') throw new SpecError(message.conflict('--arch', '--q0 fixed-point', 'a layer list has no single fixed point to start at; give --q0 a number'));
+  const [{ EOC_VERSION }, { layerTrajectory }, { toJson }, { resolveArch }, layers] = await Promise.all([
+    import('../../src/version.js'),
+    import('../../src/theory/layer-trajectory.js'),
+    import('../../src/io/json.js'),
+    import('../../src/spec/arch.js'),
+    import('../../src/network/layers.js'),
+  ]);
+  const arch = resolveArch(o.get('arch')!, { init: o.get('init'), biasStd: o.get('biasStd') });
+  const stages = layers.stagesOf(arch);
+  const gain = o.get('gain');
+  const t = layerTrajectory(stages, gain, q0);
+  const perLayer = stages.map((st, l) => ({
+    layer: l + 1,
+    width: st.width,
+    fanIn: st.fanIn,
+    init: st.init,
+    activation: st.activation,
+    gain: gain * st.gain,
+    biasStd: st.biasStd,
+    sigma2: t.sigma2[l],
+    q: t.q[l],
+    chi: t.chi[l],
+    logGradNorm: t.logGradNorm[l],
+  }));
+  if (o.get('json')) {
+    // version 3: the trajectory of a layer list (inputs.arch), per layer; no single fixed point or phase
+    print(toJson({ schema: 'eoc.theory/3', eocVersion: EOC_VERSION, inputs: { arch, gain, q0 }, trajectory: t, layers: perLayer }));
+    return;
+  }
+  const rows = perLayer.map((r) => [
+    r.layer,
+    `${r.fanIn} > ${r.width}`,
+    r.init,
+    r.activation,
+    num(r.gain, 5),
+    num(r.biasStd, 4),
+    num(r.sigma2, 5),
+    num(r.q, 5),
+    num(r.chi, 5),
+    num(r.logGradNorm, 5),
+  ]);
+  const head =
+    `mean-field trajectory of ${layers.archText(arch)}, gain ${num(gain)}, q0 ${num(q0)} ` +
+    `(sigma^2 = g^2, or g^2 fan_in/fan_out for an orthogonal layer that widens; chi_l = sigma^2 E[phi'(h)^2], h ~ N(0, q^l))`;
+  const foot = [
+    `predicted m1 = (N_L / min(N_0, N_L)) prod chi_l = ${numFromLn(t.lnM1)}  (ln m1 = ${num(t.lnM1)})`,
+    `var_sq_norm = ${t.varSqNorm === null ? 'n/a (rectangular layers: the free-probability sum needs square ones)' : num(t.varSqNorm)}`,
+  ];
+  print(`${head}\n${table(['layer', 'shape', 'init', 'activation', 'gain', 'sigma_b', 'sigma^2', 'q^l', 'chi_l', 'ln |delta^l|'], rows)}\n${foot.join('\n')}`);
 }
 
 const num = (x: number | null, digits = 7): string => {

@@ -11,6 +11,8 @@ import { classify, faithfulRule, verdictOf, type CheckThresholds, type Verdict }
 import { meanFieldTrajectory } from '../theory/index.js';
 import type { InitName } from '../spec/types.js';
 import type { SweepPoint } from './grid.js';
+import { layerTrajectory } from '../theory/layer-trajectory.js';
+import { stagesOf } from '../network/layers.js';
 
 /**
  * Version 2: the gradient ratio is `lnGradNormRatio` = ln(|delta^1|/|delta^L|) (version 1 called it
@@ -18,6 +20,12 @@ import type { SweepPoint } from './grid.js';
  * faithful, the gain closest to isometry and what else would help; perSeed has `closest`, `probe`.
  */
 export const CHECK_SCHEMA = 'eoc.check/2';
+/**
+ * Version 3: the network is a layer list (spec.arch, eoc check --arch); its spectra have
+ * min(N_0, N_L) singular values and advice.meanField says where an estimate needs square layers.
+ * Constant-width MLPs keep writing version 2.
+ */
+export const CHECK_SCHEMA_LAYERS = 'eoc.check/3';
 
 export type { Verdict, CheckThresholds } from '../measure/definitions.js';
 export { DEFAULT_THRESHOLDS, verdictOf } from '../measure/definitions.js';
@@ -41,7 +49,7 @@ export const DEFAULT_CHECK_SEARCH = { lnM1Tolerance: 0.01, maxEvaluations: 5, cl
 export type CheckSummary = Record<keyof CheckStats, Estimate>;
 
 export interface CheckResult {
-  schema: typeof CHECK_SCHEMA;
+  schema: typeof CHECK_SCHEMA | typeof CHECK_SCHEMA_LAYERS;
   eocVersion: string;
   spec: NetworkSpec;
   thresholds: CheckThresholds;
@@ -107,6 +115,12 @@ export function predictedStdLog(point: SweepPoint & { init: InitName }, q0: numb
   const mf = meanFieldM1Gain(point, q0, GUESS_GRID);
   if (mf.gain === null) return null;
   let vsn: number;
+  if (point.arch) {
+    if (q0 === 'fixed-point') return null;
+    const v = layerTrajectory(stagesOf(point.arch), mf.gain, q0).varSqNorm;
+    if (v === null) return null; // rectangular layers: free probability's sum does not apply
+    return { gain: mf.gain, stdLog: Math.sqrt(Math.log1p(Math.max(0, v))) / 2 };
+  }
   try {
     vsn = meanFieldTrajectory({ activation: point.activation, sigmaW: mf.gain, sigmaB: point.biasStd, depth: point.depth, q0 }).varSqNorm[point.init];
   } catch (e) {
@@ -123,12 +137,13 @@ export function predictedStdLog(point: SweepPoint & { init: InitName }, q0: numb
  * ln q0 (Brent) and in integer depth. Cheap (theory only, no networks).
  */
 export function meanFieldAdvice(spec: NetworkSpec, tolSpread: number): MeanFieldAdvice {
-  const point = { activation: spec.activation, init: spec.init, biasStd: spec.biasStd, depth: spec.depth };
+  const point = checkPoint(spec);
   const target = tolSpread / 2;
   const atSpec = predictedStdLog(point, spec.q0);
   const notes: string[] = [];
   let q0: MeanFieldAdvice['q0'] = null;
   if (spec.q0 === 'fixed-point') notes.push('q0 = fixed-point ties the input variance to q*: a smaller sigma_b lowers q*');
+  else if (spec.arch && atSpec === null) notes.push('no mean-field spread estimate for rectangular layers (free probability\'s var_sq_norm needs square ones)');
   else {
     const F = (x: number) => {
       const p = predictedStdLog(point, Math.exp(x));
@@ -146,8 +161,9 @@ export function meanFieldAdvice(spec: NetworkSpec, tolSpread: number): MeanField
   }
   let depth: MeanFieldAdvice['depth'] = null;
   const at = (L: number) => predictedStdLog({ ...point, depth: L }, spec.q0);
-  const one = spec.depth > 1 ? at(1) : null;
-  if (spec.depth > 1 && one && one.stdLog <= target) {
+  const one = spec.depth > 1 && !spec.arch ? at(1) : null;
+  if (spec.arch) notes.push('no depth estimate for a layer list (its depth is its list of layers)');
+  else if (spec.depth > 1 && one && one.stdLog <= target) {
     let lo = 1, hi = spec.depth; // std(lo) <= target < std(hi), assuming it grows with depth
     let best = one;
     while (hi - lo > 1) {
@@ -178,8 +194,15 @@ const GUESS_GRID = Array.from({ length: 61 }, (_, i) => Number((0.1 * 100 ** (i 
  * recommended gain: each seed's own m1 = 1 gain (a few secant steps from the mean-field guess on the
  * same base draws), averaged over seeds.
  */
+/** The sweep point of a spec (with its layer list when it has one). */
+function checkPoint(spec: NetworkSpec): SweepPoint & { init: InitName } {
+  const point: SweepPoint & { init: InitName } = { activation: spec.activation, init: spec.init, biasStd: spec.biasStd, depth: spec.depth };
+  if (spec.arch) point.arch = spec.arch;
+  return point;
+}
+
 export async function runCheck(spec: NetworkSpec, o: CheckOptions): Promise<CheckResult> {
-  const point = { activation: spec.activation, init: spec.init, biasStd: spec.biasStd, depth: spec.depth };
+  const point = checkPoint(spec);
   const meanField = meanFieldM1Gain(point, spec.q0, GUESS_GRID);
   const closestEvaluations = o.closestEvaluations ?? DEFAULT_CHECK_SEARCH.closestEvaluations;
   const mfAdvice = meanFieldAdvice(spec, o.thresholds.tolSpread);
@@ -236,7 +259,7 @@ export async function runCheck(spec: NetworkSpec, o: CheckOptions): Promise<Chec
     advice = { closest, meanField: mfAdvice, probe };
   }
   return {
-    schema: CHECK_SCHEMA,
+    schema: spec.arch ? CHECK_SCHEMA_LAYERS : CHECK_SCHEMA,
     eocVersion: EOC_VERSION,
     spec,
     thresholds: o.thresholds,

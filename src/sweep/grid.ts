@@ -1,3 +1,4 @@
+import type { LayerList } from '../network/layers.js';
 import { createHash } from 'node:crypto';
 import type { ActivationName, InitName } from '../spec/types.js';
 
@@ -60,6 +61,11 @@ export interface SweepPoint {
   init: InitName;
   biasStd: number;
   depth: number;
+  /**
+   * A layer list (eoc check --arch): the network itself; activation, depth and biasStd then
+   * summarize it (src/spec/types.ts NetworkSpec.arch) and the gain multiplies every layer's.
+   */
+  arch?: LayerList;
 }
 
 /**

@@ -3,6 +3,8 @@ import { meanFieldTrajectory, fixedPointInput } from '../theory/index.js';
 import { SpecError } from '../spec/errors.js';
 import { brentRoot } from '../numeric/roots.js';
 import type { SweepPoint } from './grid.js';
+import { layerTrajectory } from '../theory/layer-trajectory.js';
+import { stagesOf } from '../network/layers.js';
 
 /** The mean-field prediction of the m1 = 1 gain beside the measured one. */
 export interface MeanFieldGain {
@@ -18,6 +20,10 @@ export function inputVariance(point: SweepPoint, q0: number | 'fixed-point', gai
 
 /** Mean-field ln m1 = sum_l ln chi_l along the trajectory from q0 (docs/science.md section 5). */
 export function meanFieldLnM1(point: SweepPoint, q0: number | 'fixed-point', gain: number): number {
+  if (point.arch) {
+    if (q0 === 'fixed-point') throw new SpecError('--q0 fixed-point: a layer list has no single fixed point; give --q0 a number');
+    return layerTrajectory(stagesOf(point.arch), gain, q0).lnM1;
+  }
   return meanFieldTrajectory({ activation: point.activation, sigmaW: gain, sigmaB: point.biasStd, depth: point.depth, q0 }).lnM1;
 }
 

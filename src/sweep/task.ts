@@ -1,5 +1,7 @@
 import { tryActivation } from '../activations/registry.js';
-import { sampleBaseDraws } from '../network/sampler.js';
+import { sampleBaseDraws, sampleStageDraws } from '../network/sampler.js';
+import { stagesOf } from '../network/layers.js';
+import type { ScaleParams } from '../network/forward.js';
 import os from 'node:os';
 import { measureNetwork, lnM1Exact, type NetworkSample } from '../measure/network.js';
 import { memoryBudget } from '../spec/validate.js';
@@ -20,7 +22,8 @@ import type { SweepPoint } from './grid.js';
  * and refinement alike), equal to a fresh measurement up to rounding.
  */
 export function isHomogeneous(point: SweepPoint, q0: number | 'fixed-point'): boolean {
-  return point.biasStd === 0 && q0 !== 'fixed-point' && tryActivation(point.activation)?.traits.homogeneous === true;
+  // a layer list is evaluated at every gain (its rescaling would need every layer homogeneous and bias-free)
+  return !point.arch && point.biasStd === 0 && q0 !== 'fixed-point' && tryActivation(point.activation)?.traits.homogeneous === true;
 }
 
 /** The g = 1 sample of a homogeneous net at gain g (see isHomogeneous). */
@@ -56,14 +59,23 @@ export class SeedNetwork {
     // every core may hold one seed's draws at once: each gets its share of the memory budget, and
     // draws beyond it are regenerated layer by layer (bitwise the same, so results do not change)
     const share = memoryBudget() / Math.max(1, os.availableParallelism());
-    this.draws = sampleBaseDraws(point.init, width, point.depth, seed, { maxBytes: share });
+    this.draws = point.arch
+      ? sampleStageDraws(stagesOf(point.arch), point.arch.input, seed)
+      : sampleBaseDraws(point.init, width, point.depth, seed, { maxBytes: share });
     this.homogeneous = isHomogeneous(point, q0);
+  }
+
+  /** The network at gain g: a layer list's per-layer activations, gain factors and biases, or the MLP's. */
+  private params(gain: number, q0: number): ScaleParams {
+    const p: ScaleParams = { activation: this.point.activation, gain, biasStd: this.point.biasStd, q0 };
+    if (this.point.arch) p.layers = stagesOf(this.point.arch).map((st) => ({ activation: st.activation, gain: st.gain, biasStd: st.biasStd }));
+    return p;
   }
 
   private measure(gain: number): NetworkSample {
     const q0 = inputVariance(this.point, this.q0, gain);
     this.evaluations++;
-    return measureNetwork(this.draws, { activation: this.point.activation, gain, biasStd: this.point.biasStd, q0 });
+    return measureNetwork(this.draws, this.params(gain, q0));
   }
 
   /**
@@ -78,7 +90,7 @@ export class SeedNetwork {
     if (v === undefined) {
       const q0 = inputVariance(this.point, this.q0, gain);
       this.evaluations++;
-      v = lnM1Exact(this.draws, { activation: this.point.activation, gain, biasStd: this.point.biasStd, q0 });
+      v = lnM1Exact(this.draws, this.params(gain, q0));
       this.lnM1Cache.set(gain, v);
     }
     return v;

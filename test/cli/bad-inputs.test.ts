@@ -137,6 +137,9 @@ const CASES: Case[] = [
   { args: ['spectrum', '--arch', `${FIXTURES}/unknown-activation.json`], says: /unknown activation 'swoosh'/ },
   { args: ['spectrum', '--arch', '16 > 16:tanh', '--depth', '3'], says: /--arch and --depth cannot be used together/ },
   { args: ['spectrum', '--arch', '16 > 16:tanh', '--q0', 'fixed-point'], says: /--arch and --q0 fixed-point cannot be used together/ },
+  { args: ['theory', '--arch', '16 > 16:tanh', '--density'], says: /--arch and --density cannot be used together/ },
+  { args: ['theory', '--arch', '16 > 8:tanh', '--q0', 'fixed-point'], says: /--arch and --q0 fixed-point cannot be used together/ },
+  { args: ['check', '--arch', '16 > 8:gelu(2)'], says: /gelu/ },
   { args: ['spectrum', '--arch', '16384 > 16384:tanh x 40'], env: { EOC_MAX_MEMORY_MB: '1024' }, says: /the 40-layer network needs about .* of memory, more than the 1\.0 GiB available/ },
 ];
 

@@ -1,0 +1,104 @@
+import { describe, it, expect } from 'vitest';
+import { join } from 'node:path';
+import { eoc, ROOT } from './run.js';
+import { openblasRequirement } from '../support/requirements.js';
+
+/**
+ * `--arch` end to end (issue 11): the real-world shape on every backend, the JSON-file form, and a
+ * constant-width layer list giving the MLP's numbers. Backends agree on ln s to 1e-10 (measured:
+ * 1.6e-15 wasm, 1.4e-15 native against js).
+ */
+const ARCH = '784 > 512:gelu > 256:gelu > 10';
+const FILE = join(ROOT, 'test/fixtures/arch/mlp.json');
+
+interface Doc {
+  schema: string;
+  spec: { arch?: unknown; depth: number };
+  summary: { m1: { mean: number } };
+  theory: { m1: number; var_sq_norm: number | null };
+  samples: { logSingularValues: number[]; logDetResidual: number | null; rank: number; layers: unknown[] }[];
+}
+
+function spectrum(args: string[], env: Record<string, string> = {}): Doc {
+  const r = eoc(['spectrum', ...args, '--json'], env);
+  expect(r.code, r.stderr).toBe(0);
+  return JSON.parse(r.stdout) as Doc;
+}
+
+describe(`eoc spectrum --arch "${ARCH}"`, () => {
+  const backends = ['js', 'wasm', ...(openblasRequirement().available ? ['native'] : [])];
+  const docs = backends.map((b) => spectrum(['--arch', ARCH, '--seeds', '1'], { EOC_BACKEND: b }));
+
+  it('10 singular values of the 10 x 784 Jacobian, schema eoc.spectrum/3, no log-det residual (rectangular)', () => {
+    const d = docs[0];
+    expect(d.schema).toBe('eoc.spectrum/3');
+    expect(d.samples[0].logSingularValues).toHaveLength(10);
+    expect(d.samples[0].rank).toBe(10);
+    expect(d.samples[0].logDetResidual).toBeNull();
+    expect(d.samples[0].layers).toHaveLength(3);
+    expect(d.theory.var_sq_norm).toBeNull();
+  });
+
+  it(`the backends (${backends.join(', ')}) agree on every ln s to 1e-10`, () => {
+    for (let b = 1; b < docs.length; b++) {
+      docs[b].samples[0].logSingularValues.forEach((v, i) => expect(Math.abs(v - docs[0].samples[0].logSingularValues[i])).toBeLessThan(1e-10));
+    }
+  });
+
+  it('measured m1 within 5% of the layer-list mean field (one seed; finite-width bias O(1/N))', () => {
+    // measured 0.1807 (2 seeds) vs 0.1800
+    expect(Math.abs(docs[0].summary.m1.mean / docs[0].theory.m1 - 1)).toBeLessThan(0.05);
+  });
+
+  it('the JSON-file form of the same network writes the same document byte for byte', () => {
+    const a = eoc(['spectrum', '--arch', ARCH, '--seeds', '1', '--json'], { EOC_BACKEND: 'wasm' });
+    const b = eoc(['spectrum', '--arch', FILE, '--seeds', '1', '--json'], { EOC_BACKEND: 'wasm' });
+    expect(b.code, b.stderr).toBe(0);
+    expect(b.stdout).toBe(a.stdout);
+  });
+});
+
+describe('a constant-width --arch is the MLP', () => {
+  it('spectrum --arch "32:tanh x 8" gives the samples of --depth 8 --width 32 (bitwise), as eoc.spectrum/3', () => {
+    const a = spectrum(['--arch', '32:tanh x 8', '--gain', '1.1', '--bias-std', '0.05', '--seeds', '2']);
+    const b = spectrum(['--depth', '8', '--width', '32', '--gain', '1.1', '--bias-std', '0.05', '--seeds', '2']);
+    expect(a.schema).toBe('eoc.spectrum/3');
+    expect(b.schema).toBe('eoc.spectrum/2');
+    expect(a.samples).toEqual(b.samples);
+    expect(a.summary).toEqual(b.summary);
+  });
+
+  it('check --arch "48:tanh x 12" recommends the gain check --depth 12 --width 48 recommends (bitwise), exit 1 both', () => {
+    const a = eoc(['check', '--arch', '48:tanh x 12', '--json']);
+    const b = eoc(['check', '--depth', '12', '--width', '48', '--json']);
+    expect(a.code).toBe(1);
+    expect(b.code).toBe(1);
+    const da = JSON.parse(a.stdout), db = JSON.parse(b.stdout);
+    expect(da.schema).toBe('eoc.check/3');
+    expect(da.recommended.gain).toEqual(db.recommended.gain);
+    expect(da.atGain).toEqual(db.atGain);
+  });
+
+  it('check --arch on the GELU MLP: a verdict, and the m1 = 1 gain near the mean field', () => {
+    const r = eoc(['check', '--arch', '96 > 128:gelu > 64:gelu > 32:gelu > 16', '--json']);
+    expect([0, 1]).toContain(r.code);
+    const d = JSON.parse(r.stdout);
+    const g = d.recommended.gain.mean, mf = d.recommended.meanField.gain;
+    // finite width (N ~ 100, L = 4) moves the root by a few percent
+    expect(Math.abs(g / mf - 1)).toBeLessThan(0.05);
+  });
+});
+
+describe('eoc theory --arch', () => {
+  it('the trajectory through the layers: eoc.theory/3, the same m1 as the spectrum theory block, per-layer sigma^2 with the widening rule', () => {
+    const r = eoc(['theory', '--arch', '64 > 128:tanh > 32:relu > 48', '--gain', '1.3', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const d = JSON.parse(r.stdout);
+    expect(d.schema).toBe('eoc.theory/3');
+    // orthogonal 64 > 128 widens: sigma^2 = g^2 64/128; 128 > 32 narrows: g^2; 32 > 48 widens: g^2 32/48
+    const g2 = 1.3 * 1.3;
+    expect(d.layers.map((l: { sigma2: number }) => l.sigma2)).toEqual([g2 * 0.5, g2, (g2 * 32) / 48]);
+    const s = spectrum(['--arch', '64 > 128:tanh > 32:relu > 48', '--gain', '1.3', '--seeds', '1']);
+    expect(Math.abs(d.trajectory.lnM1 - Math.log(s.theory.m1))).toBeLessThan(1e-14);
+  });
+});
