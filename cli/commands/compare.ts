@@ -1,3 +1,5 @@
+import { archText } from '../../src/network/layers.js';
+import { pointArch } from '../../src/sweep/grid.js';
 import type { Command } from 'commander';
 import { action, log, print } from '../common.js';
 import { num, pm, table } from '../format.js';
@@ -12,7 +14,7 @@ export function compareText(doc: CompareDocument): string {
   const out: string[] = [];
   for (const p of doc.points) {
     out.push(
-      `${p.activation}, depth ${p.depth}, width ${doc.config.width}, sigma_b ${p.biasStd}, q0 ${doc.config.q0}: orthogonal - gaussian on the same ${p.seeds.length} seed(s) (paired: same N(0,1) draws, inputs, errors)`,
+      `${doc.config.arch ? archText(pointArch(doc.config.arch, 'orthogonal', p.biasStd)) : `${p.activation}, depth ${p.depth}, width ${doc.config.width}`}, sigma_b ${p.biasStd}, q0 ${doc.config.q0}: orthogonal - gaussian on the same ${p.seeds.length} seed(s) (paired: same N(0,1) draws, inputs, errors)`,
     );
     out.push(
       table(

@@ -8,7 +8,7 @@ import { SpecError } from '../../src/spec/errors.js';
 import { message } from '../../src/log/message.js';
 import { prepareOutDir } from '../../src/io/out-dir.js';
 import { checkFixedPointStart, readOptions, type ParsedOptions } from '../../src/spec/options.js';
-import { DEFAULT_LOCATE, DEFAULT_REFINE, makeConfig, pointLabel, type SweepConfig } from '../../src/sweep/grid.js';
+import { DEFAULT_LOCATE, DEFAULT_REFINE, makeConfig, pointArch, pointLabel, type SweepConfig } from '../../src/sweep/grid.js';
 import type { InitName } from '../../src/spec/types.js';
 import type { LocatedGain, SweepDocument } from '../../src/sweep/index.js';
 import { LN_GRAD_RATIO_LABEL } from '../../src/measure/definitions.js';
@@ -22,13 +22,22 @@ export function configFromOptions(o: ParsedOptions, fixed: { inits?: InitName[];
   const seeds = o.get('seeds');
   const seed = o.get('seed');
   const refine = o.command === 'sweep' && o.get('refine');
+  const draft = o.get('arch');
+  if (draft) {
+    const clash = o.givenFlags(['activation', 'depth', 'width']);
+    if (clash.length) throw new SpecError(message.conflict('--arch', clash.join(', '), 'the layer list gives the depth, the widths and the activations'));
+    if (q0 === 'fixed-point') throw new SpecError(message.conflict('--arch', '--q0 fixed-point', 'a layer list has no single fixed point to start at; give --q0 a number'));
+  }
+  // an --arch sweep: the list's summary in the activation, depth and width axes (SweepConfig.arch)
+  const summary = draft ? resolveSpec({ arch: draft, q0, seeds, seed }) : undefined;
   const config = makeConfig({
     gains: o.get('gains'),
-    activations: o.list('activation'),
+    activations: summary ? [summary.activation] : o.list('activation'),
     inits: fixed.inits ?? o.list('init'),
     biasStds: o.list('biasStd'),
-    depths: o.list('depth'),
-    width,
+    depths: summary ? [summary.depth] : o.list('depth'),
+    width: summary ? summary.width : width,
+    ...(draft ? { arch: { input: draft.input, layers: draft.layers } } : {}),
     q0,
     seeds: Array.from({ length: seeds }, (_, i) => seed + i),
     locate: fixed.locate ? DEFAULT_LOCATE : null,
@@ -37,6 +46,13 @@ export function configFromOptions(o: ParsedOptions, fixed: { inits?: InitName[];
   });
   if (fixed.locate && config.gains.length < 3) throw new SpecError(message.tooFewValues('--gains', config.gains.length, 3, 'locating the faithful gain needs a curve'));
   const tasks = config.activations.length * config.inits.length * config.biasStds.length * config.depths.length * config.seeds.length;
+  if (config.arch) {
+    for (const init of config.inits)
+      for (const biasStd of config.biasStds)
+        for (const gain of [config.gains[0], config.gains[config.gains.length - 1]])
+          resolveSpec({ arch: pointArch(config.arch, init, biasStd), init, gain, biasStd, q0, seeds, seed }, Math.min(workers, tasks));
+    return { config, workers };
+  }
   for (const activation of config.activations)
     for (const biasStd of config.biasStds) checkFixedPointStart(activation, biasStd, q0);
   for (const activation of config.activations)

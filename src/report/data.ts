@@ -52,6 +52,7 @@ export interface SampleRecord {
  */
 export function checkReportable(config: SweepConfig, where: string): void {
   const why: string[] = [];
+  if (config.arch) why.push('it measures a layer list (--arch); reports draw constant-width MLPs (their theory figures are per activation and depth)');
   if (config.depths.length !== 1) why.push(`it has ${config.depths.length} depths (${config.depths.join(', ')}); a report covers one`);
   if (config.biasStds.length !== 1) why.push(`it has ${config.biasStds.length} bias stds (${config.biasStds.join(', ')}); a report covers one`);
   if (config.q0 === 'fixed-point') why.push('its input variance is q0 = fixed-point; the report needs a number');

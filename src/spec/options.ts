@@ -248,9 +248,14 @@ export const COMMAND_OPTIONS: { [C in CommandName]: OptionUse[] } = {
     { key: 'shard' },
     { key: 'spectra', negated: true, help: "leave each network's N singular values out of the JSONL (smaller files; eoc report --from then cannot draw the spectra)" },
     { key: 'refine', help: 'a second pass: 5 extra gains 0.01 apart around each located m1 = 1 and min rms_log gain, measured for every init and seed (as eoc report does); not with --shard' },
-    { key: 'json', help: 'print the eoc.sweep/3 JSON document' },
+    { key: 'arch', help: "the network as a layer list (as for eoc spectrum) instead of --activation, --depth, --width; the gain multiplies every dense layer's, --init sets every dense layer's scheme and --bias-std fills the layers without their own" },
+    { key: 'json', help: 'print the eoc.sweep/3 JSON document (eoc.sweep/4 with --arch)' },
   ],
-  compare: [...GRID.filter((u) => u.key !== 'init'), { key: 'json', help: 'print the eoc.compare/2 JSON document' }],
+  compare: [
+    ...GRID.filter((u) => u.key !== 'init'),
+    { key: 'arch', help: "the network as a layer list (as for eoc spectrum), measured with both schemes at every gain; the gain multiplies every dense layer's" },
+    { key: 'json', help: 'print the eoc.compare/2 JSON document (eoc.compare/3 with --arch)' },
+  ],
   check: [
     ...NETWORK.map((u): OptionUse => (u.key === 'seeds' ? { key: 'seeds', default: 2, defaultText: '2', help: 'number of independent networks (2 here: one per core keeps the default check under 10 s)' } : u)),
     { key: 'arch' },

@@ -11,6 +11,8 @@ import { classify, DEFAULT_THRESHOLDS, faithfulRule, type CheckThresholds, type 
  * `faithful` rule.
  */
 export const COMPARE_SCHEMA = 'eoc.compare/2';
+/** Version 3: the document of an --arch comparison (config.arch); constant-width grids keep version 2. */
+export const COMPARE_SCHEMA_LAYERS = 'eoc.compare/3';
 
 /**
  * Paired quantities: orthogonal minus Gaussian on the same seed (same N(0,1) draws, inputs, errors).
@@ -40,7 +42,7 @@ export interface ComparePoint {
 }
 
 export interface CompareDocument {
-  schema: typeof COMPARE_SCHEMA;
+  schema: typeof COMPARE_SCHEMA | typeof COMPARE_SCHEMA_LAYERS;
   eocVersion: string;
   config: SweepConfig;
   seeds: number[];
@@ -86,5 +88,5 @@ export function compareDocument(config: SweepConfig, records: readonly SweepReco
     });
     points.push({ activation: p.activation, biasStd: p.biasStd, depth: p.depth, seeds, gains });
   }
-  return { schema: COMPARE_SCHEMA, eocVersion: EOC_VERSION, config, seeds: config.seeds, faithful: faithfulRule(thresholds), points };
+  return { schema: config.arch ? COMPARE_SCHEMA_LAYERS : COMPARE_SCHEMA, eocVersion: EOC_VERSION, config, seeds: config.seeds, faithful: faithfulRule(thresholds), points };
 }

@@ -1,4 +1,5 @@
-import type { LayerList } from '../network/layers.js';
+import { archText, stagesOf, type LayerList } from '../network/layers.js';
+import { resolveArch, type ArchDraft } from '../spec/arch.js';
 import { createHash } from 'node:crypto';
 import type { ActivationName, InitName } from '../spec/types.js';
 
@@ -53,6 +54,19 @@ export interface SweepConfig {
   spectra: boolean;
   /** a second pass of extra gains near the located ones (needs locate), or null */
   refine: RefineOptions | null;
+  /**
+   * --arch: the layer list every point measures (its dense layers' missing bias stds are filled
+   * from the point's sigma_b; the point's init sets every dense layer's scheme). activations,
+   * depths and width then hold its summary: the shared activation (or 'mixed'), its number of
+   * dense layers and its largest width. Absent for constant-width MLPs (and in their records).
+   */
+  arch?: ArchDraft;
+}
+
+/** The layer list of a point of an --arch sweep: the config's, at the point's init and sigma_b. */
+export function pointArch(draft: ArchDraft, init: InitName, biasStd: number): LayerList {
+  const net = resolveArch(draft, { init, biasStd });
+  return { input: net.input, layers: net.layers.map((l) => (l.kind === 'dense' ? { ...l, init } : l)) };
 }
 
 /** One point of the grid minus the gain: the networks of one seed at this point share base draws. */
@@ -98,6 +112,7 @@ export function makeConfig(c: Omit<SweepConfig, 'spectra' | 'refine'> & { spectr
     locate: c.locate === null ? null : { ...c.locate },
     spectra: c.spectra ?? true,
     refine: c.refine ? { offsets: [...c.refine.offsets], quantum: c.refine.quantum } : null,
+    ...(c.arch ? { arch: { input: c.arch.input, layers: c.arch.layers.map((l) => ({ ...l })) } } : {}),
   };
 }
 
@@ -107,7 +122,7 @@ export function enumeratePoints(c: SweepConfig): SweepPoint[] {
   for (const activation of c.activations)
     for (const init of c.inits)
       for (const biasStd of c.biasStds)
-        for (const depth of c.depths) out.push({ activation, init, biasStd, depth });
+        for (const depth of c.depths) out.push(c.arch ? { activation, init, biasStd, depth, arch: pointArch(c.arch, init, biasStd) } : { activation, init, biasStd, depth });
   return out;
 }
 
@@ -139,5 +154,6 @@ export function configId(c: SweepConfig): string {
 }
 
 export function pointLabel(p: SweepPoint, width?: number): string {
+  if (p.arch) return `${archText(p.arch)} (${stagesOf(p.arch).length} dense layers), ${p.init}, sigma_b ${p.biasStd}`;
   return `${p.activation} ${p.init}, depth ${p.depth}${width === undefined ? '' : `, width ${width}`}, sigma_b ${p.biasStd}`;
 }

@@ -1,5 +1,5 @@
 /** Public API of gain sweeps: grids, workers, JSONL results, located gains, compare and check. */
-export { DEFAULT_LOCATE, DEFAULT_REFINE, makeConfig, enumeratePoints, enumerateTasks, shardTasks, configId, pointLabel } from './grid.js';
+export { DEFAULT_LOCATE, DEFAULT_REFINE, makeConfig, enumeratePoints, enumerateTasks, shardTasks, configId, pointLabel, pointArch } from './grid.js';
 export type { LocateOptions, RefineOptions, SweepConfig, SweepPoint, SweepTask, Shard } from './grid.js';
 export { refinedGains, refineTasks } from './refine.js';
 export { brentRoot, brentMin } from '../numeric/roots.js';
@@ -9,16 +9,16 @@ export type { Location, CurveProbe } from './locate.js';
 export { meanFieldM1Gain, meanFieldLnM1, inputVariance } from './mean-field.js';
 export type { MeanFieldGain } from './mean-field.js';
 export { SeedNetwork, runSweepTask, isHomogeneous, rescaleHomogeneous } from './task.js';
-export { RECORD_SCHEMA, recordLine, parseRecordLine } from './record.js';
+export { RECORD_SCHEMA, RECORD_SCHEMA_LAYERS, recordLine, parseRecordLine } from './record.js';
 export type { SweepRecord, CurvePoint } from './record.js';
 export { runPool, defaultWorkers, threadsAvailable } from './pool.js';
 export { readJsonl, sortedLines } from './store.js';
 export type { JsonlContents } from './store.js';
-export { SWEEP_SCHEMA, CURVE_STATS, sweepDocument, locatedGain } from './summary.js';
+export { SWEEP_SCHEMA, SWEEP_SCHEMA_LAYERS, CURVE_STATS, sweepDocument, locatedGain } from './summary.js';
 export type { SweepDocument, PointSummary, GainAggregate, LocatedGain, CurveStat } from './summary.js';
 export { runSweep, mergeSweeps, writeSweepOutputs, jsonlPath } from './run-sweep.js';
 export type { RunSweepOptions, SweepRun } from './run-sweep.js';
-export { COMPARE_SCHEMA, compareDocument } from './compare.js';
+export { COMPARE_SCHEMA, COMPARE_SCHEMA_LAYERS, compareDocument } from './compare.js';
 export type { CompareDocument, ComparePoint, CompareGain, PairedStat } from './compare.js';
 export { CHECK_SCHEMA, CHECK_SCHEMA_LAYERS, DEFAULT_THRESHOLDS, DEFAULT_CHECK_SEARCH, runCheck, verdictOf, meanFieldAdvice, predictedStdLog, MEAN_FIELD_RELATION } from './check.js';
 export type { CheckResult, CheckOptions, CheckThresholds, Verdict, CheckAdvice, MeanFieldAdvice, CheckSummary } from './check.js';

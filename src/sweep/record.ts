@@ -10,6 +10,8 @@ import type { SweepConfig, SweepPoint } from './grid.js';
  * `refine`. Readers accept exactly this version.
  */
 export const RECORD_SCHEMA = 'eoc.sweep-record/2';
+/** Version 3: the line of an --arch sweep (config.arch and point.arch hold the layer list); constant-width sweeps keep version 2. */
+export const RECORD_SCHEMA_LAYERS = 'eoc.sweep-record/3';
 
 /** The measurements of one network at one gain. */
 export interface CurvePoint {
@@ -40,7 +42,7 @@ export interface CurvePoint {
  * bytes.
  */
 export interface SweepRecord {
-  schema: typeof RECORD_SCHEMA;
+  schema: typeof RECORD_SCHEMA | typeof RECORD_SCHEMA_LAYERS;
   config: SweepConfig;
   index: number;
   pass: 1 | 2;
@@ -94,16 +96,16 @@ export function parseRecordLine(line: string): SweepRecord | null {
   }
   const o = r as Record<string, unknown> | null;
   const schema = o && typeof o === 'object' ? o.schema : undefined;
-  if (schema !== RECORD_SCHEMA) {
+  if (schema !== RECORD_SCHEMA && schema !== RECORD_SCHEMA_LAYERS) {
     if (typeof schema === 'string' && schema.startsWith('eoc.sweep-record/')) {
-      throw new SpecError(`a ${schema} line: this eoc (${RECORD_SCHEMA}) does not read that version; rerun the sweep with this eoc`);
+      throw new SpecError(`a ${schema} line: this eoc (${RECORD_SCHEMA}, ${RECORD_SCHEMA_LAYERS}) does not read that version; rerun the sweep with this eoc`);
     }
     throw new SpecError(`not an ${RECORD_SCHEMA} line (schema ${JSON.stringify(schema ?? null)})`);
   }
   if (typeof o!.index !== 'number' || !Array.isArray(o!.curve) || !o!.config || (o!.pass !== 1 && o!.pass !== 2)) return null;
   const loc = o!.located as Record<string, Record<string, unknown>> | null;
   return {
-    schema: RECORD_SCHEMA,
+    schema: schema as SweepRecord['schema'],
     config: o!.config as SweepConfig,
     index: o!.index as number,
     pass: o!.pass as 1 | 2,

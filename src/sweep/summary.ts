@@ -15,6 +15,8 @@ import { refinedGains, refineTasks } from './refine.js';
  * `faithful` rule it used.
  */
 export const SWEEP_SCHEMA = 'eoc.sweep/3';
+/** Version 4: the document of an --arch sweep (config.arch, points[i].point.arch); constant-width sweeps keep version 3. */
+export const SWEEP_SCHEMA_LAYERS = 'eoc.sweep/4';
 
 /** The statistics aggregated at each gain (mean +- stderr over seeds; s_max, s_min geometric). */
 export const CURVE_STATS = ['m1', 'ln_m1', 'mean_log', 'std_log', 'rms_log', 'frac_within_2', 'log10_cond', 'var_sq_norm', 's_max', 's_min', 'ln_s_max', 'ln_s_min'] as const;
@@ -53,7 +55,7 @@ export interface PointSummary {
 }
 
 export interface SweepDocument {
-  schema: typeof SWEEP_SCHEMA;
+  schema: typeof SWEEP_SCHEMA | typeof SWEEP_SCHEMA_LAYERS;
   eocVersion: string;
   config: SweepConfig;
   seeds: number[];
@@ -148,5 +150,5 @@ export function sweepDocument(config: SweepConfig, records: readonly SweepRecord
     const have = new Set(records.map((r) => r.index));
     if (!refineTasks(config, refinedGains(config, records)).every((t) => have.has(t.index))) complete = false;
   }
-  return { schema: SWEEP_SCHEMA, eocVersion: EOC_VERSION, config, seeds: config.seeds, complete, faithful: faithfulRule(thresholds), points };
+  return { schema: config.arch ? SWEEP_SCHEMA_LAYERS : SWEEP_SCHEMA, eocVersion: EOC_VERSION, config, seeds: config.seeds, complete, faithful: faithfulRule(thresholds), points };
 }

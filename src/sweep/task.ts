@@ -9,7 +9,7 @@ import { spectrumStats } from '../measure/stats.js';
 import { lnGradNormRatio } from '../measure/definitions.js';
 import { locateM1Root, locateMaxFrac, locateMinRms } from './locate.js';
 import { inputVariance } from './mean-field.js';
-import { RECORD_SCHEMA, type CurvePoint, type SweepRecord } from './record.js';
+import { RECORD_SCHEMA, RECORD_SCHEMA_LAYERS, type CurvePoint, type SweepRecord } from './record.js';
 import type { SweepConfig, SweepTask } from './grid.js';
 import type { BaseDraws } from '../network/sampler.js';
 import type { SweepPoint } from './grid.js';
@@ -135,7 +135,7 @@ export function curvePoint(net: SeedNetwork, gain: number, spectra: boolean): Cu
  */
 export function runSweepTask(config: SweepConfig, task: SweepTask): SweepRecord {
   const net = new SeedNetwork(task.point, config.width, task.seed, config.q0);
-  const base = { schema: RECORD_SCHEMA, config, index: task.index } as const;
+  const base = { schema: config.arch ? RECORD_SCHEMA_LAYERS : RECORD_SCHEMA, config, index: task.index } as const;
   if (task.gains) {
     const curve = task.gains.map((g) => curvePoint(net, g, config.spectra));
     return { ...base, pass: 2, point: task.point, seed: task.seed, curve, located: null };

@@ -1,5 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import { join } from 'node:path';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { eoc, ROOT } from './run.js';
 import { openblasRequirement } from '../support/requirements.js';
 
@@ -100,5 +102,46 @@ describe('eoc theory --arch', () => {
     expect(d.layers.map((l: { sigma2: number }) => l.sigma2)).toEqual([g2 * 0.5, g2, (g2 * 32) / 48]);
     const s = spectrum(['--arch', '64 > 128:tanh > 32:relu > 48', '--gain', '1.3', '--seeds', '1']);
     expect(Math.abs(d.trajectory.lnM1 - Math.log(s.theory.m1))).toBeLessThan(1e-14);
+  });
+});
+
+describe('eoc sweep and compare --arch', () => {
+  it('sweep --arch "32:tanh x 10" locates the gains sweep --depth 10 --width 32 locates (bitwise), as eoc.sweep/4', () => {
+    const common = ['--gains', '1:1.5:0.1', '--seeds', '2', '--json'];
+    const a = eoc(['sweep', '--arch', '32:tanh x 10', ...common]);
+    const b = eoc(['sweep', '--depth', '10', '--width', '32', ...common]);
+    expect(a.code, a.stderr).toBe(0);
+    const da = JSON.parse(a.stdout), db = JSON.parse(b.stdout);
+    expect(da.schema).toBe('eoc.sweep/4');
+    expect(db.schema).toBe('eoc.sweep/3');
+    expect(da.points[0].located).toEqual(db.points[0].located);
+    expect(da.points[0].gains).toEqual(db.points[0].gains);
+  });
+
+  it('sweep --arch --out writes eoc.sweep-record/3 lines that --resume reads; report --from refuses them with the reason', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'eoc-arch-'));
+    try {
+      const args = ['sweep', '--arch', '24 > 40:tanh x 3 > 16', '--gains', '1:1.4:0.1', '--seeds', '2', '--out', dir];
+      expect(eoc(args).code).toBe(0);
+      const first = readFileSync(join(dir, 'sweep.jsonl'), 'utf8').split('\n')[0];
+      expect(JSON.parse(first).schema).toBe('eoc.sweep-record/3');
+      const again = eoc([...args, '--resume']);
+      expect(again.code, again.stderr).toBe(0);
+      expect(again.stderr).toMatch(/resume: 2 of 2 tasks already finished/);
+      const rep = eoc(['report', '--from', dir, '--out', join(dir, 'rep')]);
+      expect(rep.code).toBe(2);
+      expect(rep.stderr).toMatch(/cannot be drawn as a report: it measures a layer list/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('compare --arch pairs orthogonal and Gaussian on a rectangular GELU net (eoc.compare/3)', () => {
+    const r = eoc(['compare', '--arch', '48 > 96:gelu > 64:gelu > 16', '--gains', '1:1.4:0.2', '--seeds', '2', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const d = JSON.parse(r.stdout);
+    expect(d.schema).toBe('eoc.compare/3');
+    expect(d.points).toHaveLength(1);
+    expect(d.points[0].gains).toHaveLength(3);
   });
 });
