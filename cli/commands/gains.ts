@@ -16,10 +16,10 @@ export function registerGains(program: Command): void {
 async function runGains(o: ParsedOptions): Promise<void> {
   const names = o.list('activation');
   const sigmaB = o.get('biasStd');
-  const [{ EOC_VERSION }, { gainTable }, { toJson }] = await Promise.all([import('../../src/version.js'), import('../../src/theory/gains.js'), import('../../src/io/json.js')]);
+  const [{ gainTable, gainsDocument }, { toJson }] = await Promise.all([import('../../src/theory/gains.js'), import('../../src/io/json.js')]);
   const t = gainTable([...new Set(names)], sigmaB);
   if (o.get('json')) {
-    print(toJson({ schema: 'eoc.gains/1', eocVersion: EOC_VERSION, ...t }));
+    print(toJson(gainsDocument(t)));
     return;
   }
   print(gainsText(t));

@@ -16,6 +16,8 @@ import { renderSvg, svgToPng } from './render.js';
 import { compactDatasets, reportPage, type PageFigure } from './html.js';
 import { browserRuntime } from './runtime.js';
 import { hasPhaseDiagram, phaseDiagramFamilies } from './theory.js';
+import { gainTable, gainsDocument } from '../theory/gains.js';
+import { DEFAULT_ACTIVATION_NAMES } from '../activations/registry.js';
 
 /**
  * The folder name for a study: lower-case letters, digits, '.', '_' and '-' only, no leading dots,
@@ -139,6 +141,8 @@ async function writeReport(tmp: string, dir: string, input: BuildInput, study: R
   // the per-gain aggregates are in sweep.json; this file adds what the report derives from them
   write('data/analysis.json', toJson({ schema: 'eoc.report-analysis/2', located: model.analysis.located, meanField: model.analysis.meanField, slots: model.slots }) + '\n');
   write('data/theory.json', toJson({ schema: 'eoc.report-theory/1', ...model.theory }) + '\n');
+  const gains = gainTable(DEFAULT_ACTIVATION_NAMES, study.biasStd);
+  write('data/gains.json', toJson(gainsDocument(gains)) + '\n');
   input.onStage?.('figures');
   const figures: PageFigure[] = [];
   for (const f of FIGURES) {
@@ -174,6 +178,7 @@ async function writeReport(tmp: string, dir: string, input: BuildInput, study: R
   write('data/provenance.json', toJson(provenance) + '\n');
   const html = reportPage({
     model,
+    gains,
     figures,
     interactive: compactDatasets(interactive),
     runtime: browserRuntime(),

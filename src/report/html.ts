@@ -4,6 +4,7 @@ import { FAITHFUL_RULE } from '../measure/definitions.js';
 import { INIT_COLORS, INIT_LABELS } from './style.js';
 import { FONT_STACK } from './fonts.js';
 import type { ActivationName } from '../spec/types.js';
+import type { GainTable } from '../theory/gains.js';
 
 /** Text into HTML (element content and quoted attributes). */
 export function escapeHtml(s: string): string {
@@ -99,6 +100,24 @@ function locatedTable(m: ReportModel): string {
   );
 }
 
+/** `eoc gains` as a table: the study's activations first and marked. */
+function gainsTable(t: GainTable, studied: readonly string[]): string {
+  const g = (x: number | null) => (x === null ? 'none' : x.toFixed(4));
+  const rows = [...t.rows].sort((a, b) => Number(studied.includes(b.activation)) - Number(studied.includes(a.activation)));
+  const body = rows
+    .map(
+      (r) =>
+        `<tr><td>${escapeHtml(r.activation)}${studied.includes(r.activation) ? ' (this study)' : ''}</td><td class="n">${g(r.variancePreserving)}</td><td class="n">${g(r.gradientPreserving)}</td>` +
+        `<td class="n">${g(r.edgeOfChaos0)}</td><td class="n">${g(r.edgeOfChaosB)}</td><td class="n">${g(r.torch)}</td></tr>`,
+    )
+    .join('');
+  return (
+    `<table><thead><tr><th>activation</th><th>variance-preserving 1/√E φ(z)²</th><th>gradient-preserving 1/√E φ′(z)²</th><th>edge of chaos, σ_b = 0</th><th>edge of chaos, σ_b = ${t.sigmaB}</th><th>torch calculate_gain</th></tr></thead><tbody>` +
+    body +
+    '</tbody></table>'
+  );
+}
+
 function summaryTable(m: ReportModel): string {
   const rows = m.analysis.summaries.map((s) => {
     const e = (k: keyof typeof s.stats, d = 3) => `${sig(s.stats[k].mean, d)} ± ${sig(s.stats[k].stderr, 2)}`;
@@ -126,6 +145,8 @@ export interface PageFigure {
 
 export interface PageInput {
   model: ReportModel;
+  /** the gain table (eoc gains) at the study's sigma_b, every registered activation */
+  gains: GainTable;
   figures: PageFigure[];
   /** the interactive Vega-Lite spec with its datasets in columnar form (see compactDatasets) */
   interactive: Record<string, unknown>;
@@ -203,6 +224,9 @@ ${p.notes.length ? `<p class="note">${p.notes.map(escapeHtml).join('<br>')}</p>`
 ${locatedTable(m)}
 <h2>Figures</h2>
 ${figs}
+<h2>Gains per activation (mean field)</h2>
+<p>What <code>eoc gains</code> prints, at this study's σ_b (data/gains.json): the gain that keeps a unit-variance input's variance after one layer, the one that keeps the gradient norm at q = 1, the edge-of-chaos gain (χ₁ = 1 at the attracting fixed point; "none" where there is none: see <code>eoc gains</code> for the reason), and torch's <code>calculate_gain</code>. These are infinite-width, one-layer or stationary answers; the located gains above are this study's measured ones.</p>
+${gainsTable(p.gains, m.study.activations)}
 <h2>Interactive view</h2>
 <div id="interactive"></div>
 <noscript>The interactive view needs JavaScript; the static figures above show the same data.</noscript>

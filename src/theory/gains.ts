@@ -1,6 +1,7 @@
 import { activation as activationDef } from '../activations/registry.js';
 import type { ActivationName } from '../spec/types.js';
 import { findCriticalPoint } from './critical.js';
+import { EOC_VERSION } from '../version.js';
 
 /**
  * One row of `eoc gains`: the weight scales that keep something of order one, per activation.
@@ -56,4 +57,11 @@ export function gainRow(name: ActivationName, sigmaB: number): GainRow {
 /** The gain table over activations (registry labels) at one sigma_b (the sigma_b = 0 column is always there). */
 export function gainTable(names: readonly ActivationName[], sigmaB: number): GainTable {
   return { sigmaB, rows: names.map((n) => gainRow(n, sigmaB)) };
+}
+
+export const GAINS_SCHEMA = 'eoc.gains/1';
+
+/** The `eoc gains --json` document (also the report's data/gains.json). */
+export function gainsDocument(t: GainTable): { schema: typeof GAINS_SCHEMA; eocVersion: string } & GainTable {
+  return { schema: GAINS_SCHEMA, eocVersion: EOC_VERSION, ...t };
 }

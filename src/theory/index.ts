@@ -46,5 +46,5 @@ export {
   type SpectralDensityGrid,
   type SpectralPointMass,
 } from './spectral-density.js';
-export { gainTable, gainRow, type GainRow, type GainTable } from './gains.js';
+export { gainTable, gainRow, gainsDocument, GAINS_SCHEMA, type GainRow, type GainTable } from './gains.js';
 export { layerTrajectory, effectiveSigma2, type LayerTrajectory } from './layer-trajectory.js';

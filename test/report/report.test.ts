@@ -8,7 +8,7 @@ import { loadSaved } from '../../src/report/data.js';
 import { fixture } from './fixture.js';
 import { eoc } from '../cli/run.js';
 
-const DATA_FILES = ['sweep.jsonl', 'sweep.json', 'study.json', 'analysis.json', 'theory.json'];
+const DATA_FILES = ['sweep.jsonl', 'sweep.json', 'study.json', 'analysis.json', 'theory.json', 'gains.json'];
 
 describe('report folder and escaping', () => {
   it('study names cannot leave the output folder', () => {
@@ -71,6 +71,14 @@ describe('eoc report (CLI)', () => {
     for (const f of DATA_FILES) expect(readFileSync(join(dir2, 'data', f)), f).toEqual(readFileSync(join(dir, 'data', f)));
     for (const f of readdirSync(join(dir, 'specs'))) expect(readFileSync(join(dir2, 'specs', f)), f).toEqual(readFileSync(join(dir, 'specs', f)));
     for (const f of readdirSync(join(dir, 'figures')).filter((x) => x.endsWith('.svg'))) expect(readFileSync(join(dir2, 'figures', f)), f).toEqual(readFileSync(join(dir, 'figures', f)));
+    // the gain table (eoc gains at the study's sigma_b): every registered activation, on the page too
+    const gains = JSON.parse(readFileSync(join(dir, 'data', 'gains.json'), 'utf8'));
+    expect(gains.schema).toBe('eoc.gains/1');
+    expect(gains.rows).toHaveLength(14);
+    expect(gains.rows.find((r: { activation: string }) => r.activation === 'tanh').variancePreserving).toBeCloseTo(1.592537, 6);
+    const page = readFileSync(join(dir, 'index.html'), 'utf8');
+    expect(page).toContain('<h2>Gains per activation (mean field)</h2>');
+    expect(page).toMatch(/<td>tanh \(this study\)<\/td><td class="n">1\.5925<\/td>/);
     // the report's data/sweep.jsonl is a plain eoc sweep file
     expect(loadSaved(join(dir, 'data', 'sweep.jsonl')).lines.length).toBeGreaterThan(0);
     rmSync(out2, { recursive: true, force: true });
