@@ -23,6 +23,14 @@ export async function studyFromOptions(o: ParsedOptions): Promise<Study> {
   const q0 = o.get('q0');
   if (q0 === 'fixed-point') throw new Error('internal: report --q0 fixed-point passed the option table');
   const first = o.get('seed');
+  const arch = o.get('arch');
+  let summary: { activation: string; depth: number; width: number } | undefined;
+  if (arch) {
+    const clash = o.givenFlags(['activation', 'depth', 'width']);
+    if (clash.length) throw new SpecError(message.conflict('--arch', clash.join(', '), 'the layer list gives the depth, the widths and the activations'));
+    const { resolveSpec } = await import('../../src/spec/validate.js');
+    summary = resolveSpec({ arch, q0, seeds: o.get('seeds'), seed: first }, o.get('workers'));
+  }
   const axes = {
     ...DEFAULT_AXES,
     activations: uniq(o.list('activation')),
@@ -34,6 +42,7 @@ export async function studyFromOptions(o: ParsedOptions): Promise<Study> {
     q0,
     seeds: Array.from({ length: o.get('seeds') }, (_, i) => first + i),
     refine: o.get('refine'),
+    ...(arch && summary ? { arch: { input: arch.input, layers: arch.layers }, activations: [summary.activation], depth: summary.depth, width: summary.width } : {}),
   };
   const config = studyConfig(axes);
   const s: Study = custom ? { name: 'custom', title: describeStudy(config), config } : defaultStudy();

@@ -183,7 +183,7 @@ async function writeReport(tmp: string, dir: string, input: BuildInput, study: R
     interactive: compactDatasets(interactive),
     runtime: browserRuntime(),
     provenance,
-    notes: [...model.theory.notes, ...(model.study.activations.some(hasPhaseDiagram) ? [] : [`The phase diagram is drawn for bounded odd activations only (${phaseDiagramFamilies().join(', ')}).`])],
+    notes: [...model.theory.notes, ...(model.study.arch || model.study.activations.some(hasPhaseDiagram) ? [] : [`The phase diagram is drawn for bounded odd activations only (${phaseDiagramFamilies().join(', ')}).`])],
   });
   write('index.html', html);
   return { dir, model, files, htmlBytes: Buffer.byteLength(html), timings };

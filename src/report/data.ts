@@ -1,3 +1,5 @@
+import { archText } from '../network/layers.js';
+import { pointArch } from '../sweep/grid.js';
 import { readFileSync, existsSync, statSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { SpecError } from '../spec/errors.js';
@@ -52,7 +54,6 @@ export interface SampleRecord {
  */
 export function checkReportable(config: SweepConfig, where: string): void {
   const why: string[] = [];
-  if (config.arch) why.push('it measures a layer list (--arch); reports draw constant-width MLPs (their theory figures are per activation and depth)');
   if (config.depths.length !== 1) why.push(`it has ${config.depths.length} depths (${config.depths.join(', ')}); a report covers one`);
   if (config.biasStds.length !== 1) why.push(`it has ${config.biasStds.length} bias stds (${config.biasStds.join(', ')}); a report covers one`);
   if (config.q0 === 'fixed-point') why.push('its input variance is q0 = fixed-point; the report needs a number');
@@ -74,11 +75,13 @@ export function studyOf(config: SweepConfig, name: string, title: string): Study
     biasStd: config.biasStds[0],
     q0: config.q0 as number,
     seeds: config.seeds,
+    ...(config.arch ? { arch: config.arch } : {}),
   };
 }
 
 /** A default title for a study: what was measured. */
 export function describeStudy(config: SweepConfig): string {
+  if (config.arch) return `${archText(pointArch(config.arch, config.inits[0], config.biasStds[0]))}: ${config.inits.join(' vs ')} weights`;
   return `${config.activations.join(' and ')} nets at depth ${config.depths[0]}, width ${config.width}: ${config.inits.join(' vs ')} weights`;
 }
 

@@ -5,6 +5,8 @@ import { INIT_COLORS, INIT_LABELS } from './style.js';
 import { FONT_STACK } from './fonts.js';
 import type { ActivationName } from '../spec/types.js';
 import type { GainTable } from '../theory/gains.js';
+import { archText } from '../network/layers.js';
+import { pointArch } from '../sweep/grid.js';
 
 /** Text into HTML (element content and quoted attributes). */
 export function escapeHtml(s: string): string {
@@ -216,7 +218,7 @@ export function reportPage(p: PageInput): string {
 <title>${escapeHtml(title)} — eoc report</title><style>${CSS}</style></head>
 <body>
 <h1>${escapeHtml(title)}</h1>
-<p>Study <code>${escapeHtml(m.study.name)}</code>: ${escapeHtml(m.study.activations.join(', '))} nets, ${escapeHtml(m.study.inits.join(' vs '))} weights, depth ${m.study.depth}, width ${m.study.width}, σ_b = ${m.study.biasStd}, q⁰ = ${m.study.q0}, ${m.study.seeds.length} seeds, ${m.samples.length} (network, gain) evaluations recorded, measured by one <code>eoc sweep</code> (data/sweep.jsonl).</p>
+<p>Study <code>${escapeHtml(m.study.name)}</code>: ${m.study.arch ? `the network ${escapeHtml(archText(pointArch(m.study.arch, m.study.inits[0], m.study.biasStd)))} (${m.study.depth} dense layers; the gain multiplies every layer's)` : `${escapeHtml(m.study.activations.join(', '))} nets`}, ${escapeHtml(m.study.inits.join(' vs '))} weights${m.study.arch ? '' : `, depth ${m.study.depth}, width ${m.study.width}`}, σ_b = ${m.study.biasStd}, q⁰ = ${m.study.q0}, ${m.study.seeds.length} seeds, ${m.samples.length} (network, gain) evaluations recorded, measured by one <code>eoc sweep</code> (data/sweep.jsonl).</p>
 <div class="summary">${summarySentences(m).map((s) => `<p>${escapeHtml(s)}</p>`).join('')}</div>
 ${p.notes.length ? `<p class="note">${p.notes.map(escapeHtml).join('<br>')}</p>` : ''}
 <h2>Located gains</h2>

@@ -1,6 +1,7 @@
 import { SpecError } from '../spec/errors.js';
 import { DEFAULT_LOCATE, DEFAULT_REFINE, makeConfig, runSweep, type SweepConfig } from '../sweep/index.js';
 import type { ActivationName, InitName } from '../spec/types.js';
+import type { ArchDraft } from '../spec/arch.js';
 
 /** The coarse grid lo:hi:step, rounded so 0.8 + 3*0.05 prints as 0.95. */
 export function gainGrid(lo: number, hi: number, step: number): number[] {
@@ -28,6 +29,11 @@ export interface StudyAxes {
   q0: number;
   seeds: number[];
   refine: boolean;
+  /**
+   * A layer list (--arch) instead of the activations x depth x width MLPs: activations, depth and
+   * width then hold its summary (shared activation or 'mixed', dense layers, largest width)
+   */
+  arch?: ArchDraft;
 }
 
 /**
@@ -48,6 +54,7 @@ export function studyConfig(a: StudyAxes): SweepConfig {
     locate: DEFAULT_LOCATE,
     spectra: true,
     refine: a.refine ? DEFAULT_REFINE : null,
+    ...(a.arch ? { arch: a.arch } : {}),
   });
 }
 

@@ -9,6 +9,10 @@ import {
 } from '../theory/index.js';
 import type { ActivationName, InitName } from '../spec/types.js';
 import type { StudyDefinition } from './data.js';
+import type { ArchDraft } from '../spec/arch.js';
+import { stagesOf } from '../network/layers.js';
+import { pointArch } from '../sweep/grid.js';
+import { layerTrajectory, effectiveSigma2 } from '../theory/layer-trajectory.js';
 
 /** Everything the figures overlay from theory; a pure function of the study and the slot gains. */
 export interface TheoryData {
@@ -51,7 +55,28 @@ export function phaseDiagramFamilies(): string[] {
   return ACTIVATION_FAMILIES.map((f) => f.family).filter((f) => hasPhaseDiagram(f));
 }
 
+/**
+ * The theory of a layer-list study: the mean-field m1 and q^l through its layers (layerTrajectory,
+ * for the first init's effective sigma^2; a note says when the other init's differs: orthogonal
+ * layers that widen). No free-probability density (identical stationary layers only) and no phase
+ * diagram (a per-activation picture of identical layers).
+ */
+function layerListTheory(study: StudyDefinition & { arch: ArchDraft }, slots: { activation: ActivationName; gains: number[] }[]): TheoryData {
+  const lo = Math.min(...study.gains), hi = Math.max(...study.gains);
+  const activation = study.activations[0];
+  const stagesFor = (init: InitName) => stagesOf(pointArch(study.arch, init, study.biasStd));
+  const stages = stagesFor(study.inits[0]);
+  const m1Curve = range(lo, hi, 80).map((gain) => ({ activation, gain, lnM1: layerTrajectory(stages, gain, study.q0).lnM1 }));
+  const qCurves: TheoryData['qCurves'] = [];
+  for (const { gains } of slots) for (const gain of gains) layerTrajectory(stages, gain, study.q0).q.forEach((q, l) => qCurves.push({ activation, gain, layer: l + 1, q }));
+  const notes = ['free-probability densities are for identical stationary layers: not drawn for a layer list', 'the phase diagram is for identical layers of one activation: not drawn for a layer list'];
+  const other = study.inits.slice(1).find((init) => stagesFor(init).some((st, l) => effectiveSigma2(st, 1) !== effectiveSigma2(stages[l], 1)));
+  if (other) notes.push(`the mean-field curves are for ${study.inits[0]} weights; ${other} weights give widening layers sigma^2 = g^2 instead of g^2 fan_in/fan_out`);
+  return { m1Curve, qCurves, densities: [], pointMasses: [], densityRanges: [], phase: [], criticalLine: [], phaseGrid: { sigmaW: [], sigmaB: [] }, notes };
+}
+
 export function theoryData(study: StudyDefinition, slots: { activation: ActivationName; gains: number[] }[]): TheoryData {
+  if (study.arch) return layerListTheory({ ...study, arch: study.arch }, slots);
   const notes: string[] = [];
   const lo = Math.min(...study.gains), hi = Math.max(...study.gains);
   const m1Curve: TheoryData['m1Curve'] = [];

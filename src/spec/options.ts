@@ -283,6 +283,7 @@ export const COMMAND_OPTIONS: { [C in CommandName]: OptionUse[] } = {
       numericOnly: 'its mean-field curves and data need one input variance for every gain',
       help: 'input variance |x0|^2/N: a number (the report draws mean-field curves for one input variance at every gain, so not fixed-point)',
     },
+    { key: 'arch', study: true, help: "the network as a layer list (as for eoc spectrum) instead of --activation, --depth, --width; its figures show the measurements with the layer-list mean field (no free-probability density or phase diagram: those are for identical layers)" },
     { key: 'seeds', study: true, range: LIMITS.reportSeeds, help: 'independent networks per point (at least 2: the report prints standard errors)' },
     { key: 'seed', study: true },
     { key: 'refine', negated: true, study: true, default: true, defaultText: 'on', help: 'measure the coarse grid only (no refined gains around the located ones)' },

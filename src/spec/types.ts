@@ -38,8 +38,8 @@ export interface NetworkSpec {
   seeds: number;
   /**
    * The network as a layer list (--arch). When present it is the network: depth is then its number
-   * of dense layers, width its largest width and activation the activation every layer shares, or
-   * 'mixed'; init and biasStd are the defaults its dense layers took. Absent: the constant-width MLP
+   * of dense layers, width its largest width and activation the activation every nonlinear layer
+   * shares (a linear read-out aside), or 'mixed'; init and biasStd are the defaults its dense layers took. Absent: the constant-width MLP
    * of depth x (width, activation).
    */
   arch?: LayerList;

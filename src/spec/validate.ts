@@ -98,12 +98,13 @@ function resolveArchSpec(base: NetworkSpec, draft: ArchDraft | LayerList, worker
   const need = layerListBytes(arch) * Math.max(1, workers);
   const have = memoryBudget();
   if (need > have) throw new SpecError(message.archTooLarge('--arch', stages.length, gib(need), gib(have)));
-  const acts = new Set(stages.map((st) => st.activation));
+  // the label: the activation every nonlinear layer shares (linear read-outs aside), or 'mixed'
+  const acts = new Set(stages.map((st) => st.activation).filter((a) => a !== 'linear'));
   return {
     ...base,
     depth: stages.length,
     width: Math.max(...widthsOf(arch)),
-    activation: acts.size === 1 ? stages[0].activation : 'mixed',
+    activation: acts.size === 0 ? 'linear' : acts.size === 1 ? [...acts][0] : 'mixed',
     arch,
   };
 }

@@ -118,7 +118,7 @@ describe('eoc sweep and compare --arch', () => {
     expect(da.points[0].gains).toEqual(db.points[0].gains);
   });
 
-  it('sweep --arch --out writes eoc.sweep-record/3 lines that --resume reads; report --from refuses them with the reason', () => {
+  it('sweep --arch --out writes eoc.sweep-record/3 lines that --resume reads and report --from draws', () => {
     const dir = mkdtempSync(join(tmpdir(), 'eoc-arch-'));
     try {
       const args = ['sweep', '--arch', '24 > 40:tanh x 3 > 16', '--gains', '1:1.4:0.1', '--seeds', '2', '--out', dir];
@@ -129,8 +129,9 @@ describe('eoc sweep and compare --arch', () => {
       expect(again.code, again.stderr).toBe(0);
       expect(again.stderr).toMatch(/resume: 2 of 2 tasks already finished/);
       const rep = eoc(['report', '--from', dir, '--out', join(dir, 'rep')]);
-      expect(rep.code).toBe(2);
-      expect(rep.stderr).toMatch(/cannot be drawn as a report: it measures a layer list/);
+      expect(rep.code, rep.stderr).toBe(0);
+      const html = readFileSync(join(dir, 'rep', 'from-sweep', 'index.html'), 'utf8');
+      expect(html).toContain('the network 24 &gt; 40:tanh x 3 &gt; 16 (4 dense layers');
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -143,5 +144,25 @@ describe('eoc sweep and compare --arch', () => {
     expect(d.schema).toBe('eoc.compare/3');
     expect(d.points).toHaveLength(1);
     expect(d.points[0].gains).toHaveLength(3);
+  });
+});
+
+describe('eoc report --arch', () => {
+  it('measures a layer list and draws it with the layer-list mean field; no density or phase theory, said on the page', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'eoc-arch-report-'));
+    try {
+      const r = eoc(['report', '--arch', '24 > 32:gelu > 24:gelu > 16', '--gains', '0.8:1.8:0.2', '--seeds', '2', '--no-refine', '--out', dir, '--name', 'g']);
+      expect(r.code, r.stderr).toBe(0);
+      const theory = JSON.parse(readFileSync(join(dir, 'g', 'data', 'theory.json'), 'utf8'));
+      expect(theory.notes).toContain('free-probability densities are for identical stationary layers: not drawn for a layer list');
+      expect(theory.densities).toEqual([]);
+      // the dashed m1 curve is the layer-list theory: its ln m1 at g = 1 is layerTrajectory's
+      const t = JSON.parse(eoc(['theory', '--arch', '24 > 32:gelu > 24:gelu > 16', '--gain', '1', '--json']).stdout);
+      const at1 = theory.m1Curve.find((c: { gain: number }) => c.gain === 1);
+      expect(Math.abs(at1.lnM1 - t.trajectory.lnM1)).toBeLessThan(1e-12);
+      expect(readFileSync(join(dir, 'g', 'data', 'sweep.jsonl'), 'utf8').startsWith('{"schema":"eoc.sweep-record/3"')).toBe(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -142,6 +142,8 @@ const CASES: Case[] = [
   { args: ['check', '--arch', '16 > 8:gelu(2)'], says: /gelu/ },
   { args: ['sweep', '--arch', '16 > 16:tanh', '--width', '32'], says: /--arch and --width cannot be used together/ },
   { args: ['compare', '--arch', '16 > 16:tanh', '--q0', 'fixed-point'], says: /--arch and --q0 fixed-point cannot be used together/ },
+  { args: ['report', '--arch', '16 > 16:tanh', '--depth', '5'], says: /--arch and --depth cannot be used together/ },
+  { args: ['report', '--from', 'd', '--arch', '16 > 16:tanh'], says: /report --from .*--arch describes a new study/ },
   { args: ['spectrum', '--arch', '16384 > 16384:tanh x 40'], env: { EOC_MAX_MEMORY_MB: '1024' }, says: /the 40-layer network needs about .* of memory, more than the 1\.0 GiB available/ },
 ];
 
