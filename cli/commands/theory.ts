@@ -125,8 +125,8 @@ async function runLayerTheory(o: ParsedOptions): Promise<void> {
     logGradNorm: t.logGradNorm[l],
   }));
   if (o.get('json')) {
-    // version 3: the trajectory of a layer list (inputs.arch), per layer; no single fixed point or phase
-    print(toJson({ schema: 'eoc.theory/3', eocVersion: EOC_VERSION, inputs: { arch, gain, q0 }, trajectory: t, layers: perLayer }));
+    // eoc.layer-theory/1: the trajectory of a layer list (inputs.arch), per layer; no single fixed point or phase
+    print(toJson({ schema: 'eoc.layer-theory/1', eocVersion: EOC_VERSION, inputs: { arch, gain, q0 }, trajectory: t, layers: perLayer }));
     return;
   }
   const rows = perLayer.map((r) => [

@@ -223,7 +223,7 @@ export const COMMAND_OPTIONS: { [C in CommandName]: OptionUse[] } = {
     { key: 'biasStdRange' },
     { key: 'density' },
     { key: 'arch', help: "the network as a layer list (as for eoc spectrum): the trajectory through its layers, per layer q^l, chi_l and ln |delta^l|, with m1; --init and --bias-std are its dense layers' defaults" },
-    { key: 'json', help: 'print a JSON document (eoc.theory/2, eoc.theory/3 with --arch, or eoc.critical-line/1)' },
+    { key: 'json', help: 'print a JSON document (eoc.theory/2, eoc.layer-theory/1 with --arch, or eoc.critical-line/1)' },
   ],
   gains: [
     {

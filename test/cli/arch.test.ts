@@ -92,11 +92,11 @@ describe('a constant-width --arch is the MLP', () => {
 });
 
 describe('eoc theory --arch', () => {
-  it('the trajectory through the layers: eoc.theory/3, the same m1 as the spectrum theory block, per-layer sigma^2 with the widening rule', () => {
+  it('the trajectory through the layers: eoc.layer-theory/1, the same m1 as the spectrum theory block, per-layer sigma^2 with the widening rule', () => {
     const r = eoc(['theory', '--arch', '64 > 128:tanh > 32:relu > 48', '--gain', '1.3', '--json']);
     expect(r.code, r.stderr).toBe(0);
     const d = JSON.parse(r.stdout);
-    expect(d.schema).toBe('eoc.theory/3');
+    expect(d.schema).toBe('eoc.layer-theory/1');
     // orthogonal 64 > 128 widens: sigma^2 = g^2 64/128; 128 > 32 narrows: g^2; 32 > 48 widens: g^2 32/48
     const g2 = 1.3 * 1.3;
     expect(d.layers.map((l: { sigma2: number }) => l.sigma2)).toEqual([g2 * 0.5, g2, (g2 * 32) / 48]);
