@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
-import { COMMAND_OPTIONS, helpText, usageOf, type CommandName } from '../src/spec/options.js';
+import { COMMAND_OPTIONS, helpText, usageOf, type CommandName, type OptionKey, type ParsedOptions } from '../src/spec/options.js';
+import { SpecError } from '../src/spec/errors.js';
+import { message } from '../src/log/message.js';
 
 /**
  * The option table (src/spec/options.ts) on commander commands: every command's `.option(...)` list
@@ -12,6 +14,16 @@ export function addOptions(cmd: Command, command: CommandName): Command {
     cmd.option(usageOf(use), helpText(use));
   }
   return cmd;
+}
+
+/**
+ * --arch describes the network: the options that describe a constant-width MLP (and any `extra`
+ * ones the command cannot combine with a layer list) are refused beside it, in one line.
+ */
+export function refuseBesideArch(o: ParsedOptions, extra: readonly OptionKey[] = [], why = 'the layer list gives the depth, the widths and the activations'): void {
+  if (!o.get('arch')) return;
+  const clash = o.givenFlags(['activation', 'depth', 'width', ...extra]);
+  if (clash.length) throw new SpecError(message.conflict('--arch', clash.join(', '), why));
 }
 
 /**

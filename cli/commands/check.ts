@@ -49,6 +49,7 @@ function checkText(r: CheckResult): string {
     `  log10 condition number             ${pm(a.log10_cond, 4)}`,
     `  frac_within_2 (s in [1/2, 2])      ${pm(a.frac_within_2, 3)}   (a statistic, not the verdict)`,
     `  ${LN_GRAD_RATIO_LABEL.padEnd(35)}${pm(a.lnGradNormRatio, 4)}   (ln(|delta^1|/|delta^L|): gradient norms, first over last layer)`,
+    `  trainable depth (mean field)       ${r.trainability.trainableDepth === null ? 'n/a' : `6 xi_c = ${Number.isFinite(r.trainability.trainableDepth) ? num(r.trainability.trainableDepth, 4) : 'inf'}`}: ${r.trainability.note}`,
     ``,
   ];
   if (rec.gain.n === 0) lines.push('recommended gain: not found (the m1 = 1 search failed on every seed)');

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { relative } from 'node:path';
 import { action, log, print } from '../common.js';
 import { progressBar } from '../progress.js';
-import { addOptions, applyMaxMemory } from '../options.js';
+import { addOptions, applyMaxMemory, refuseBesideArch } from '../options.js';
 import { SpecError } from '../../src/spec/errors.js';
 import { message } from '../../src/log/message.js';
 import { COMMAND_OPTIONS, readOptions, type ParsedOptions } from '../../src/spec/options.js';
@@ -25,9 +25,8 @@ export async function studyFromOptions(o: ParsedOptions): Promise<Study> {
   const first = o.get('seed');
   const arch = o.get('arch');
   let summary: { activation: string; depth: number; width: number } | undefined;
+  refuseBesideArch(o);
   if (arch) {
-    const clash = o.givenFlags(['activation', 'depth', 'width']);
-    if (clash.length) throw new SpecError(message.conflict('--arch', clash.join(', '), 'the layer list gives the depth, the widths and the activations'));
     const { resolveSpec } = await import('../../src/spec/validate.js');
     summary = resolveSpec({ arch, q0, seeds: o.get('seeds'), seed: first }, o.get('workers'));
   }

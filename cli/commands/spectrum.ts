@@ -1,11 +1,9 @@
 import type { Command } from 'commander';
 import { action, print } from '../common.js';
-import { addOptions, applyMaxMemory } from '../options.js';
+import { addOptions, applyMaxMemory, refuseBesideArch } from '../options.js';
 import { table, pm, num, pmPositive, numFromLog, outOfRange } from '../format.js';
 import { progressBar } from '../progress.js';
 import { resolveSpec } from '../../src/spec/validate.js';
-import { SpecError } from '../../src/spec/errors.js';
-import { message } from '../../src/log/message.js';
 import { archText, jacobianSize } from '../../src/network/layers.js';
 import { readOptions, type ParsedOptions } from '../../src/spec/options.js';
 import { undefinedStatReason } from '../../src/measure/stats.js';
@@ -44,8 +42,9 @@ async function runSpectrumCommand(o: ParsedOptions): Promise<void> {
     import('../../src/io/spectrum-document.js'),
   ]);
   const q0 = resolveQ0(spec);
-  const run = await runSpectrumParallel(spec, q0, workers, { onSample: progressBar('spectrum'), method: o.get('method') });
-  const theory = theoryBlock(spec, q0);
+  const c0 = o.get('c0');
+  const run = await runSpectrumParallel(spec, q0, workers, { onSample: progressBar('spectrum'), method: o.get('method'), ...(c0 !== undefined ? { c0 } : {}) });
+  const theory = theoryBlock(spec, q0, c0);
   for (const w of spectrumWarnings(run)) process.stderr.write(`eoc: warning: ${w}\n`);
   if (o.get('json')) print(toJson(spectrumDocument(run, theory)));
   else print(spectrumText(run, theory));
@@ -54,10 +53,7 @@ async function runSpectrumCommand(o: ParsedOptions): Promise<void> {
 /** The network options of spectrum and check, as a NetworkSpec (resolveSpec checks the combination). */
 export function specOf(o: ParsedOptions) {
   const arch = o.get('arch');
-  if (arch) {
-    const clash = o.givenFlags(['depth', 'width', 'activation']);
-    if (clash.length) throw new SpecError(message.conflict('--arch', clash.join(', '), 'the layer list gives the depth, the widths and the activations'));
-  }
+  refuseBesideArch(o);
   return {
     arch,
     activation: o.get('activation'),
@@ -125,10 +121,19 @@ export function spectrumText(run: SpectrumRun, theory?: SpectrumTheoryBlock): st
     const r = run.layers[l - 1];
     const row: (string | number)[] = [l, pm(r.q, 4), pm(r.logGradNorm, 4), pm(r.logWeightGradNorm, 4)];
     if (theory) row.push(num(theory.q[l - 1], 4), num(theory.logGradNorm[l - 1], 4));
+    if (r.c) row.push(pm(r.c, 4), ...(theory ? [theory.c ? num(theory.c[l - 1], 4) : 'n/a'] : []));
     return row;
   });
+  const withC = run.c0 !== undefined;
   const layers = table(
-    ['layer', 'q^l', 'ln |delta^l|', 'ln |dE/dW^l|', ...(theory ? ['q^l theory', 'ln |delta^l| theory'] : [])],
+    [
+      'layer',
+      'q^l',
+      'ln |delta^l|',
+      'ln |dE/dW^l|',
+      ...(theory ? ['q^l theory', 'ln |delta^l| theory'] : []),
+      ...(withC ? [`c^l (c0 = ${num(run.c0!)})`, ...(theory ? ['c^l theory'] : [])] : []),
+    ],
     layerRows,
   );
   const check = logDetSummary(run);

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { addOptions, applyMaxMemory } from '../options.js';
+import { addOptions, applyMaxMemory, refuseBesideArch } from '../options.js';
 import { action, log, print } from '../common.js';
 import { num, pm, table } from '../format.js';
 import { progressBar } from '../progress.js';
@@ -23,9 +23,8 @@ export function configFromOptions(o: ParsedOptions, fixed: { inits?: InitName[];
   const seed = o.get('seed');
   const refine = o.command === 'sweep' && o.get('refine');
   const draft = o.get('arch');
+  refuseBesideArch(o);
   if (draft) {
-    const clash = o.givenFlags(['activation', 'depth', 'width']);
-    if (clash.length) throw new SpecError(message.conflict('--arch', clash.join(', '), 'the layer list gives the depth, the widths and the activations'));
     if (q0 === 'fixed-point') throw new SpecError(message.conflict('--arch', '--q0 fixed-point', 'a layer list has no single fixed point to start at; give --q0 a number'));
   }
   // an --arch sweep: the list's summary in the activation, depth and width axes (SweepConfig.arch)

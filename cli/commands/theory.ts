@@ -3,10 +3,10 @@ import { SpecError } from '../../src/spec/errors.js';
 import { message } from '../../src/log/message.js';
 import { checkFixedPointStart, LIMITS, readOptions, type ParsedOptions } from '../../src/spec/options.js';
 import type { ActivationName, InitName } from '../../src/spec/types.js';
-import type { CriticalPoint, SpectralDensity, meanFieldPoint, findCriticalPoint, meanFieldTrajectory } from '../../src/theory/index.js';
+import type { CriticalPoint, SpectralDensity, meanFieldPoint, findCriticalPoint, meanFieldTrajectory, CorrelationFixedPoint } from '../../src/theory/index.js';
 import { action, print } from '../common.js';
 import { decimalFromLog, table } from '../format.js';
-import { addOptions } from '../options.js';
+import { addOptions, refuseBesideArch } from '../options.js';
 import { LN_GRAD_RATIO_LABEL } from '../../src/measure/definitions.js';
 
 /** The options that describe one point; --critical-line scans --bias-std-range instead. */
@@ -49,6 +49,7 @@ async function runTheory(o: ParsedOptions): Promise<void> {
   const scales = { sigmaW, sigmaB };
   const point = meanFieldPoint(activation, scales);
   const critical = findCriticalPoint(activation, sigmaB);
+  const correlation = theory.correlationFixedPoint(activation, scales);
   const trajectory = meanFieldTrajectory({ activation, sigmaW, sigmaB, depth, q0 });
   let densityResult: SpectralDensity | undefined;
   if (density) {
@@ -74,12 +75,14 @@ async function runTheory(o: ParsedOptions): Promise<void> {
   if (o.get('json')) {
     print(
       toJson({
-        // version 2: trajectory.lnGradNormProfile = ln(|delta^l|/|delta^L|) (norms) and
-        // trajectory.lnGradNormRatio replace version 1's lnGradProfile (of squared norms)
-        schema: 'eoc.theory/2',
+        // version 3: meanField.xiGrad (1/|ln chi_1|, version 2's xiC) and correlation (c*, chi_c,
+        // the literature's xi_c = -1/ln chi_c and the trainable depth 6 xi_c); version 2:
+        // trajectory.lnGradNormProfile = ln(|delta^l|/|delta^L|) (norms)
+        schema: 'eoc.theory/3',
         eocVersion: EOC_VERSION,
         inputs,
         meanField: { ...point, phaseTolerance: PHASE_TOLERANCE },
+        correlation,
         critical: critical.exists ? { exists: true, ...critical.point } : critical,
         trajectory,
         ...(densityResult ? { density: densityResult } : {}),
@@ -87,7 +90,7 @@ async function runTheory(o: ParsedOptions): Promise<void> {
     );
     return;
   }
-  print(theoryTable(activation, init, sigmaW, sigmaB, depth, point, critical, trajectory, densityResult, PHASE_TOLERANCE));
+  print(theoryTable(activation, init, sigmaW, sigmaB, depth, point, critical, trajectory, densityResult, PHASE_TOLERANCE, correlation));
 }
 
 /**
@@ -96,8 +99,7 @@ async function runTheory(o: ParsedOptions): Promise<void> {
  * --bias-std-range, --density) do not apply to a list of different layers.
  */
 async function runLayerTheory(o: ParsedOptions): Promise<void> {
-  const clash = o.givenFlags(['activation', 'depth', 'criticalLine', 'biasStdRange', 'density']);
-  if (clash.length) throw new SpecError(message.conflict('--arch', clash[0], 'a layer list gives its own layers; the critical line and the density are for identical stationary layers'));
+  refuseBesideArch(o, ['criticalLine', 'biasStdRange', 'density'], 'a layer list gives its own layers; the critical line and the density are for identical stationary layers');
   const q0 = o.get('q0');
   if (q0 === 'fixed-point') throw new SpecError(message.conflict('--arch', '--q0 fixed-point', 'a layer list has no single fixed point to start at; give --q0 a number'));
   const [{ EOC_VERSION }, { layerTrajectory }, { toJson }, { resolveArch }, layers] = await Promise.all([
@@ -189,6 +191,7 @@ function theoryTable(
   t: ReturnType<typeof meanFieldTrajectory>,
   density: SpectralDensity | undefined,
   PHASE_TOLERANCE: number,
+  corr: CorrelationFixedPoint,
 ): string {
   const fp = point.fixedPoint;
   const fpText =
@@ -197,12 +200,12 @@ function theoryTable(
       : fp.kind === 'any'
         ? 'every q is a fixed point (V(q) = q)'
         : `none: ${fp.reason}`;
-  const xiC =
-    point.xiCKind === 'infinite'
+  const xiGrad =
+    point.xiGradKind === 'infinite'
       ? 'inf (critical)'
-      : point.xiCKind === null
+      : point.xiGradKind === null
         ? 'n/a'
-        : `${num(point.xiC)} layers (gradient ${point.xiCKind} length)`;
+        : `${num(point.xiGrad)} layers (1/|ln chi_1|: the gradient ${point.xiGradKind} length)`;
   const crit = critical.exists
     ? `sigma_w = ${num(critical.point.sigmaW)}  (sigma_w^2 = ${num(critical.point.sigmaW2)}), q* = ${
         typeof critical.point.q === 'number' ? num(critical.point.q) : critical.point.q
@@ -215,7 +218,18 @@ function theoryTable(
     ['fixed point', fpText],
     ['chi_1', `${point.lnChi1 === null ? 'n/a' : numFromLn(point.lnChi1)}  phase: ${point.phase ?? 'n/a'} (critical when |chi_1 - 1| <= ${PHASE_TOLERANCE})`],
     ['xi_q', point.xiQ === null ? 'n/a' : `${num(point.xiQ)} layers`],
-    ['xi_c', xiC],
+    ['xi_grad', xiGrad],
+    ['correlation c*', corr.kind === 'none' ? `n/a: ${corr.reason}` : corr.everyCorrelationFixed ? 'every c is a fixed point (C(c) = c)' : `${num(corr.cStar)}  (chi_c = C'(c*) = ${num(corr.chiC)})`],
+    [
+      'xi_c',
+      corr.kind === 'none'
+        ? 'n/a'
+        : corr.everyCorrelationFixed
+          ? 'inf (C(c) = c: every correlation is kept)'
+          : corr.xiC === Infinity
+            ? 'inf (critical: correlations approach c* = 1 algebraically, not exponentially)'
+          : `${num(corr.xiC)} layers (-1/ln chi_c, the correlation depth scale); trainable to about 6 xi_c = ${num(corr.trainableDepth, 4)} layers${depth > corr.trainableDepth ? ` (depth ${depth} exceeds it)` : ''}`,
+    ],
     [`critical gain at sigma_b = ${num(sigmaB)}`, crit],
     [`depth L = ${depth}, q0 = ${num(t.q0)}`, `q^L = ${numFromLn(t.lnQ[depth - 1])}, chi_L = ${numFromLn(t.lnChi[depth - 1])}`],
     ['predicted m1', `${numFromLn(t.lnM1)}  (ln m1 = ${num(t.lnM1)})`],

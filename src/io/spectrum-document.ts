@@ -15,6 +15,11 @@ export const SPECTRUM_SCHEMA = 'eoc.spectrum/2';
  * writing version 2, byte for byte.
  */
 export const SPECTRUM_SCHEMA_LAYERS = 'eoc.spectrum/3';
+/*
+ * Version 3 also carries the two-input measurement (--c0): correlation.c0, layers[i].c (and each
+ * sample's layers[i].c) and theory.c, the mean-field correlation trajectory. A document is version
+ * 3 when it has a layer list or a correlation; otherwise it is version 2, byte for byte.
+ */
 
 /** The theory block beside a measurement (filled by src/theory when available). */
 export interface SpectrumTheoryBlock {
@@ -26,6 +31,8 @@ export interface SpectrumTheoryBlock {
   chi: number[];
   /** predicted ln |delta^l| for a unit output error e */
   logGradNorm: number[];
+  /** with --c0: the mean-field correlation c^l of two inputs of correlation c0 (null where the map has none) */
+  c?: number[] | null;
 }
 
 /** The log-det self-check over a run's seeds (see logDetCheck in src/measure/network.ts). */
@@ -72,10 +79,11 @@ export function spectrumWarnings(run: Pick<SpectrumRun, 'samples'>): string[] {
 /** The `eoc spectrum --json` document (docs/design.md "Machine-readable output"). */
 export function spectrumDocument(run: SpectrumRun, theory?: SpectrumTheoryBlock): Record<string, unknown> {
   return {
-    schema: run.spec.arch ? SPECTRUM_SCHEMA_LAYERS : SPECTRUM_SCHEMA,
+    schema: run.spec.arch || run.c0 !== undefined ? SPECTRUM_SCHEMA_LAYERS : SPECTRUM_SCHEMA,
     eocVersion: EOC_VERSION,
     spec: { ...run.spec, q0Resolved: run.q0, biasVar: run.spec.biasStd ** 2 },
     seeds: run.seeds,
+    ...(run.c0 !== undefined ? { correlation: { c0: run.c0 } } : {}),
     trust: spectrumWarnings(run).length === 0,
     warnings: spectrumWarnings(run),
     logDetCheck: logDetSummary(run),

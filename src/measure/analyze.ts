@@ -3,7 +3,8 @@ import type { MeasureOptions } from './network.js';
 import { fixedPointInput, meanFieldTrajectory } from '../theory/index.js';
 import { lnSquare } from '../theory/trajectory.js';
 import type { NetworkSpec } from '../spec/types.js';
-import { layerTrajectory } from '../theory/layer-trajectory.js';
+import { layerTrajectory, layerCorrelation } from '../theory/layer-trajectory.js';
+import { correlationTrajectory } from '../theory/correlation.js';
 import { stagesOf } from '../network/layers.js';
 import type { SpectrumTheoryBlock } from '../io/spectrum-document.js';
 
@@ -14,10 +15,12 @@ export function resolveQ0(spec: NetworkSpec): number {
 }
 
 /** Mean-field predictions along the same finite-depth trajectory the measured networks follow. */
-export function theoryBlock(spec: NetworkSpec, q0: number): SpectrumTheoryBlock {
+export function theoryBlock(spec: NetworkSpec, q0: number, c0?: number): SpectrumTheoryBlock {
   if (spec.arch) {
-    const t = layerTrajectory(stagesOf(spec.arch), spec.gain, q0);
-    return { m1: t.m1, ln_m1: t.lnM1, var_sq_norm: t.varSqNorm, q: t.q, chi: t.chi, logGradNorm: t.logGradNorm };
+    const stages = stagesOf(spec.arch);
+    const t = layerTrajectory(stages, spec.gain, q0);
+    const c = c0 === undefined ? {} : { c: layerCorrelation(stages, spec.gain, q0, c0) };
+    return { m1: t.m1, ln_m1: t.lnM1, var_sq_norm: t.varSqNorm, q: t.q, chi: t.chi, logGradNorm: t.logGradNorm, ...c };
   }
   const t = meanFieldTrajectory({ activation: spec.activation, sigmaW: spec.gain, sigmaB: spec.biasStd, depth: spec.depth, q0 });
   const chiL = t.chi[spec.depth - 1];
@@ -34,6 +37,7 @@ export function theoryBlock(spec: NetworkSpec, q0: number): SpectrumTheoryBlock 
     // profile ln(|delta^l|/|delta^L|) carries it back. Taken from ln chi_L, so it stays finite
     // where chi_L under- or overflows (gain 1e-300).
     logGradNorm: t.lnGradNormProfile.map((v) => v + lnMu1L / 2),
+    ...(c0 === undefined ? {} : { c: correlationTrajectory(spec.activation, { sigmaW: spec.gain, sigmaB: spec.biasStd }, spec.depth, q0, c0).c }),
   };
 }
 

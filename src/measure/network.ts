@@ -9,6 +9,7 @@ import { activation } from '../network/activations.js';
 import { spectrumStats, type SpectrumStats } from './stats.js';
 import { drawWidths, layerInit, type BaseDraws } from '../network/sampler.js';
 import { embedFactors, isRectangular } from '../spectrum/embed.js';
+import { measureCorrelation } from './correlation.js';
 
 /** Per-layer record, layer = 1..L. */
 export interface LayerRecord {
@@ -21,6 +22,8 @@ export interface LayerRecord {
   weightGradNorm: number;
   /** ln |delta^l| (exact even where gradNorm under/overflows) */
   logGradNorm: number;
+  /** with MeasureOptions.c0: the correlation c^l of the pre-activations of two inputs of correlation c0 */
+  c?: number;
 }
 
 /** Everything measured on one network. */
@@ -87,6 +90,8 @@ export interface MeasureOptions {
   /** spectrum method (default dense) */
   method?: SpectrumMethod | 'auto';
   matrixFree?: MatrixFreeOptions;
+  /** also propagate a pair of inputs of correlation c0 and record c^l per layer (src/measure/correlation.ts) */
+  c0?: number;
 }
 
 export function resolveMethod(method: SpectrumMethod | 'auto' | undefined, n: number, depth: number, blockSize: number, mf?: MatrixFreeOptions): SpectrumMethod {
@@ -138,12 +143,14 @@ export function measureNetwork(draws: BaseDraws, p: ScaleParams, opts: MeasureOp
     for (let i = rank; i < k; i++) logS[i] = -Infinity;
     stats = spectrumStats(logS, rank);
   }
+  const corr = opts.c0 === undefined ? undefined : measureCorrelation(draws, p, opts.c0);
   const layers: LayerRecord[] = trace.q.map((q, l) => ({
     layer: l + 1,
     q,
     gradNorm: Math.exp(grads.logDelta[l]),
     weightGradNorm: Math.exp(grads.logWeightGrad[l]),
     logGradNorm: grads.logDelta[l],
+    ...(corr ? { c: corr[l] } : {}),
   }));
   const sample: NetworkSample = {
     seed: draws.seed,

@@ -1,6 +1,6 @@
 import { sampleBaseDraws, sampleStageDraws, type BaseDraws, type DrawOptions } from '../network/sampler.js';
 import { stagesOf } from '../network/layers.js';
-import type { ScaleParams } from '../network/forward.js';
+import { scaleParams, type ScaleParams } from '../network/forward.js';
 import { measureNetwork, type MeasureOptions, type NetworkSample } from './network.js';
 import { estimate, geometricEstimate, GEOMETRIC_STATS, type Estimate } from './aggregate.js';
 import { STAT_NAMES, type SpectrumStats } from './stats.js';
@@ -15,8 +15,10 @@ export interface SpectrumRun {
   seeds: number[];
   samples: NetworkSample[];
   summary: SpectrumSummary;
-  /** per-layer mean and stderr over seeds */
-  layers: { layer: number; q: Estimate; logGradNorm: Estimate; logWeightGradNorm: Estimate }[];
+  /** per-layer mean and stderr over seeds (c: with --c0, the two-input correlation c^l) */
+  layers: { layer: number; q: Estimate; logGradNorm: Estimate; logWeightGradNorm: Estimate; c?: Estimate }[];
+  /** with --c0: the two inputs' correlation */
+  c0?: number;
   timings: { totalMs: number };
 }
 
@@ -41,9 +43,7 @@ export function specDraws(spec: NetworkSpec, seed: number, opts: DrawOptions = {
 
 /** The scale parameters of a spec at input variance q0 (a layer list's per-layer activations, gain factors, biases). */
 export function specParams(spec: NetworkSpec, q0: number, gain = spec.gain): ScaleParams {
-  const p: ScaleParams = { activation: spec.activation, gain, biasStd: spec.biasStd, q0 };
-  if (spec.arch) p.layers = stagesOf(spec.arch).map((st) => ({ activation: st.activation, gain: st.gain, biasStd: st.biasStd }));
-  return p;
+  return scaleParams(spec, gain, q0);
 }
 
 /** One network of a spectrum run: the unit of work a worker thread takes. */
@@ -64,17 +64,18 @@ export function runSpectrum(
     opts.onSample?.(i + 1, seeds.length);
     return s;
   });
-  return assembleSpectrumRun(spec, q0, samples, t0);
+  return assembleSpectrumRun(spec, q0, samples, t0, opts.c0);
 }
 
 /** Per-seed samples (in seed order) -> the run with its summaries over seeds. */
-export function assembleSpectrumRun(spec: NetworkSpec, q0: number, samples: NetworkSample[], t0: number): SpectrumRun {
+export function assembleSpectrumRun(spec: NetworkSpec, q0: number, samples: NetworkSample[], t0: number, c0?: number): SpectrumRun {
   const seeds = samples.map((s) => s.seed);
   const layers = samples[0].layers.map((_, l) => ({
     layer: l + 1,
     q: estimate(samples.map((s) => s.layers[l].q)),
     logGradNorm: estimate(samples.map((s) => s.layers[l].logGradNorm)),
     logWeightGradNorm: estimate(samples.map((s) => Math.log(s.layers[l].weightGradNorm))),
+    ...(c0 !== undefined ? { c: estimate(samples.map((s) => s.layers[l].c!)) } : {}),
   }));
-  return { spec, q0, seeds, samples, summary: summarize(samples), layers, timings: { totalMs: performance.now() - t0 } };
+  return { spec, q0, seeds, samples, summary: summarize(samples), layers, timings: { totalMs: performance.now() - t0 }, ...(c0 !== undefined ? { c0 } : {}) };
 }

@@ -2,6 +2,7 @@ import { gemv } from '../linalg/gemm.js';
 import { dot } from '../linalg/vector.js';
 import { activation } from './activations.js';
 import { drawWidths, type BaseDraws } from './sampler.js';
+import { stagesOf, type LayerList } from './layers.js';
 import type { ActivationName } from '../spec/types.js';
 
 /** The parameters that turn base draws into a network (docs/science.md section 2). */
@@ -22,6 +23,16 @@ export interface LayerScale {
   activation: ActivationName;
   gain: number;
   biasStd: number;
+}
+
+/**
+ * The scale parameters of a network at gain g: a layer list's per-layer activations, gain factors
+ * and bias stds, or the constant-width MLP's (activation, biasStd) at every layer.
+ */
+export function scaleParams(net: { activation: ActivationName; biasStd: number; arch?: LayerList }, gain: number, q0: number): ScaleParams {
+  const p: ScaleParams = { activation: net.activation, gain, biasStd: net.biasStd, q0 };
+  if (net.arch) p.layers = stagesOf(net.arch).map((st) => ({ activation: st.activation, gain: st.gain, biasStd: st.biasStd }));
+  return p;
 }
 
 /** Layer l's activation, gain and bias std. */

@@ -11,6 +11,8 @@ export const STREAM = {
   input: 3,
   outputError: 4,
   probe: 5,
+  /** the second input of a correlated pair (src/measure/correlation.ts) */
+  pair: 6,
 } as const;
 export type StreamPurpose = keyof typeof STREAM;
 

@@ -54,6 +54,7 @@ export interface OptionTypes {
   title: string | undefined;
   json: boolean;
   arch: ArchDraft | undefined;
+  c0: number | undefined;
 }
 export type OptionKey = keyof OptionTypes;
 
@@ -116,6 +117,7 @@ export const LIMITS = {
   gain: r(1e-4, 100, 'beyond it every statistic over- or underflows; no network is trained there'),
   biasStd: r(0, 100, 'larger sigma_b saturates every unit'),
   q0: r(1e-8, 1e4, 'larger inputs saturate every unit, smaller ones are a zero input'),
+  c0: r(-1, 1, 'a correlation'),
   depth: r(1, 10000, 'the sampled and the mean-field products are O(depth)'),
   /** theory --density: the free-probability solver's cost grows with depth */
   densityDepth: r(1, 500, 'the free-probability density solves a depth-degree equation'),
@@ -184,6 +186,13 @@ export const OPTIONS: { [K in OptionKey]: OptionDef } = {
   name: { flag: '--name', arg: '<name>', kind: { type: 'text' }, help: "study name (the folder's name)", defaultText: "'default', or 'custom' with study options" },
   title: { flag: '--title', arg: '<text>', kind: { type: 'text' }, help: "the page's heading", defaultText: 'from the study' },
   json: { flag: '--json', kind: { type: 'flag' }, help: 'print the JSON document instead of text', default: false, defaultText: 'off' },
+  c0: {
+    flag: '--c0',
+    arg: '<c>',
+    kind: { type: 'real', range: LIMITS.c0 },
+    help: 'also propagate two inputs of correlation c0 (both of variance q0) and report their correlation c^l per layer beside the mean-field correlation map',
+    defaultText: 'off',
+  },
   arch: {
     flag: '--arch',
     arg: '<layers>',
@@ -211,7 +220,7 @@ const GRID: OptionUse[] = [
 
 /** Every command's options, in help order. */
 export const COMMAND_OPTIONS: { [C in CommandName]: OptionUse[] } = {
-  spectrum: [...NETWORK, { key: 'arch' }, { key: 'maxMemory' }, { key: 'method' }, { key: 'workers', help: 'worker threads, one seed each; results do not depend on it' }, { key: 'json', help: 'print the eoc.spectrum/2 JSON document' }],
+  spectrum: [...NETWORK, { key: 'arch' }, { key: 'c0' }, { key: 'maxMemory' }, { key: 'method' }, { key: 'workers', help: 'worker threads, one seed each; results do not depend on it' }, { key: 'json', help: 'print the eoc.spectrum/2 JSON document' }],
   theory: [
     { key: 'activation' },
     { key: 'init', help: 'weight scheme for --density (var_sq_norm is predicted for both)' },
@@ -264,7 +273,7 @@ export const COMMAND_OPTIONS: { [C in CommandName]: OptionUse[] } = {
     { key: 'tolSpread' },
     { key: 'maxEvaluations' },
     { key: 'workers' },
-    { key: 'json', help: 'print the eoc.check/2 JSON document' },
+    { key: 'json', help: 'print the eoc.check/3 JSON document' },
   ],
   report: [
     { key: 'from' },

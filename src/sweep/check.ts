@@ -12,6 +12,7 @@ import { meanFieldTrajectory } from '../theory/index.js';
 import type { InitName } from '../spec/types.js';
 import type { SweepPoint } from './grid.js';
 import { layerTrajectory } from '../theory/layer-trajectory.js';
+import { correlationFixedPoint } from '../theory/correlation.js';
 import { stagesOf } from '../network/layers.js';
 
 /**
@@ -19,13 +20,12 @@ import { stagesOf } from '../network/layers.js';
  * gradRatio); the document states the `faithful` rule; `advice` says, where the m1 = 1 gain is not
  * faithful, the gain closest to isometry and what else would help; perSeed has `closest`, `probe`.
  */
-export const CHECK_SCHEMA = 'eoc.check/2';
 /**
- * Version 3: the network is a layer list (spec.arch, eoc check --arch); its spectra have
- * min(N_0, N_L) singular values and advice.meanField says where an estimate needs square layers.
- * Constant-width MLPs keep writing version 2.
+ * Version 3: `trainability` (the mean-field correlation depth scale xi_c at the checked gain and
+ * whether the depth exceeds about 6 xi_c, Schoenholz et al. 2017), and for a layer list (eoc check
+ * --arch) spec.arch, with min(N_0, N_L) singular values per seed.
  */
-export const CHECK_SCHEMA_LAYERS = 'eoc.check/3';
+export const CHECK_SCHEMA = 'eoc.check/3';
 
 export type { Verdict, CheckThresholds } from '../measure/definitions.js';
 export { DEFAULT_THRESHOLDS, verdictOf } from '../measure/definitions.js';
@@ -49,7 +49,7 @@ export const DEFAULT_CHECK_SEARCH = { lnM1Tolerance: 0.01, maxEvaluations: 5, cl
 export type CheckSummary = Record<keyof CheckStats, Estimate>;
 
 export interface CheckResult {
-  schema: typeof CHECK_SCHEMA | typeof CHECK_SCHEMA_LAYERS;
+  schema: typeof CHECK_SCHEMA;
   eocVersion: string;
   spec: NetworkSpec;
   thresholds: CheckThresholds;
@@ -74,7 +74,36 @@ export interface CheckResult {
   };
   /** null when the m1 = 1 gain is faithful (nothing to add) or was not found */
   advice: CheckAdvice | null;
+  trainability: Trainability;
   perSeed: CheckSeedResult[];
+}
+
+/**
+ * How deep a net of this configuration can train, by mean field (Schoenholz et al. 2017): about
+ * 6 xi_c layers, xi_c = -1/ln chi_c the correlation depth scale at the checked gain. null values
+ * with the reason where it does not exist (no fixed point; a layer list, whose layers differ).
+ */
+export interface Trainability {
+  xiC: number | null;
+  trainableDepth: number | null;
+  /** depth > 6 xi_c */
+  exceeds: boolean | null;
+  note: string;
+}
+
+export function trainability(spec: NetworkSpec): Trainability {
+  if (spec.arch) return { xiC: null, trainableDepth: null, exceeds: null, note: 'no correlation depth scale for a layer list (its layers differ; xi_c is a property of identical stationary layers)' };
+  const c = correlationFixedPoint(spec.activation, { sigmaW: spec.gain, sigmaB: spec.biasStd });
+  if (c.kind === 'none') return { xiC: null, trainableDepth: null, exceeds: null, note: `no correlation depth scale: ${c.reason}` };
+  const exceeds = spec.depth > c.trainableDepth;
+  const note = !Number.isFinite(c.xiC)
+    ? c.everyCorrelationFixed
+      ? 'xi_c is infinite here (the correlation map is the identity): no depth limit from correlations'
+      : 'xi_c is infinite here (critical): no depth limit from correlations'
+    : exceeds
+      ? `depth ${spec.depth} exceeds about 6 xi_c = ${c.trainableDepth.toPrecision(4)} layers: two inputs' correlation is lost to within e^-6 of c* = ${c.cStar.toPrecision(4)} before the output, so such a net hardly trains (Schoenholz et al. 2017); move the gain toward the edge of chaos`
+      : `depth ${spec.depth} is within about 6 xi_c = ${c.trainableDepth.toPrecision(4)} layers`;
+  return { xiC: c.xiC, trainableDepth: c.trainableDepth, exceeds, note };
 }
 
 /** What check adds when the m1 = 1 gain is not faithful. */
@@ -259,7 +288,7 @@ export async function runCheck(spec: NetworkSpec, o: CheckOptions): Promise<Chec
     advice = { closest, meanField: mfAdvice, probe };
   }
   return {
-    schema: spec.arch ? CHECK_SCHEMA_LAYERS : CHECK_SCHEMA,
+    schema: CHECK_SCHEMA,
     eocVersion: EOC_VERSION,
     spec,
     thresholds: o.thresholds,
@@ -282,6 +311,7 @@ export async function runCheck(spec: NetworkSpec, o: CheckOptions): Promise<Chec
       verdict: recVerdict,
     },
     advice,
+    trainability: trainability(spec),
     perSeed,
   };
 }

@@ -20,7 +20,7 @@ export { runSweep, mergeSweeps, writeSweepOutputs, jsonlPath } from './run-sweep
 export type { RunSweepOptions, SweepRun } from './run-sweep.js';
 export { COMPARE_SCHEMA, COMPARE_SCHEMA_LAYERS, compareDocument } from './compare.js';
 export type { CompareDocument, ComparePoint, CompareGain, PairedStat } from './compare.js';
-export { CHECK_SCHEMA, CHECK_SCHEMA_LAYERS, DEFAULT_THRESHOLDS, DEFAULT_CHECK_SEARCH, runCheck, verdictOf, meanFieldAdvice, predictedStdLog, MEAN_FIELD_RELATION } from './check.js';
+export { CHECK_SCHEMA, DEFAULT_THRESHOLDS, DEFAULT_CHECK_SEARCH, runCheck, trainability, verdictOf, meanFieldAdvice, predictedStdLog, MEAN_FIELD_RELATION } from './check.js';
 export type { CheckResult, CheckOptions, CheckThresholds, Verdict, CheckAdvice, MeanFieldAdvice, CheckSummary } from './check.js';
 export { runCheckSeed } from './check-seed.js';
 export type { CheckSeedInput, CheckSeedResult, CheckStats } from './check-seed.js';

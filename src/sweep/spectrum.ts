@@ -26,5 +26,5 @@ export async function runSpectrumParallel(
       onSample?.(++done, seeds.length);
     },
   );
-  return assembleSpectrumRun(spec, q0, samples, t0);
+  return assembleSpectrumRun(spec, q0, samples, t0, opts.c0);
 }

@@ -1,7 +1,7 @@
 import { tryActivation } from '../activations/registry.js';
 import { sampleBaseDraws, sampleStageDraws } from '../network/sampler.js';
 import { stagesOf } from '../network/layers.js';
-import type { ScaleParams } from '../network/forward.js';
+import { scaleParams, type ScaleParams } from '../network/forward.js';
 import os from 'node:os';
 import { measureNetwork, lnM1Exact, type NetworkSample } from '../measure/network.js';
 import { memoryBudget } from '../spec/validate.js';
@@ -65,11 +65,8 @@ export class SeedNetwork {
     this.homogeneous = isHomogeneous(point, q0);
   }
 
-  /** The network at gain g: a layer list's per-layer activations, gain factors and biases, or the MLP's. */
   private params(gain: number, q0: number): ScaleParams {
-    const p: ScaleParams = { activation: this.point.activation, gain, biasStd: this.point.biasStd, q0 };
-    if (this.point.arch) p.layers = stagesOf(this.point.arch).map((st) => ({ activation: st.activation, gain: st.gain, biasStd: st.biasStd }));
-    return p;
+    return scaleParams(this.point, gain, q0);
   }
 
   private measure(gain: number): NetworkSample {

@@ -47,4 +47,12 @@ export {
   type SpectralPointMass,
 } from './spectral-density.js';
 export { gainTable, gainRow, gainsDocument, GAINS_SCHEMA, type GainRow, type GainTable } from './gains.js';
-export { layerTrajectory, effectiveSigma2, type LayerTrajectory } from './layer-trajectory.js';
+export { layerTrajectory, layerCorrelation, effectiveSigma2, type LayerTrajectory } from './layer-trajectory.js';
+export {
+  correlationMap,
+  correlationFixedPoint,
+  correlationTrajectory,
+  gaussianPairExpectation,
+  type CorrelationFixedPoint,
+  type PairExpectation,
+} from './correlation.js';

@@ -1,6 +1,7 @@
 import { SpecError } from '../spec/errors.js';
 import { gaussianMoments, type GaussianMoments } from './gaussian-moments.js';
 import { S1, lnSquare, logAddExp } from './trajectory.js';
+import { correlationMap } from './correlation.js';
 import type { Stage } from '../network/layers.js';
 
 /**
@@ -105,4 +106,24 @@ export function layerTrajectory(stages: readonly Stage[], gain: number, q0: numb
   logGradNorm[L - 1] = 0.5 * Math.log(mu1[L - 1]);
   for (let l = L - 2; l >= 0; l--) logGradNorm[l] = logGradNorm[l + 1] + 0.5 * (lnSigma2[l + 1] + Math.log(mu1[l]));
   return { q0, q, lnQ, sigma2, chi, lnChi, m1: Math.exp(lnM1), lnM1, logGradNorm, varSqNorm: square ? varSq : null };
+}
+
+/**
+ * The correlation c^l of two inputs (|x|^2/N_0 = q0 each, correlation c0) through a layer list:
+ * c^1 = (sigma_1^2 q0 c0 + sigma_b,1^2) / q^1 (the input is not passed through phi), then
+ * c^{l+1} = (sigma_{l+1}^2 E[phi_l(u1) phi_l(u2)]_{q^l, c^l} + sigma_b,{l+1}^2) / q^{l+1}: the
+ * correlation map of layer l's activation with the next dense layer's effective scales
+ * (src/theory/correlation.ts correlationMap).
+ */
+export function layerCorrelation(stages: readonly Stage[], gain: number, q0: number, c0: number): number[] {
+  if (!(c0 >= -1 && c0 <= 1)) throw new SpecError(`--c0 must be in [-1, 1], got ${c0}`);
+  const t = layerTrajectory(stages, gain, q0);
+  const s1 = t.sigma2[0];
+  const b1 = stages[0].biasStd ** 2;
+  const c: number[] = [t.q[0] > 0 ? (s1 * q0 * c0 + b1) / t.q[0] : c0];
+  for (let l = 1; l < stages.length; l++) {
+    const scales = { sigmaW: Math.sqrt(t.sigma2[l]), sigmaB: stages[l].biasStd };
+    c.push(correlationMap(stages[l - 1].activation, scales, t.q[l - 1], c[l - 1]).c);
+  }
+  return c;
 }

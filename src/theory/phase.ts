@@ -18,8 +18,10 @@ export type Phase = 'ordered' | 'critical' | 'chaotic';
 export const PHASE_TOLERANCE = 1e-6;
 
 /**
- * What the depth scale xi_c = 1/|ln chi_1| measures: a decay length of gradients (ordered),
- * a growth length (chaotic: |delta|^2 grows like e^{l/xi_c}) or nothing finite (critical).
+ * What the gradient depth scale xi_grad = 1/|ln chi_1| measures: a decay length of gradients
+ * (ordered), a growth length (chaotic: |delta|^2 grows like e^{l/xi_grad}) or nothing finite
+ * (critical). Not the correlation depth scale xi_c of the literature (src/theory/correlation.ts):
+ * the two coincide in the ordered phase, where chi_c = chi_1, and differ in the chaotic phase.
  */
 export type GradientScaleKind = 'decay' | 'growth' | 'infinite';
 
@@ -35,9 +37,9 @@ export interface MeanFieldPoint {
   phase: Phase | null;
   /** xi_q = -1/ln V'(q*): layers for q^l to reach q*; Infinity when V'(q*) = 1 (algebraic approach) */
   xiQ: number | null;
-  /** 1/|ln chi_1|, with xiCKind saying whether it is a decay or a growth length */
-  xiC: number | null;
-  xiCKind: GradientScaleKind | null;
+  /** 1/|ln chi_1|, the gradient depth scale, with xiGradKind saying whether it is a decay or a growth length */
+  xiGrad: number | null;
+  xiGradKind: GradientScaleKind | null;
 }
 
 export function classifyPhase(chi1: number): Phase {
@@ -68,17 +70,17 @@ export function meanFieldPoint(activation: ActivationName, scales: Scales): Mean
     xiQ = fp.kind === 'any' ? Infinity : null;
   }
   let phase: Phase | null = null;
-  let xiC: number | null = null;
-  let xiCKind: GradientScaleKind | null = null;
+  let xiGrad: number | null = null;
+  let xiGradKind: GradientScaleKind | null = null;
   if (chi1 !== null) {
     phase = classifyPhase(chi1);
     if (phase === 'critical') {
-      xiC = Infinity;
-      xiCKind = 'infinite';
+      xiGrad = Infinity;
+      xiGradKind = 'infinite';
     } else {
-      xiC = 1 / Math.abs(lnChi1!);
-      xiCKind = phase === 'ordered' ? 'decay' : 'growth';
+      xiGrad = 1 / Math.abs(lnChi1!);
+      xiGradKind = phase === 'ordered' ? 'decay' : 'growth';
     }
   }
-  return { activation, sigmaW: scales.sigmaW, sigmaB: scales.sigmaB, fixedPoint: fp, chi1, lnChi1, phase, xiQ, xiC, xiCKind };
+  return { activation, sigmaW: scales.sigmaW, sigmaB: scales.sigmaB, fixedPoint: fp, chi1, lnChi1, phase, xiQ, xiGrad, xiGradKind };
 }

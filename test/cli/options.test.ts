@@ -55,7 +55,7 @@ describe('the option table', () => {
         const integer = type === 'integer';
         if (Number.isFinite(lo.value) && !lo.open) expect(readOptions(command, { [use.key]: String(lo.value) }).get(use.key)).toBe(lo.value);
         if (Number.isFinite(hi.value) && !hi.open) expect(readOptions(command, { [use.key]: String(hi.value) }).get(use.key)).toBe(hi.value);
-        const below = lo.open ? lo.value : integer ? lo.value - 1 : lo.value * (1 - 1e-9) - 1e-12;
+        const below = lo.open ? lo.value : integer ? lo.value - 1 : lo.value - Math.abs(lo.value) * 1e-9 - 1e-12;
         const m = threw(() => readOptions(command, { [use.key]: String(below) }));
         expect(m, `${command} ${use.key} ${below}`).toMatch(new RegExp(`^${OPTIONS[use.key].flag} must be >`));
         expect(m).toContain('allowed: ');

@@ -183,7 +183,7 @@ describe('eoc check', () => {
     const r = await eoc(['check', '--activation', 'linear', '--init', 'orthogonal', '--depth', '30', '--width', '32', '--gain', '1', '--json']);
     expect(r.code, r.stderr).toBe(0);
     const doc = JSON.parse(r.stdout);
-    expect(doc.schema).toBe('eoc.check/2');
+    expect(doc.schema).toBe('eoc.check/3');
     expect(doc.verdict).toBe('faithful');
     expect(doc.faithful).toContain('faithful = |ln m1| <= ln 2 and std ln s <= ln 2');
     expect(doc.recommended.gain.mean).toBeCloseTo(1, 6);

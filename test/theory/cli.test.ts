@@ -10,11 +10,11 @@ describe('eoc theory (built binary)', () => {
     expect(r.stdout).toContain('var_sq_norm orthogonal');
   });
 
-  it('--json is an eoc.theory/2 document with the resolved inputs', () => {
+  it('--json is an eoc.theory/3 document with the resolved inputs', () => {
     const r = eoc(['theory', '--activation', 'hard-tanh', '--bias-std', '0.05', '--gain', '5/3', '--depth', '20', '--json']);
     expect(r.code).toBe(0);
     const doc = JSON.parse(r.stdout);
-    expect(doc.schema).toBe('eoc.theory/2');
+    expect(doc.schema).toBe('eoc.theory/3');
     expect(doc.inputs).toMatchObject({ activation: 'hard-tanh', gain: 5 / 3, biasStd: 0.05, depth: 20, q0: 1 });
     expect(doc.critical.sigmaW).toBeCloseTo(1.008853, 6);
     expect(doc.trajectory.chi).toHaveLength(20);

@@ -130,7 +130,7 @@ describe('ln m1 in log space at tiny gains (gain 1e-300 printed ln m1 = -Infinit
       expect(Math.abs(t.lnGradNormRatio / ((L - 1) * Math.log(g)) - 1)).toBeLessThan(1e-14);
       const p = meanFieldPoint('linear', { sigmaW: g, sigmaB: 0 });
       expect(Math.abs(p.lnChi1! / (2 * Math.log(g)) - 1)).toBeLessThan(1e-15);
-      expect(p.xiC!).toBeCloseTo(1 / Math.abs(2 * Math.log(g)), 15);
+      expect(p.xiGrad!).toBeCloseTo(1 / Math.abs(2 * Math.log(g)), 15);
     }
   });
 
@@ -164,7 +164,7 @@ describe('ln m1 in log space at tiny gains (gain 1e-300 printed ln m1 = -Infinit
   it('tanh at gain 1e-300: chi_1, xi_c and ln q^L are finite (q^L ~ g^(2L) q0)', () => {
     const p = meanFieldPoint('tanh', { sigmaW: 1e-300, sigmaB: 0 });
     expect(p.lnChi1!).toBeCloseTo(2 * Math.log(1e-300), 10);
-    expect(p.xiC!).toBeGreaterThan(0);
+    expect(p.xiGrad!).toBeGreaterThan(0);
     const t = meanFieldTrajectory({ activation: 'tanh', sigmaW: 1e-300, sigmaB: 0, depth: 10, q0: 1 });
     expect(t.lnQ[9] / (20 * Math.log(1e-300))).toBeCloseTo(1, 12);
   });

@@ -13,8 +13,8 @@ describe('fixed point of the length map', () => {
     expect(Math.abs(p.fixedPoint.q - 0.249513040238)).toBeLessThan(1e-11);
     expect(Math.abs(p.chi1! - 1.03350146653)).toBeLessThan(1e-10);
     expect(p.phase).toBe('chaotic');
-    expect(p.xiCKind).toBe('growth');
-    expect(p.xiC).toBeCloseTo(1 / Math.log(p.chi1!), 12);
+    expect(p.xiGradKind).toBe('growth');
+    expect(p.xiGrad).toBeCloseTo(1 / Math.log(p.chi1!), 12);
   });
 
   it('is a fixed point V(q*) = q* and attracting V\'(q*) < 1 (tanh, hard-tanh; several scales)', () => {
@@ -35,12 +35,12 @@ describe('fixed point of the length map', () => {
     expect(ord.fixedPoint).toEqual({ kind: 'point', q: 0, slope: 0.81 });
     expect(ord.chi1).toBeCloseTo(0.81, 15);
     expect(ord.phase).toBe('ordered');
-    expect(ord.xiCKind).toBe('decay');
-    expect(ord.xiC).toBeCloseTo(-1 / Math.log(0.81), 12);
+    expect(ord.xiGradKind).toBe('decay');
+    expect(ord.xiGrad).toBeCloseTo(-1 / Math.log(0.81), 12);
     const crit = meanFieldPoint('tanh', { sigmaW: 1, sigmaB: 0 });
     expect(crit.phase).toBe('critical');
     expect(crit.xiQ).toBe(Infinity);
-    expect(crit.xiC).toBe(Infinity);
+    expect(crit.xiGrad).toBe(Infinity);
   });
 
   it('small nonzero q* just above sigma_w = 1 keeps its relative accuracy: q* ~ (sigma_w^2 - 1)/2', () => {

@@ -21,7 +21,7 @@ describe('eoc theory (in-process)', () => {
     const r = await run(['--activation', 'tanh', '--gain', '1.2', '--depth', '10', '--q0', 'fixed-point', '--json']);
     expect(r.code).toBe(0);
     const doc = JSON.parse(r.stdout);
-    expect(doc.schema).toBe('eoc.theory/2');
+    expect(doc.schema).toBe('eoc.theory/3');
     expect(typeof doc.eocVersion).toBe('string');
     expect(doc.inputs).toMatchObject({ activation: 'tanh', init: 'orthogonal', gain: 1.2, biasStd: 0, depth: 10, q0: 'fixed-point' });
     // q* = 0.249513 (docs/science.md 8); starting at the fixed point keeps every layer there
@@ -36,7 +36,10 @@ describe('eoc theory (in-process)', () => {
     const r = await run(['--activation', 'tanh', '--gain', '1', '--json']);
     const doc = JSON.parse(r.stdout);
     expect(doc.meanField.phase).toBe('critical');
-    expect(doc.meanField.xiC).toBe('Infinity');
+    expect(doc.meanField.xiGrad).toBe('Infinity');
+    // q* = 0 (tanh, sigma_b = 0, g = 1): C(c) = c, every correlation is kept: xi_c infinite too
+    expect(doc.correlation.xiC).toBe('Infinity');
+    expect(doc.correlation.everyCorrelationFixed).toBe(true);
   });
 
   it('--critical-line prints sigma and sigma^2 columns', async () => {
