@@ -9,6 +9,8 @@ import {
 } from '../theory/index.js';
 import type { ActivationName, InitName } from '../spec/types.js';
 import type { StudyDefinition } from './data.js';
+import { correlationFixedPoint } from '../theory/correlation.js';
+import { brentRootIn } from '../numeric/roots.js';
 import type { ArchDraft } from '../spec/arch.js';
 import { stagesOf } from '../network/layers.js';
 import { pointArch } from '../sweep/grid.js';
@@ -31,6 +33,12 @@ export interface TheoryData {
   /** chi_1 = sigma_w^2 mu_1(q*) on a (sigma_w, sigma_b) grid, and the critical line chi_1 = 1 */
   phase: { activation: ActivationName; sigmaW: number; sigmaB: number; chi1: number }[];
   criticalLine: { activation: ActivationName; sigmaW: number; sigmaB: number }[];
+  /**
+   * The trainable-depth contour 6 xi_c = the study's depth (Schoenholz et al. 2017), one line on
+   * each side of the critical line: between them a net of this depth keeps two inputs' correlation
+   * distinguishable (xi_c = -1/ln chi_c, src/theory/correlation.ts)
+   */
+  trainableLine: { activation: ActivationName; side: 'ordered' | 'chaotic'; sigmaW: number; sigmaB: number }[];
   phaseGrid: { sigmaW: number[]; sigmaB: number[] };
   notes: string[];
 }
@@ -72,7 +80,40 @@ function layerListTheory(study: StudyDefinition & { arch: ArchDraft }, slots: { 
   const notes = ['free-probability densities are for identical stationary layers: not drawn for a layer list', 'the phase diagram is for identical layers of one activation: not drawn for a layer list'];
   const other = study.inits.slice(1).find((init) => stagesFor(init).some((st, l) => effectiveSigma2(st, 1) !== effectiveSigma2(stages[l], 1)));
   if (other) notes.push(`the mean-field curves are for ${study.inits[0]} weights; ${other} weights give widening layers sigma^2 = g^2 instead of g^2 fan_in/fan_out`);
-  return { m1Curve, qCurves, densities: [], pointMasses: [], densityRanges: [], phase: [], criticalLine: [], phaseGrid: { sigmaW: [], sigmaB: [] }, notes };
+  return { m1Curve, qCurves, densities: [], pointMasses: [], densityRanges: [], phase: [], criticalLine: [], trainableLine: [], phaseGrid: { sigmaW: [], sigmaB: [] }, notes };
+}
+
+/**
+ * Where 6 xi_c(sigma_w, sigma_b) = depth, at each sigma_b, on either side of the critical gain:
+ * xi_c grows without bound toward the critical line and is small far from it, so each side has at
+ * most one crossing inside [wLo, wHi] (found by Brent to 1e-3 in sigma_w, the figure's
+ * resolution); a side without one (the whole side trainable, or none of it) adds no point.
+ */
+export function trainableContour(activation: ActivationName, depth: number, wLo: number, wHi: number, sigmaBs: readonly number[]): TheoryData['trainableLine'] {
+  const out: TheoryData['trainableLine'] = [];
+  const lnL = Math.log(depth);
+  for (const sb of sigmaBs) {
+    const crit = findCriticalPoint(activation, sb);
+    if (!crit.exists) continue;
+    const wc = crit.point.sigmaW;
+    const f = (sw: number): number => {
+      const c = correlationFixedPoint(activation, { sigmaW: sw, sigmaB: sb });
+      if (c.kind === 'none') return Number.NaN;
+      return Number.isFinite(c.trainableDepth) ? Math.log(c.trainableDepth) - lnL : Infinity;
+    };
+    for (const [side, a, b] of [
+      ['ordered', wLo, wc * (1 - 1e-4)],
+      ['chaotic', wc * (1 + 1e-4), wHi],
+    ] as const) {
+      if (!(b > a)) continue;
+      const fa = f(a), fb = f(b);
+      // a sign change (NaN where there is no fixed point fails both tests: no crossing drawn)
+      if (!((fa < 0 && fb > 0) || (fa > 0 && fb < 0))) continue;
+      const g = (x: number): number => Math.min(50, f(x)); // +Infinity at criticality, kept finite for Brent
+      out.push({ activation, side, sigmaW: brentRootIn(g, a, b, { xTolerance: 1e-3 }), sigmaB: sb });
+    }
+  }
+  return out;
 }
 
 export function theoryData(study: StudyDefinition, slots: { activation: ActivationName; gains: number[] }[]): TheoryData {
@@ -141,6 +182,7 @@ export function theoryData(study: StudyDefinition, slots: { activation: Activati
   const sigmaB = range(0, 0.6, 30);
   const phase: TheoryData['phase'] = [];
   const criticalLine: TheoryData['criticalLine'] = [];
+  const trainableLine: TheoryData['trainableLine'] = [];
   for (const activation of study.activations.filter(hasPhaseDiagram)) {
     for (const sb of sigmaB)
       for (const sw of sigmaW) {
@@ -151,6 +193,7 @@ export function theoryData(study: StudyDefinition, slots: { activation: Activati
       const c = findCriticalPoint(activation, sb);
       if (c.exists && c.point.sigmaW <= 2.5) criticalLine.push({ activation, sigmaW: c.point.sigmaW, sigmaB: sb });
     }
+    trainableLine.push(...trainableContour(activation, study.depth, sigmaW[0], sigmaW[sigmaW.length - 1], range(0, 0.6, 12)));
   }
-  return { m1Curve, qCurves, densities, pointMasses, densityRanges, phase, criticalLine, phaseGrid: { sigmaW, sigmaB }, notes };
+  return { m1Curve, qCurves, densities, pointMasses, densityRanges, phase, criticalLine, trainableLine, phaseGrid: { sigmaW, sigmaB }, notes };
 }

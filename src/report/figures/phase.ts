@@ -73,6 +73,7 @@ export function phaseSpec(m: ReportModel): Record<string, unknown> | null {
       // seams between cells in the PNG
       .map((p) => ({ band: bands.band(p.chi1), w0: round(p.sigmaW - cellW, 6), w1: round(p.sigmaW + 1.1 * cellW, 6), b0: round(Math.max(0, p.sigmaB - cellB), 6), b1: round(p.sigmaB + 1.1 * cellB, 6), chi1: round(p.chi1, 4) }));
     const line = m.theory.criticalLine.filter((c) => c.activation === activation).map((c) => ({ sigmaW: round(c.sigmaW, 6), sigmaB: c.sigmaB }));
+    const trainable = m.theory.trainableLine.filter((c) => c.activation === activation).map((c) => ({ side: c.side, sigmaW: round(c.sigmaW, 4), sigmaB: c.sigmaB }));
     const measured = [...new Set(m.samples.filter((s) => s.activation === activation).map((s) => s.gain))].map((g) => ({ sigmaW: g, sigmaB: study.biasStd }));
     const located = m.analysis.located
       .filter((l) => l.activation === activation && l.criterion === 'm1 = 1' && l.init === 'orthogonal' && l.mean !== null)
@@ -102,6 +103,12 @@ export function phaseSpec(m: ReportModel): Record<string, unknown> | null {
         },
         { name: markName('critical', activation), data: { values: line }, mark: { type: 'line', color: '#000000', strokeWidth: 3 }, encoding: { x: { field: 'sigmaW', ...x }, y: { field: 'sigmaB', ...y }, order: { field: 'sigmaB' } } },
         {
+          name: markName('trainable', activation),
+          data: { values: trainable },
+          mark: { type: 'line', color: '#ffffff', strokeWidth: 2.5, strokeDash: [7, 4] },
+          encoding: { x: { field: 'sigmaW', ...x }, y: { field: 'sigmaB', ...y }, detail: { field: 'side' }, order: { field: 'sigmaB' } },
+        },
+        {
           name: markName('measured', activation),
           data: { values: measured },
           mark: { type: 'point', shape: 'circle', size: 40, filled: true, fill: 'white', stroke: '#000000', strokeWidth: 1, opacity: 1 },
@@ -119,7 +126,7 @@ export function phaseSpec(m: ReportModel): Record<string, unknown> | null {
   });
   return figure(
     'Mean-field phase diagram',
-    `χ₁ = σ_w² E[φ'(h)²] at the fixed point q*, in bands (blue < 1 < orange; the plotted χ₁ runs from ${+chiLo.toPrecision(3)} to ${+chiHi.toPrecision(3)}, no band clamped). Black line: the edge of chaos χ₁ = 1, where blue meets orange. Circles: gains measured at σ_b = ${study.biasStd}; diamond: located orthogonal m₁ = 1 gain.`,
+    `χ₁ = σ_w² E[φ'(h)²] at the fixed point q*, in bands (blue < 1 < orange; the plotted χ₁ runs from ${+chiLo.toPrecision(3)} to ${+chiHi.toPrecision(3)}, no band clamped). Black line: the edge of chaos χ₁ = 1, where blue meets orange. Dashed white: 6 ξ_c = ${study.depth}, the depth of this study (ξ_c = −1/ln χ_c, the correlation depth scale): between the two lines a net this deep still trains (Schoenholz et al. 2017). Circles: gains measured at σ_b = ${study.biasStd}; diamond: located orthogonal m₁ = 1 gain.`,
     { hconcat: panels, spacing: 40 },
     // one or two panels of 620 px: wrap the subtitle to their width
     { wrap: acts.length > 1 ? 110 : 64 },
