@@ -37,6 +37,7 @@ export function configFromOptions(o: ParsedOptions, fixed: { inits?: InitName[];
     depths: summary ? [summary.depth] : o.list('depth'),
     width: summary ? summary.width : width,
     ...(draft ? { arch: { input: draft.input, layers: draft.layers } } : {}),
+    ...(o.command === 'sweep' && o.get('c0') !== undefined ? { c0: o.get('c0') } : {}),
     q0,
     seeds: Array.from({ length: seeds }, (_, i) => seed + i),
     locate: fixed.locate ? DEFAULT_LOCATE : null,

@@ -19,6 +19,8 @@ export interface GainSummary {
   verdict: Verdict;
   /** per layer, means over seeds of q^l, ln |delta^l|, ln |dE/dW^l| */
   q: number[];
+  /** the two inputs' correlation c^l (mean over seeds), when the sweep measured it */
+  c?: number[];
   logGradNorm: number[];
   logWeightGradNorm: number[];
 }
@@ -86,7 +88,7 @@ export function analyze(doc: SweepDocument, study: StudyDefinition): Analysis {
       for (const g of p.gains) {
         const stats = {} as Record<SummaryStat, Estimate>;
         for (const k of SUMMARY_STATS) stats[k] = g.stats[k];
-        summaries.push({ activation, init, gain: g.gain, refined: g.refined, stats, verdict: g.verdict, q: g.q, logGradNorm: g.logGradNorm, logWeightGradNorm: g.logWeightGradNorm });
+        summaries.push({ activation, init, gain: g.gain, refined: g.refined, stats, verdict: g.verdict, q: g.q, ...(g.c ? { c: g.c } : {}), logGradNorm: g.logGradNorm, logWeightGradNorm: g.logWeightGradNorm });
       }
       if (p.located) {
         locs.push(located(activation, init, p.located.m1), located(activation, init, p.located.minRms), located(activation, init, p.located.maxFrac));

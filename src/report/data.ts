@@ -76,6 +76,7 @@ export function studyOf(config: SweepConfig, name: string, title: string): Study
     q0: config.q0 as number,
     seeds: config.seeds,
     ...(config.arch ? { arch: config.arch } : {}),
+    ...(config.c0 !== undefined ? { c0: config.c0 } : {}),
   };
 }
 

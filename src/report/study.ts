@@ -34,6 +34,8 @@ export interface StudyAxes {
    * width then hold its summary (shared activation or 'mixed', dense layers, largest width)
    */
   arch?: ArchDraft;
+  /** the two inputs' correlation for the correlation figure (every report measures it) */
+  c0?: number;
 }
 
 /**
@@ -55,8 +57,12 @@ export function studyConfig(a: StudyAxes): SweepConfig {
     spectra: true,
     refine: a.refine ? DEFAULT_REFINE : null,
     ...(a.arch ? { arch: a.arch } : {}),
+    ...(a.c0 !== undefined ? { c0: a.c0 } : {}),
   });
 }
+
+/** The correlation of the two inputs a report propagates (its correlation figure). */
+export const REPORT_C0 = 0.5;
 
 export const DEFAULT_AXES: StudyAxes = {
   activations: ['tanh', 'linear'],
@@ -68,6 +74,7 @@ export const DEFAULT_AXES: StudyAxes = {
   q0: 1,
   seeds: [0, 1, 2, 3],
   refine: true,
+  c0: REPORT_C0,
 };
 
 /**

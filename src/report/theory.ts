@@ -9,12 +9,12 @@ import {
 } from '../theory/index.js';
 import type { ActivationName, InitName } from '../spec/types.js';
 import type { StudyDefinition } from './data.js';
-import { correlationFixedPoint } from '../theory/correlation.js';
+import { correlationFixedPoint, correlationTrajectory } from '../theory/correlation.js';
 import { brentRootIn } from '../numeric/roots.js';
 import type { ArchDraft } from '../spec/arch.js';
 import { stagesOf } from '../network/layers.js';
 import { pointArch } from '../sweep/grid.js';
-import { layerTrajectory, effectiveSigma2 } from '../theory/layer-trajectory.js';
+import { layerTrajectory, layerCorrelation, effectiveSigma2 } from '../theory/layer-trajectory.js';
 
 /** Everything the figures overlay from theory; a pure function of the study and the slot gains. */
 export interface TheoryData {
@@ -22,6 +22,8 @@ export interface TheoryData {
   m1Curve: { activation: ActivationName; gain: number; lnM1: number }[];
   /** mean-field q^l at the slot gains */
   qCurves: { activation: ActivationName; gain: number; layer: number; q: number }[];
+  /** mean-field c^l of two inputs of correlation study.c0 at the slot gains (empty without c0) */
+  cCurves: { activation: ActivationName; gain: number; layer: number; c: number }[];
   /**
    * free-probability density of ln s at the fixed point q*, on the theory's own grid (its tails,
    * below P = 1e-4 and where it vanishes, left out); point masses as their location
@@ -76,11 +78,16 @@ function layerListTheory(study: StudyDefinition & { arch: ArchDraft }, slots: { 
   const stages = stagesFor(study.inits[0]);
   const m1Curve = range(lo, hi, 80).map((gain) => ({ activation, gain, lnM1: layerTrajectory(stages, gain, study.q0).lnM1 }));
   const qCurves: TheoryData['qCurves'] = [];
-  for (const { gains } of slots) for (const gain of gains) layerTrajectory(stages, gain, study.q0).q.forEach((q, l) => qCurves.push({ activation, gain, layer: l + 1, q }));
+  const cCurves: TheoryData['cCurves'] = [];
+  for (const { gains } of slots)
+    for (const gain of gains) {
+      layerTrajectory(stages, gain, study.q0).q.forEach((q, l) => qCurves.push({ activation, gain, layer: l + 1, q }));
+      if (study.c0 !== undefined) layerCorrelation(stages, gain, study.q0, study.c0).forEach((c, l) => cCurves.push({ activation, gain, layer: l + 1, c }));
+    }
   const notes = ['free-probability densities are for identical stationary layers: not drawn for a layer list', 'the phase diagram is for identical layers of one activation: not drawn for a layer list'];
   const other = study.inits.slice(1).find((init) => stagesFor(init).some((st, l) => effectiveSigma2(st, 1) !== effectiveSigma2(stages[l], 1)));
   if (other) notes.push(`the mean-field curves are for ${study.inits[0]} weights; ${other} weights give widening layers sigma^2 = g^2 instead of g^2 fan_in/fan_out`);
-  return { m1Curve, qCurves, densities: [], pointMasses: [], densityRanges: [], phase: [], criticalLine: [], trainableLine: [], phaseGrid: { sigmaW: [], sigmaB: [] }, notes };
+  return { m1Curve, qCurves, cCurves, densities: [], pointMasses: [], densityRanges: [], phase: [], criticalLine: [], trainableLine: [], phaseGrid: { sigmaW: [], sigmaB: [] }, notes };
 }
 
 /**
@@ -122,6 +129,7 @@ export function theoryData(study: StudyDefinition, slots: { activation: Activati
   const lo = Math.min(...study.gains), hi = Math.max(...study.gains);
   const m1Curve: TheoryData['m1Curve'] = [];
   const qCurves: TheoryData['qCurves'] = [];
+  const cCurves: TheoryData['cCurves'] = [];
   for (const activation of study.activations) {
     for (const gain of range(lo, hi, 80)) {
       const t = meanFieldTrajectory({ activation, sigmaW: gain, sigmaB: study.biasStd, depth: study.depth, q0: study.q0 });
@@ -135,6 +143,9 @@ export function theoryData(study: StudyDefinition, slots: { activation: Activati
     for (const gain of gains) {
       const t = meanFieldTrajectory({ activation, sigmaW: gain, sigmaB: study.biasStd, depth: study.depth, q0: study.q0 });
       t.q.forEach((q, l) => qCurves.push({ activation, gain, layer: l + 1, q }));
+      if (study.c0 !== undefined) {
+        correlationTrajectory(activation, { sigmaW: gain, sigmaB: study.biasStd }, study.depth, study.q0, study.c0).c.forEach((c, l) => cCurves.push({ activation, gain, layer: l + 1, c }));
+      }
       const fp = fixedPoint(activation, { sigmaW: gain, sigmaB: study.biasStd });
       // homogeneous phi (linear, relu, leaky-relu) at sigma_b = 0 keep q^l = g^(2l) q0: no stationary q*,
       // but D^2 does not depend on q
@@ -195,5 +206,5 @@ export function theoryData(study: StudyDefinition, slots: { activation: Activati
     }
     trainableLine.push(...trainableContour(activation, study.depth, sigmaW[0], sigmaW[sigmaW.length - 1], range(0, 0.6, 12)));
   }
-  return { m1Curve, qCurves, densities, pointMasses, densityRanges, phase, criticalLine, trainableLine, phaseGrid: { sigmaW, sigmaB }, notes };
+  return { m1Curve, qCurves, cCurves, densities, pointMasses, densityRanges, phase, criticalLine, trainableLine, phaseGrid: { sigmaW, sigmaB }, notes };
 }

@@ -258,6 +258,7 @@ export const COMMAND_OPTIONS: { [C in CommandName]: OptionUse[] } = {
     { key: 'spectra', negated: true, help: "leave each network's N singular values out of the JSONL (smaller files; eoc report --from then cannot draw the spectra)" },
     { key: 'refine', help: 'a second pass: 5 extra gains 0.01 apart around each located m1 = 1 and min rms_log gain, measured for every init and seed (as eoc report does); not with --shard' },
     { key: 'arch', help: "the network as a layer list (as for eoc spectrum) instead of --activation, --depth, --width; the gain multiplies every dense layer's, --init sets every dense layer's scheme and --bias-std fills the layers without their own" },
+    { key: 'c0', help: 'also propagate two inputs of correlation c0 and record their correlation c^l per layer at every gain (eoc report measures it at c0 = 0.5: its correlation figure)' },
     { key: 'json', help: 'print the eoc.sweep/3 JSON document (eoc.sweep/4 with --arch)' },
   ],
   compare: [

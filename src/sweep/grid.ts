@@ -61,6 +61,11 @@ export interface SweepConfig {
    * dense layers and its largest width. Absent for constant-width MLPs (and in their records).
    */
   arch?: ArchDraft;
+  /**
+   * Also propagate a pair of inputs of correlation c0 and record c^l per layer at every gain (the
+   * report's correlation figure); absent: not measured (and absent from the records)
+   */
+  c0?: number;
 }
 
 /** The layer list of a point of an --arch sweep: the config's, at the point's init and sigma_b. */
@@ -113,6 +118,7 @@ export function makeConfig(c: Omit<SweepConfig, 'spectra' | 'refine'> & { spectr
     spectra: c.spectra ?? true,
     refine: c.refine ? { offsets: [...c.refine.offsets], quantum: c.refine.quantum } : null,
     ...(c.arch ? { arch: { input: c.arch.input, layers: c.arch.layers.map((l) => ({ ...l })) } } : {}),
+    ...(c.c0 !== undefined ? { c0: c.c0 } : {}),
   };
 }
 

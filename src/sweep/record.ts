@@ -10,7 +10,10 @@ import type { SweepConfig, SweepPoint } from './grid.js';
  * `refine`. Readers accept exactly this version.
  */
 export const RECORD_SCHEMA = 'eoc.sweep-record/2';
-/** Version 3: the line of an --arch sweep (config.arch and point.arch hold the layer list); constant-width sweeps keep version 2. */
+/**
+ * Version 3: the line of an --arch sweep (config.arch and point.arch hold the layer list) or of one
+ * that measures two-input correlations (config.c0, curve[i].c); other sweeps keep version 2.
+ */
 export const RECORD_SCHEMA_LAYERS = 'eoc.sweep-record/3';
 
 /** The measurements of one network at one gain. */
@@ -30,6 +33,8 @@ export interface CurvePoint {
   logWeightGradNorm: number[];
   /** q^l = |h^l|^2/N, l = 1..L */
   q: number[];
+  /** with config.c0: the two inputs' pre-activation correlation c^l per layer */
+  c?: number[];
   /** ln s, descending, all N (-Infinity for structural zeros); only when config.spectra */
   logS?: number[];
 }
@@ -72,6 +77,7 @@ function readCurvePoint(c: Record<string, unknown>): CurvePoint {
     q: readNumbers(c.q),
   };
   if (Array.isArray(c.logS)) out.logS = readNumbers(c.logS);
+  if (Array.isArray(c.c)) out.c = readNumbers(c.c);
   return out;
 }
 

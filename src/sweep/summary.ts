@@ -15,7 +15,7 @@ import { refinedGains, refineTasks } from './refine.js';
  * `faithful` rule it used.
  */
 export const SWEEP_SCHEMA = 'eoc.sweep/3';
-/** Version 4: the document of an --arch sweep (config.arch, points[i].point.arch); constant-width sweeps keep version 3. */
+/** Version 4: the document of an --arch sweep (config.arch, points[i].point.arch) or of one with config.c0 (gains[i].c); other sweeps keep version 3. */
 export const SWEEP_SCHEMA_LAYERS = 'eoc.sweep/4';
 
 /** The statistics aggregated at each gain (mean +- stderr over seeds; s_max, s_min geometric). */
@@ -33,6 +33,8 @@ export interface GainAggregate {
   logGradNorm: number[];
   logWeightGradNorm: number[];
   q: number[];
+  /** with config.c0: mean c^l over seeds */
+  c?: number[];
 }
 
 /** A located gain over seeds: mean +- stderr and a 95% t interval, or why there is none. */
@@ -132,6 +134,7 @@ export function sweepDocument(config: SweepConfig, records: readonly SweepRecord
         logGradNorm: layerMean((c) => c.logGradNorm),
         logWeightGradNorm: layerMean((c) => c.logWeightGradNorm),
         q: layerMean((c) => c.q),
+        ...(cs.every((c) => c.c) ? { c: layerMean((c) => c.c!) } : {}),
       };
     });
     let located: PointSummary['located'] = null;
@@ -150,5 +153,5 @@ export function sweepDocument(config: SweepConfig, records: readonly SweepRecord
     const have = new Set(records.map((r) => r.index));
     if (!refineTasks(config, refinedGains(config, records)).every((t) => have.has(t.index))) complete = false;
   }
-  return { schema: config.arch ? SWEEP_SCHEMA_LAYERS : SWEEP_SCHEMA, eocVersion: EOC_VERSION, config, seeds: config.seeds, complete, faithful: faithfulRule(thresholds), points };
+  return { schema: config.arch || config.c0 !== undefined ? SWEEP_SCHEMA_LAYERS : SWEEP_SCHEMA, eocVersion: EOC_VERSION, config, seeds: config.seeds, complete, faithful: faithfulRule(thresholds), points };
 }

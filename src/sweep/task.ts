@@ -41,6 +41,8 @@ export function rescaleHomogeneous(base: NetworkSample, gain: number): NetworkSa
       gradNorm: x.gradNorm * Math.exp((L - x.layer) * lg),
       weightGradNorm: x.weightGradNorm * Math.exp((L - 1) * lg),
       logGradNorm: x.logGradNorm + (L - x.layer) * lg,
+      // a correlation is scale-free: the rescaled net's c^l is the g = 1 net's
+      ...(x.c !== undefined ? { c: x.c } : {}),
     })),
     logInputGrad: base.logInputGrad + L * lg,
   };
@@ -55,7 +57,14 @@ export class SeedNetwork {
   private cache = new Map<number, NetworkSample>();
   private lnM1Cache = new Map<number, number>();
 
-  constructor(readonly point: SweepPoint, readonly width: number, readonly seed: number, readonly q0: number | 'fixed-point') {
+  constructor(
+    readonly point: SweepPoint,
+    readonly width: number,
+    readonly seed: number,
+    readonly q0: number | 'fixed-point',
+    /** measure the correlation c^l of two inputs of this correlation too (SweepConfig.c0) */
+    readonly c0?: number,
+  ) {
     // every core may hold one seed's draws at once: each gets its share of the memory budget, and
     // draws beyond it are regenerated layer by layer (bitwise the same, so results do not change)
     const share = memoryBudget() / Math.max(1, os.availableParallelism());
@@ -72,7 +81,7 @@ export class SeedNetwork {
   private measure(gain: number): NetworkSample {
     const q0 = inputVariance(this.point, this.q0, gain);
     this.evaluations++;
-    return measureNetwork(this.draws, this.params(gain, q0));
+    return measureNetwork(this.draws, this.params(gain, q0), this.c0 === undefined ? {} : { c0: this.c0 });
   }
 
   /**
@@ -120,6 +129,7 @@ export function curvePoint(net: SeedNetwork, gain: number, spectra: boolean): Cu
     logWeightGradNorm: s.layers.map((x) => Math.log(x.weightGradNorm)),
     q: s.layers.map((x) => x.q),
   };
+  if (s.layers[0]?.c !== undefined) c.c = s.layers.map((x) => x.c!);
   if (spectra) c.logS = Array.from(s.logSingularValues);
   return c;
 }
@@ -131,8 +141,8 @@ export function curvePoint(net: SeedNetwork, gain: number, spectra: boolean): Cu
  * on (config, task): never on the worker or the order.
  */
 export function runSweepTask(config: SweepConfig, task: SweepTask): SweepRecord {
-  const net = new SeedNetwork(task.point, config.width, task.seed, config.q0);
-  const base = { schema: config.arch ? RECORD_SCHEMA_LAYERS : RECORD_SCHEMA, config, index: task.index } as const;
+  const net = new SeedNetwork(task.point, config.width, task.seed, config.q0, config.c0);
+  const base = { schema: config.arch || config.c0 !== undefined ? RECORD_SCHEMA_LAYERS : RECORD_SCHEMA, config, index: task.index } as const;
   if (task.gains) {
     const curve = task.gains.map((g) => curvePoint(net, g, config.spectra));
     return { ...base, pass: 2, point: task.point, seed: task.seed, curve, located: null };

@@ -1,4 +1,4 @@
-import { runStudy, gainGrid, studyConfig } from '../../src/report/study.js';
+import { runStudy, gainGrid, studyConfig, REPORT_C0 } from '../../src/report/study.js';
 import { buildModel, type ReportModel } from '../../src/report/model.js';
 import { samplesOf, studyOf, type StudyDefinition } from '../../src/report/data.js';
 import { parseRecordLine, sweepDocument, type SweepConfig } from '../../src/sweep/index.js';
@@ -15,6 +15,7 @@ export function smallConfig(): SweepConfig {
     q0: 1,
     seeds: [0, 1, 2],
     refine: true,
+    c0: REPORT_C0,
   });
 }
 

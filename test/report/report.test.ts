@@ -89,7 +89,7 @@ describe('eoc report (CLI)', () => {
     const a = report(); // the defaults spelled out below: --activation tanh,linear --init orthogonal,gaussian
     expect(a.code, a.stderr).toBe(0);
     const data = join(resolve(a.stdout.trim()), 'data');
-    const s = eoc(['sweep', ...grid, '--activation', 'tanh,linear', '--init', 'orthogonal,gaussian', '--refine', '--workers', '1', '--out', join(tmp, 'sweep')]);
+    const s = eoc(['sweep', ...grid, '--activation', 'tanh,linear', '--init', 'orthogonal,gaussian', '--refine', '--c0', '0.5', '--workers', '1', '--out', join(tmp, 'sweep')]);
     expect(s.code, s.stderr).toBe(0);
     const b = eoc(['report', '--from', join(tmp, 'sweep'), '--out', join(tmp, 'r2'), '--name', 'same']);
     expect(b.code, b.stderr).toBe(0);

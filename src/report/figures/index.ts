@@ -4,6 +4,7 @@ import { densitySpec } from './density.js';
 import { gradientHeatmapSpec, gradientLinesSpec } from './gradients.js';
 import { phaseSpec } from './phase.js';
 import { qProfileSpec } from './qprofile.js';
+import { cProfileSpec } from './cprofile.js';
 import { interactiveSpec } from './interactive.js';
 
 export interface FigureDef {
@@ -34,6 +35,7 @@ export const FIGURES: FigureDef[] = [
   { id: 'heatmap', caption: 'The same information for every gain at once: the white band is where errors reach the first layer intact.', build: gradientHeatmapSpec, raster: true },
   { id: 'phase', caption: 'Mean-field theory: the analyzed gains against the ordered and chaotic phases.', build: phaseSpec, raster: true },
   { id: 'q-profile', caption: 'Forward signal: measured qˡ against the mean-field length map.', build: qProfileSpec },
+  { id: 'c-profile', caption: 'Two inputs: measured correlation cˡ against the mean-field correlation map (Poole et al. 2016, Schoenholz et al. 2017).', build: cProfileSpec },
 ];
 
 export const INTERACTIVE: FigureDef = {
