@@ -1,3 +1,4 @@
+import { gaussLegendre } from '../numeric/gauss-legendre.js';
 import type { GaussianMoments } from '../theory/gaussian-moments.js';
 
 /**
@@ -31,40 +32,6 @@ export const H_INNER = 40;
 export const PANEL = 0.5;
 const GL_POINTS = 12;
 
-function gaussLegendre(n: number): { x: Float64Array; w: Float64Array } {
-  const x = new Float64Array(n);
-  const w = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    let t = Math.cos((Math.PI * (i + 0.75)) / (n + 0.5));
-    for (let it = 0; it < 100; it++) {
-      let p0 = 1;
-      let p1 = t;
-      for (let k = 2; k <= n; k++) {
-        const p2 = ((2 * k - 1) * t * p1 - (k - 1) * p0) / k;
-        p0 = p1;
-        p1 = p2;
-      }
-      const dp = (n * (t * p1 - p0)) / (t * t - 1);
-      const dt = p1 / dp;
-      t -= dt;
-      if (Math.abs(dt) < 1e-16) {
-        // recompute the derivative at the converged node for the weight
-        let q0 = 1;
-        let q1 = t;
-        for (let k = 2; k <= n; k++) {
-          const q2 = ((2 * k - 1) * t * q1 - (k - 1) * q0) / k;
-          q0 = q1;
-          q1 = q2;
-        }
-        const d = (n * (t * q1 - q0)) / (t * t - 1);
-        x[i] = t;
-        w[i] = 2 / ((1 - t * t) * d * d);
-        break;
-      }
-    }
-  }
-  return { x, w };
-}
 
 const GL = gaussLegendre(GL_POINTS);
 const INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);

@@ -1,31 +1,42 @@
 import type { ReportModel } from '../model.js';
+import type { GainSummary } from '../analysis.js';
 import { INIT_LABELS, PANEL, THEORY_DASH, THEORY_LABEL, colorDatum, decadeTicks, figure, initColor, markName, round } from '../style.js';
 import { slotTitle } from './density.js';
 
 /**
- * Figure 5: the pre-activation variance q^l = |h^l|^2/N through the depth, measured (mean over
- * seeds, per weight scheme) against the mean-field length map q^l = V(q^(l-1)) (black dashed), at
- * the same gains as the density figure. Log y: below the edge of chaos q^l decays algebraically
- * (tanh, sigma_b = 0: q^l ~ 1/(2l)) or geometrically, which only a log axis shows.
+ * One quantity per layer through the depth at the density figure's gains: measured (mean over
+ * seeds, per weight scheme; a line with a marker every few layers) over its mean-field curve
+ * (black dashed). Shared by the q^l and c^l figures.
  */
-export function qProfileSpec(m: ReportModel): Record<string, unknown> {
+export function layerProfileRows(
+  m: ReportModel,
+  o: {
+    /** the data field of the values ('q', 'c') */
+    field: string;
+    /** the per-layer values of one gain summary, or undefined where it has none */
+    measured: (s: GainSummary) => number[] | undefined;
+    theory: (activation: string, gain: number) => number[];
+    keep: (v: number) => boolean;
+    y: (values: number[]) => Record<string, unknown>;
+  },
+): Record<string, unknown>[] {
   const { study } = m;
   const color = initColor(study.inits, 'weights', THEORY_LABEL);
   // a marker every few layers (about 15 per curve) over the measured line
   const every = Math.max(1, Math.ceil(study.depth / 15));
-  const rows = study.activations.map((activation) => ({
+  return study.activations.map((activation) => ({
     hconcat: m.slots
       .filter((s) => s.activation === activation)
       .map((slot) => {
         const measured = m.analysis.summaries
           .filter((s) => s.activation === activation && s.gain === slot.gain)
-          .flatMap((s) => s.q.map((q, l) => ({ initLabel: INIT_LABELS[s.init], layer: l + 1, q: round(q, 5) })))
-          .filter((r) => r.q > 0 && Number.isFinite(r.q));
-        const theory = m.theory.qCurves
-          .filter((t) => t.activation === activation && t.gain === slot.gain)
-          .map((t) => ({ layer: t.layer, q: round(t.q, 5) }))
-          .filter((r) => r.q > 0 && Number.isFinite(r.q));
-        const y = { field: 'q', type: 'quantitative', scale: { type: 'log' }, title: 'qˡ = |hˡ|²/N (log scale)', axis: { format: '.0e', values: decadeTicks([...measured, ...theory].map((r) => r.q)) } };
+          .flatMap((s) => (o.measured(s) ?? []).map((v, l) => ({ initLabel: INIT_LABELS[s.init], layer: l + 1, [o.field]: round(v, 5) })))
+          .filter((r) => o.keep(r[o.field] as number));
+        const theory = o
+          .theory(activation, slot.gain)
+          .map((v, l) => ({ layer: l + 1, [o.field]: round(v, 5) }))
+          .filter((r) => o.keep(r[o.field]));
+        const y = { field: o.field, type: 'quantitative', ...o.y([...measured, ...theory].map((r) => r[o.field] as number)) };
         const x = { field: 'layer', type: 'quantitative', title: 'layer l', scale: { domain: [1, study.depth], nice: false } };
         return {
           width: Math.round(PANEL.width * 0.75),
@@ -47,6 +58,22 @@ export function qProfileSpec(m: ReportModel): Record<string, unknown> {
       }),
     spacing: 24,
   }));
+}
+
+/**
+ * Figure 5: the pre-activation variance q^l = |h^l|^2/N through the depth, measured (mean over
+ * seeds, per weight scheme) against the mean-field length map q^l = V(q^(l-1)) (black dashed), at
+ * the same gains as the density figure. Log y: below the edge of chaos q^l decays algebraically
+ * (tanh, sigma_b = 0: q^l ~ 1/(2l)) or geometrically, which only a log axis shows.
+ */
+export function qProfileSpec(m: ReportModel): Record<string, unknown> {
+  const rows = layerProfileRows(m, {
+    field: 'q',
+    measured: (s) => s.q,
+    theory: (activation, gain) => m.theory.qCurves.filter((t) => t.activation === activation && t.gain === gain).map((t) => t.q),
+    keep: (v) => v > 0 && Number.isFinite(v),
+    y: (values) => ({ scale: { type: 'log' }, title: 'qˡ = |hˡ|²/N (log scale)', axis: { format: '.0e', values: decadeTicks(values) } }),
+  });
   return figure(
     'Pre-activation variance through the depth',
     'Coloured line and dots: measured (mean over seeds), drawn over the theory. Dashed black: mean-field length map qˡ = V(qˡ⁻¹) from the same q⁰.',
