@@ -19,7 +19,14 @@ export function heapBase(): usize {
 // GEMM: C = beta C + alpha op(A) op(B), row-major, Goto-style blocking.
 // A 4x4 register tile of f64x2 accumulators (8 vectors) takes one B row-pair and four A splats per
 // k step; the packed A block (MC x KC) stays in L2, the packed B micro-panel (KC x 4) in L1.
-// wasm SIMD has no fused multiply-add in its baseline, so mul + add it is.
+// wasm SIMD has no fused multiply-add in its baseline, so mul + add it is; the relaxed-SIMD build
+// (asm/build.mjs: linalg-relaxed.wasm) uses f64x2.relaxed_madd here, fused where the CPU has FMA.
+
+// c + a b: fused (one rounding) in the relaxed build where the host has FMA, else mul then add
+@inline function madd(a: v128, b: v128, c: v128): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD) return f64x2.relaxed_madd(a, b, c);
+  return f64x2.add(c, f64x2.mul(a, b));
+}
 
 const MR: i32 = 4;
 const NR: i32 = 4;
@@ -91,17 +98,17 @@ function micro(kc: i32, ap: usize, bp: usize, c: usize, ldc: i32, alpha: f64, be
     const b0 = v128.load(bp);
     const b1 = v128.load(bp, 16);
     let a = v128.load64_splat(ap);
-    c00 = f64x2.add(c00, f64x2.mul(a, b0));
-    c01 = f64x2.add(c01, f64x2.mul(a, b1));
+    c00 = madd(a, b0, c00);
+    c01 = madd(a, b1, c01);
     a = v128.load64_splat(ap, 8);
-    c10 = f64x2.add(c10, f64x2.mul(a, b0));
-    c11 = f64x2.add(c11, f64x2.mul(a, b1));
+    c10 = madd(a, b0, c10);
+    c11 = madd(a, b1, c11);
     a = v128.load64_splat(ap, 16);
-    c20 = f64x2.add(c20, f64x2.mul(a, b0));
-    c21 = f64x2.add(c21, f64x2.mul(a, b1));
+    c20 = madd(a, b0, c20);
+    c21 = madd(a, b1, c21);
     a = v128.load64_splat(ap, 24);
-    c30 = f64x2.add(c30, f64x2.mul(a, b0));
-    c31 = f64x2.add(c31, f64x2.mul(a, b1));
+    c30 = madd(a, b0, c30);
+    c31 = madd(a, b1, c31);
     ap += 32;
     bp += 32;
   }
@@ -527,6 +534,109 @@ export function orgqr(m: i32, n: i32, a: usize, lda: i32, tau: usize, q: usize, 
     larft(m - k, kb, panel, lda, tau + <usize>k * 8, t);
     explicitV(m - k, kb, panel, lda, vc, vr);
     larfb(false, m - k, n - k, kb, vc, vr, t, q + <usize>(k * ldq + k) * 8, ldq, w, gw);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The stable product's optional kernels (LinalgBackend.ormqrRight / trmmUpperLeft, as LAPACK's
+// dormqr side R and BLAS's dtrmm left upper): rounding-level, not the reference's arithmetic.
+
+/** reflectors per compact-WY block in ormqrRight */
+const ONB: i32 = 32;
+
+/** bytes of workspace ormqrRight needs for order n */
+export function ormqrWorkBytes(n: i32): usize {
+  return <usize>(2 * n * ONB + n * ONB + 2 * ONB * ONB) * 8 + gemmWorkBytes();
+}
+
+// T (k x k, column-major, upper) as larft, with the Gram matrix S = V^T V (k x k row-major, one
+// gemm) in place of k^2/2 separate dots: T[j, i] = -tau_i S[j, i], then T[0:i, i] = T[0:i, 0:i] T[0:i, i]
+function larftGram(m: i32, k: i32, vc: usize, tau: usize, t: usize, s: usize, gw: usize): void {
+  gemm(0, 1, k, k, m, 1.0, vc, m, vc, m, 0.0, s, k, gw);
+  for (let i = 0; i < k; i++) {
+    const ti = load<f64>(tau + <usize>i * 8);
+    const tcol = t + <usize>(i * k) * 8;
+    for (let j = 0; j < k; j++) store<f64>(tcol + <usize>j * 8, 0.0);
+    if (ti == 0) continue;
+    for (let j = 0; j < i; j++) store<f64>(tcol + <usize>j * 8, -ti * load<f64>(s + <usize>(j * k + i) * 8));
+    for (let j = 0; j < i; j++) {
+      let acc = 0.0;
+      for (let q = j; q < i; q++) acc += load<f64>(t + <usize>(q * k + j) * 8) * load<f64>(tcol + <usize>q * 8);
+      store<f64>(tcol + <usize>j * 8, acc);
+    }
+    store<f64>(tcol + <usize>i * 8, ti);
+  }
+}
+
+/**
+ * C := C Q for C column-major n x n at c (buffer row j = column j of C) and Q = H_0 ... H_{n-1}
+ * from geqrf/householderQRExact's output at a (column storage, ld n), without forming Q (dormqr,
+ * side R, no transpose). Blocks of ONB reflectors in compact-WY form B = I - V T V^T, applied first
+ * to last: in the buffer's terms C^T := C^T - V T^T (V^T C^T) on rows k..n-1, two gemms and a
+ * small triangular product.
+ */
+export function ormqrRight(n: i32, a: usize, tau: usize, c: usize, work: usize): void {
+  if (n <= 0) return;
+  const vc = work;
+  const vr = vc + <usize>(n * ONB) * 8;
+  const x = vr + <usize>(n * ONB) * 8;
+  const t = x + <usize>(n * ONB) * 8;
+  const s = t + <usize>(ONB * ONB) * 8;
+  const gw = s + <usize>(ONB * ONB) * 8;
+  for (let k = 0; k < n; k += ONB) {
+    const kb = min(ONB, n - k);
+    const m = n - k;
+    explicitV(m, kb, a + <usize>(k * n + k) * 8, n, vc, vr);
+    larftGram(m, kb, vc, tau + <usize>k * 8, t, s, gw);
+    const ck = c + <usize>(k * n) * 8;
+    // X (kb x n) = V^T C^T[k:n, :]
+    gemm(0, 0, kb, n, m, 1.0, vc, m, ck, n, 0.0, x, n, gw);
+    // X := T^T X: row p becomes sum_{q <= p} T[q, p] X[q, :], last row first so rows q < p are still old
+    for (let p = kb - 1; p >= 0; p--) {
+      const xp = x + <usize>(p * n) * 8;
+      const tcol = t + <usize>(p * kb) * 8;
+      scalv(n, load<f64>(tcol + <usize>p * 8), xp);
+      for (let q = 0; q < p; q++) {
+        const tq = load<f64>(tcol + <usize>q * 8);
+        if (tq != 0) axpyv(n, tq, x + <usize>(q * n) * 8, xp);
+      }
+    }
+    // C^T[k:n, :] -= V X
+    gemm(0, 0, m, n, kb, -1.0, vr, kb, x, n, 1.0, ck, n, gw);
+  }
+}
+
+/** rows of M per block in trmmUpperLeft */
+const TNB: i32 = 32;
+
+/** bytes of workspace trmmUpperLeft needs for M n x n and B n x ncols */
+export function trmmWorkBytes(n: i32, ncols: i32): usize {
+  return <usize>(TNB * n + TNB * ncols) * 8 + gemmWorkBytes();
+}
+
+/**
+ * B := M B in place, M n x n upper triangular row-major at m (entries below the diagonal are not
+ * read), B n x ncols row-major at b (dtrmm left, upper, no transpose, non-unit). Blocks of TNB rows
+ * top to bottom: B[i0:i1, :] = M[i0:i1, i0:n] B[i0:n, :] reads only rows not yet overwritten; the
+ * block's strip of M is packed with zeros below the diagonal and multiplied by one gemm.
+ */
+export function trmmUpperLeft(n: i32, ncols: i32, m: usize, b: usize, work: usize): void {
+  if (n <= 0 || ncols <= 0) return;
+  const ap = work;
+  const out = ap + <usize>(TNB * n) * 8;
+  const gw = out + <usize>(TNB * ncols) * 8;
+  for (let i0 = 0; i0 < n; i0 += TNB) {
+    const ib = min(TNB, n - i0);
+    const kk = n - i0;
+    for (let i = 0; i < ib; i++) {
+      const src = m + <usize>((i0 + i) * n + i0) * 8;
+      const dst = ap + <usize>(i * kk) * 8;
+      for (let q = 0; q < i; q++) store<f64>(dst + <usize>q * 8, 0.0);
+      memory.copy(dst + <usize>i * 8, src + <usize>i * 8, <usize>(kk - i) * 8);
+    }
+    const bi = b + <usize>(i0 * ncols) * 8;
+    gemm(0, 0, ib, ncols, kk, 1.0, ap, kk, bi, ncols, 0.0, out, ncols, gw);
+    memory.copy(bi, out, <usize>(ib * ncols) * 8);
   }
 }
 
