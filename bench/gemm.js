@@ -16,7 +16,7 @@ function time(fn, minMs = 400) {
   while (performance.now() - t0 < minMs) { fn(); reps++; }
   return (performance.now() - t0) / reps / 1000;
 }
-const backends = ['js', 'wasm', 'native'].flatMap((b) => { try { return [loadBackend(b)]; } catch { return []; } });
+const backends = ['js', 'wasm', 'compiled', 'native'].flatMap((b) => { try { return [loadBackend(b)]; } catch { return []; } });
 const rows = [];
 for (const n of [128, 256, 512, 1024]) {
   const A = rand(n), B = rand(n), C = zeros(n, n);

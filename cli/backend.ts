@@ -2,8 +2,9 @@ import { parseBackend } from '../src/spec/options.js';
 import type { BackendInfo } from '../src/linalg/select.js';
 
 /**
- * The global `--backend js|wasm|native|auto` option. The name is checked by the option table; the
- * backend itself (koffi, OpenBLAS, the wasm module) loads only here, when a command needs it.
+ * The global `--backend js|wasm|compiled|native|auto` option. The name is checked by the option table;
+ * the backend itself (koffi, OpenBLAS, the compiled addon, the wasm module) loads only here, when a
+ * command needs it.
  */
 export async function applyBackendOption(raw: string | undefined): Promise<BackendInfo | undefined> {
   const name = parseBackend(raw);
@@ -15,11 +16,14 @@ export async function applyBackendOption(raw: string | undefined): Promise<Backe
   return info;
 }
 
-/** e.g. "backend: native (OpenBLAS SkylakeX, libopenblas.so.0)" or "backend: wasm (requested native: ...)" */
+/**
+ * e.g. "backend: native (OpenBLAS SkylakeX, libopenblas.so.0)", "backend: compiled (avx512 kernels,
+ * /.../eoc_kernels.node)" or "backend: wasm [requested native; ...]"
+ */
 export async function backendVersionLine(): Promise<string> {
   const { backendInfo } = await import('../src/linalg/select.js');
   const i = backendInfo();
-  const detail = i.native ? ` (OpenBLAS ${i.native.corename}, ${i.native.library})` : '';
+  const detail = i.native ? ` (OpenBLAS ${i.native.corename}, ${i.native.library})` : i.compiled ? ` (${i.compiled.isa} kernels, ${i.compiled.path})` : '';
   const fb = i.fallback ? ` [requested ${i.requested}; ${i.fallback}]` : '';
   return `backend: ${i.name}${detail}${fb}`;
 }

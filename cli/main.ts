@@ -22,7 +22,7 @@ program
   .name('eoc')
   .description('edge-of-chaos gradient propagation analyzer: Jacobian spectra and faithful gains for deep nets')
   .option('-V, --version', 'print the version and the linear-algebra backend that runs (takes no command)')
-  .option('--backend <name>', `linear-algebra backend: ${BACKENDS.join(', ')} (default: EOC_BACKEND, else native when OpenBLAS is found, else wasm)`)
+  .option('--backend <name>', `linear-algebra backend: ${BACKENDS.join(', ')} (default: EOC_BACKEND, else native when OpenBLAS is found, else compiled when built, else wasm)`)
   .showHelpAfterError(false)
   .exitOverride()
   .configureOutput({

@@ -115,14 +115,14 @@ async function runCheckCommand(o: ParsedOptions): Promise<void> {
   const workers = o.get('workers');
   const spec = resolveSpec(specOf(o), Math.min(workers, o.get('seeds')));
   const thresholds = { tolM1: o.get('tolM1'), tolSpread: o.get('tolSpread') };
-  const [{ DEFAULT_CHECK_SEARCH, runCheck }, { backendInfo }, { toJson }] = await Promise.all([
+  const [{ DEFAULT_CHECK_SEARCH, runCheck }, { backendLabel }, { toJson }] = await Promise.all([
     import('../../src/sweep/index.js'),
     import('../../src/linalg/select.js'),
     import('../../src/io/json.js'),
   ]);
   const t0 = performance.now();
   const r = await runCheck(spec, { thresholds, workers, lnM1Tolerance: DEFAULT_CHECK_SEARCH.lnM1Tolerance, maxEvaluations: o.get('maxEvaluations') });
-  log(`check: ${((performance.now() - t0) / 1000).toFixed(1)} s on ${Math.min(workers, spec.seeds)} worker(s), ${backendInfo().name} backend`);
+  log(`check: ${((performance.now() - t0) / 1000).toFixed(1)} s on ${Math.min(workers, spec.seeds)} worker(s), ${backendLabel()} backend`);
   print(o.get('json') ? toJson(r) : checkText(r));
   process.exitCode = r.verdict === 'faithful' ? EXIT_OK : EXIT_CHECK_FAILED;
 }

@@ -49,10 +49,10 @@ export function registerCompare(program: Command): void {
     action(async (raw: Record<string, unknown>) => {
       const o = readOptions('compare', raw);
       const { config, workers } = configFromOptions(o, { inits: ['orthogonal', 'gaussian'], locate: false, spectra: false });
-      const [{ compareDocument, runSweep }, { backendInfo }, { toJson }] = await Promise.all([import('../../src/sweep/index.js'), import('../../src/linalg/select.js'), import('../../src/io/json.js')]);
+      const [{ compareDocument, runSweep }, { backendLabel }, { toJson }] = await Promise.all([import('../../src/sweep/index.js'), import('../../src/linalg/select.js'), import('../../src/io/json.js')]);
       const t0 = performance.now();
       const run = await runSweep(config, { workers, onProgress: progressBar('compare'), log });
-      log(`compare: ${run.computed} task(s) in ${((performance.now() - t0) / 1000).toFixed(1)} s on ${workers} worker(s), ${backendInfo().name} backend`);
+      log(`compare: ${run.computed} task(s) in ${((performance.now() - t0) / 1000).toFixed(1)} s on ${workers} worker(s), ${backendLabel()} backend`);
       const doc = compareDocument(config, run.records);
       print(o.get('json') ? toJson(doc) : compareText(doc));
     }),

@@ -3,11 +3,12 @@ import type { Mat } from './matrix.js';
 /**
  * The hot dense kernels behind one interface (docs/design.md "Performance"): the pure-TS reference
  * (backends/js.ts) that tests compare every faster backend against, a WebAssembly SIMD backend
- * (backends/wasm.ts, the default) and an optional native one calling the system OpenBLAS/LAPACK
+ * (backends/wasm.ts, always available), C kernels compiled at `npm install` when a compiler is
+ * present (backends/compiled.ts) and an optional native one calling the system OpenBLAS/LAPACK
  * (backends/native.ts). Every method takes and returns the same flat Float64Array layouts as the
  * reference functions in gemm.ts, qr.ts and jacobi.ts, so call sites switch by one lookup.
  */
-export type BackendName = 'js' | 'wasm' | 'native';
+export type BackendName = 'js' | 'wasm' | 'compiled' | 'native';
 
 export interface LinalgBackend {
   readonly name: BackendName;
@@ -24,12 +25,12 @@ export interface LinalgBackend {
   /** Q^T row-major (= Q column-stored) from householderQR's output */
   formQt(gt: Float64Array, tau: Float64Array, n: number, qt?: Float64Array): Float64Array;
   /**
-   * Optional (native): c := c Q for c column-major n x n and Q = H_0 ... H_{n-1} from
+   * Optional (native, compiled, wasm): c := c Q for c column-major n x n and Q = H_0 ... H_{n-1} from
    * householderQR's output, without forming Q (LAPACK dormqr, side R). Lets the stable product keep
    * U in factored form.
    */
   ormqrRight?(gt: Float64Array, tau: Float64Array, n: number, c: Float64Array): void;
-  /** Optional (native): B := M B for M upper triangular (row-major; below the diagonal ignored), in place (dtrmm). */
+  /** Optional (native, compiled, wasm): B := M B for M upper triangular (row-major; below the diagonal ignored), in place (dtrmm). */
   trmmUpperLeft?(M: Mat, B: Mat): void;
   /** ln singular values of log-scaled columns, descending (jacobi.ts) */
   logScaledJacobi(y: Float64Array, e: Float64Array, m: number, n: number, maxSweeps?: number): Float64Array;

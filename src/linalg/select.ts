@@ -3,13 +3,15 @@ import { SpecError } from '../spec/errors.js';
 import { jsBackend } from './backends/js.js';
 import { loadWasmBackend, type ExactQR } from './backends/wasm.js';
 import { loadNativeBackend, type NativeInfo } from './backends/native.js';
+import { loadCompiledBackend, type CompiledInfo } from './backends/compiled.js';
 
 /**
- * Which backend runs. `EOC_BACKEND=js|wasm|native` (or setBackend) forces one; by default the
- * system OpenBLAS (native) when it is found, else wasm (issue 6: native when present, wasm otherwise).
- * Backends agree to rounding; base draws are bitwise identical on all of them (drawsQR). A forced backend that cannot load falls back
- * (native -> wasm -> js) and says why in backendInfo(), which reports and `eoc --version` print.
- * `EOC_BACKEND_DISABLE=wasm,native` simulates absent backends (tests of the fallback).
+ * Which backend runs. `EOC_BACKEND=js|wasm|compiled|native` (or setBackend) forces one; by default
+ * the system OpenBLAS (native) when it is found, else the compiled kernels when `npm install` built
+ * them, else wasm (DEFAULT_ORDER). Backends agree to rounding; base draws are bitwise identical on
+ * all of them (drawsQR). A forced backend that cannot load falls back (native -> wasm -> js,
+ * compiled -> wasm -> js) and says why in backendInfo(), which reports and `eoc --version` print.
+ * `EOC_BACKEND_DISABLE=wasm,compiled,native` simulates absent backends (tests of the fallback).
  */
 export interface BackendInfo {
   /** the backend in use */
@@ -19,10 +21,14 @@ export interface BackendInfo {
   /** why a faster backend was not used, when it was not */
   fallback?: string;
   native?: NativeInfo;
+  compiled?: CompiledInfo;
 }
 
-const ORDER: Record<BackendName, BackendName[]> = {
+const ORDER: Record<BackendName | 'default', BackendName[]> = {
+  // measured on the stable product (README "Backends"): OpenBLAS ahead of the compiled kernels
+  default: ['native', 'compiled', 'wasm', 'js'],
   native: ['native', 'wasm', 'js'],
+  compiled: ['compiled', 'wasm', 'js'],
   wasm: ['wasm', 'js'],
   js: ['js'],
 };
@@ -39,7 +45,11 @@ export function loadBackend(name: BackendName): LinalgBackend {
   if (disabled().has(name)) throw new Error(`${name} backend disabled by EOC_BACKEND_DISABLE`);
   const hit = loaded.get(name);
   if (hit) return hit;
-  const b = name === 'js' ? jsBackend : name === 'wasm' ? loadWasmBackend() : loadNativeBackend(tryLoad('wasm') ?? jsBackend);
+  const b =
+    name === 'js' ? jsBackend
+    : name === 'wasm' ? loadWasmBackend()
+    : name === 'compiled' ? loadCompiledBackend()
+    : loadNativeBackend(tryLoad('wasm') ?? jsBackend);
   loaded.set(name, b);
   return b;
 }
@@ -54,20 +64,21 @@ function tryLoad(name: BackendName): LinalgBackend | undefined {
 
 function parseName(s: string | undefined): BackendName | undefined {
   if (s === undefined || s === '' || s === 'auto' || s === 'default') return undefined;
-  if (s === 'js' || s === 'wasm' || s === 'native') return s;
-  throw new SpecError(`unknown backend "${s}" (expected js, wasm, native or auto)`);
+  if (s === 'js' || s === 'wasm' || s === 'compiled' || s === 'native') return s;
+  throw new SpecError(`unknown backend "${s}" (expected js, wasm, compiled, native or auto)`);
 }
 
 /** Choose the backend (by name, or from EOC_BACKEND when omitted) and make it current. */
 export function setBackend(requested?: BackendName | 'auto'): BackendInfo {
   const want = parseName(requested ?? process.env.EOC_BACKEND);
   const reasons: string[] = [];
-  for (const name of ORDER[want ?? 'native']) {
+  for (const name of ORDER[want ?? 'default']) {
     try {
       const backend = loadBackend(name);
       const info: BackendInfo = { name, requested: want ?? 'default' };
       if (reasons.length) info.fallback = reasons.join('; ');
       if (name === 'native') info.native = (backend as LinalgBackend & { info: NativeInfo }).info;
+      if (name === 'compiled') info.compiled = { ...(backend as LinalgBackend & { info: CompiledInfo }).info };
       current = { backend, info };
       return info;
     } catch (err) {
@@ -86,6 +97,11 @@ export function backend(): LinalgBackend {
 export function backendInfo(): BackendInfo {
   if (!current) setBackend();
   return current!.info;
+}
+
+/** The backend's name for log lines: the compiled one with its gemm path, e.g. "compiled (avx512)". */
+export function backendLabel(info: BackendInfo = backendInfo()): string {
+  return info.compiled ? `${info.name} (${info.compiled.isa})` : info.name;
 }
 
 /**

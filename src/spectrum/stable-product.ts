@@ -146,7 +146,7 @@ const TINY_CHECK_DEPTH = 100;
  * values of J are those of diag(d) T, which one-sided Jacobi on T^T diag(d) (log-scaled columns)
  * computes to high relative accuracy, after a QR preconditioning step (jacobi.ts
  * preconditionedLogSvd; the native backend runs LAPACK's dgesvj when the scales fit float64).
- * Backends with ormqrRight/trmmUpperLeft (native, wasm) keep U as reflectors and use the triangular
+ * Backends with ormqrRight/trmmUpperLeft (native, compiled, wasm) keep U as reflectors and use the triangular
  * product for the T update. The gain enters only as L ln g (W = g * base), so one set of
  * base draws serves every gain. D's scale comes from ln phi' (JacobianFactor.lnDphi) and lives in the
  * logs too: ScalingOptions says how saturated layers are applied. The O(n^3) steps (products, QR, Q, T update, Jacobi) run on the
@@ -215,7 +215,7 @@ export function stableProduct(
   let g: Mat = { rows: n, cols: n, data: new Float64Array(n * n) };
   let scratch: Mat = { rows: n, cols: n, data: new Float64Array(n * n) };
   const lnGain = Math.log(gain);
-  // U kept as Householder reflectors when the backend can apply them (native: dormqr; wasm), else explicit
+  // U kept as Householder reflectors when the backend can apply them (native: dormqr; compiled, wasm), else explicit
   const uFactored = be.ormqrRight !== undefined;
   let uGt: Float64Array = new Float64Array(uFactored ? n * n : 0);
   const uTau = new Float64Array(n);

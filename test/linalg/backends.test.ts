@@ -4,6 +4,7 @@ import { loadBackend } from '../../src/linalg/select.js';
 import { loadWasmBackend } from '../../src/linalg/backends/wasm.js';
 import type { LinalgBackend } from '../../src/linalg/backend.js';
 import { describeRequiring, openblasRequirement, type Requirement } from '../support/requirements.js';
+import { compiledRequirement, announceCompiled } from '../support/compiled.js';
 import { sampleBaseDraws } from '../../src/network/sampler.js';
 import { forward } from '../../src/network/forward.js';
 import { jacobianFactors } from '../../src/measure/network.js';
@@ -44,8 +45,12 @@ function relErr(a: Float64Array, b: Float64Array): number {
 // the native backend needs OpenBLAS (test/support/requirements.ts): its tests are skipped, and
 // counted as skipped, without it, and fail under CI; fallback.test.ts covers running without it
 const openblas = openblasRequirement();
+// the compiled kernels (built at npm install): skipped without them, failed under CI
+const compiled = compiledRequirement();
+announceCompiled(compiled);
 const suites: { name: string; needs?: Requirement; load: () => LinalgBackend }[] = [
   { name: 'wasm', load: loadWasmBackend },
+  { name: 'compiled', needs: compiled, load: () => loadBackend('compiled') },
   { name: 'native', needs: openblas, load: () => loadBackend('native') },
 ];
 

@@ -6,9 +6,12 @@
 # and that the suite counted the browser and native-backend tests as skipped, not failed.
 #   test/setup/fresh-clone.sh           # prints timings, ends with "fresh-clone: ok" or "fresh-clone: FAIL: ..."
 # The machine without them is simulated: PATH is a temp folder holding only node, npm, npx, git,
-# sh, bash and a few coreutils (so no chromium on it), and EOC_OPENBLAS=none (README) keeps the
-# native backend from loading the system OpenBLAS. npm ci runs with prefer-offline (the npm
-# cache makes it fast), set through npm's environment so the README's command runs verbatim.
+# sh, bash, a few coreutils and the build tools a fresh machine has (python3, make, cc/gcc, g++/c++
+# and binutils' as and ld, for the compiled kernels `npm ci` builds: native/build.mjs), so no
+# chromium on it, and EOC_OPENBLAS=none (README) keeps the native backend from loading the system
+# OpenBLAS. npm ci runs with prefer-offline (the npm cache makes it fast), set through npm's
+# environment so the README's command runs verbatim. The set-up log must show the one line the
+# kernel build prints: built, or not built with its reason (npm ci passes either way).
 set -uo pipefail
 
 repo=$(cd "$(dirname "$0")/../.." && pwd)
@@ -43,10 +46,15 @@ git clone --quiet --no-checkout "$repo" "$work/eoc" && git -C "$work/eoc" checko
 # --- a PATH without Chromium: only the tools the set-up needs
 bin="$work/bin"
 mkdir -p "$bin"
-for tool in node npm npx git sh bash env cat ls mkdir rm cp mv ln grep sed tr uname dirname basename head tail sort mktemp; do
-  p=$(command -v "$tool") || fail "this machine has no $tool"
+for tool in node npm npx git sh bash env cat ls mkdir rm cp mv ln grep sed tr uname dirname basename head tail sort mktemp \
+  printf touch which make cc gcc g++ c++ as ld; do
+  # type -P: the program, not a shell builtin of the same name (printf)
+  p=$(type -P "$tool") || fail "this machine has no $tool"
   ln -s "$p" "$bin/$tool"
 done
+# python3 for node-gyp: the interpreter itself (a pyenv shim on PATH needs tools the simulated PATH lacks)
+py=$(python3 -c 'import sys; print(sys.executable)') || fail "this machine has no python3"
+ln -s "$py" "$bin/python3"
 ls "$bin" | grep -qi chrom && fail "the simulated PATH has a browser"
 
 run() { # run <label> <command>: in the clone, on the simulated machine, CI unset; stdout, stderr and both in $work/<label>.{out,err,log}
@@ -63,6 +71,10 @@ run() { # run <label> <command>: in the clone, on the simulated machine, CI unse
 }
 
 run setup "${cmds[0]}" || { tail -n 30 "$work/setup.log"; fail "\`${cmds[0]}\` failed"; }
+# the compiled kernels' build (package.json "install"): exactly one line, built or not built and why
+kernels=$(grep -E '^eoc: compiled kernels (built: .*eoc_kernels\.node|not built \(.*\); eoc will use the wasm backend$)' "$work/setup.log")
+[ "$(grep -c . <<<"$kernels")" -eq 1 ] || { tail -n 30 "$work/setup.log"; fail "npm ci printed no compiled-kernels line (or more than one): [$kernels]"; }
+echo "fresh-clone: $kernels"
 report=$(grep -v '^\s*$' "$work/setup.out" | tail -n 1)
 case "$report" in /*) ;; *) report="$work/eoc/$report" ;; esac
 [ -f "$report/index.html" ] || { tail -n 30 "$work/setup.log"; fail "no index.html in the folder eoc report printed ($report)"; }

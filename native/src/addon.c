@@ -1,0 +1,241 @@
+/*
+ * eoc_kernels.node: the N-API surface of the compiled kernels (src/linalg/backends/compiled.ts).
+ * Every matrix is a Float64Array read in place (napi_get_typedarray_info: no copies); shapes are
+ * checked against the arrays' lengths before any kernel touches memory, and a bad call throws.
+ *
+ *   gemm(m, n, k, a, b, transB, c)   c (m x n) = a (m x k) * (transB ? b^T (b n x k) : b (k x n))
+ *   gemv(trans, m, n, a, x, y)       y = a x, or a^T x (a m x n)
+ *   trmmUpperLeft(n, p, M, B)        B (n x p) := M B, M upper triangular n x n
+ *   ormqrRight(n, gt, tau, c)        c (column-major n x n) := c Q, Q from householderQR's output
+ *   householderQR(n, gt, tau)        blocked Householder QR in place (src/linalg/qr.ts layout)
+ *   jacobiSweeps(y, e, m, n, maxSweeps, tol)  one-sided Jacobi on log-scaled rows; returns the sweeps
+ *   isa()                            the gemm path in use: 'avx512' | 'avx2' | 'baseline'
+ *   setIsa(name)                     use another compiled path the CPU supports (tests); returns isa()
+ *   compiledIsas(), supportedIsas()  the paths in this binary, and those this CPU can run
+ * All row-major with leading dimensions equal to the column counts.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <node_api.h>
+#include "kernels.h"
+
+#define CHECK(call)                                                                  \
+  do {                                                                               \
+    if ((call) != napi_ok) {                                                         \
+      const napi_extended_error_info *info_ = NULL;                                  \
+      napi_get_last_error_info(env, &info_);                                         \
+      napi_throw_error(env, NULL, info_ && info_->error_message ? info_->error_message : "N-API call failed"); \
+      return NULL;                                                                   \
+    }                                                                                \
+  } while (0)
+
+static int get_args(napi_env env, napi_callback_info info, size_t want, napi_value *argv) {
+  size_t argc = want;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) return 0;
+  if (argc < want) {
+    napi_throw_type_error(env, NULL, "eoc_kernels: too few arguments");
+    return 0;
+  }
+  return 1;
+}
+
+static int get_dim(napi_env env, napi_value v, const char *what, int *out) {
+  double d;
+  if (napi_get_value_double(env, v, &d) != napi_ok || !(d >= 0) || d > 2147483647.0 || d != (double)(int64_t)d) {
+    char msg[96];
+    snprintf(msg, sizeof msg, "eoc_kernels: %s must be a non-negative integer", what);
+    napi_throw_range_error(env, NULL, msg);
+    return 0;
+  }
+  *out = (int)d;
+  return 1;
+}
+
+/* a Float64Array with at least `need` elements */
+static int get_f64(napi_env env, napi_value v, const char *what, size_t need, double **out) {
+  bool is;
+  napi_typedarray_type type;
+  size_t length;
+  void *data;
+  if (napi_is_typedarray(env, v, &is) != napi_ok || !is ||
+      napi_get_typedarray_info(env, v, &type, &length, &data, NULL, NULL) != napi_ok || type != napi_float64_array) {
+    char msg[96];
+    snprintf(msg, sizeof msg, "eoc_kernels: %s must be a Float64Array", what);
+    napi_throw_type_error(env, NULL, msg);
+    return 0;
+  }
+  if (length < need) {
+    char msg[160];
+    snprintf(msg, sizeof msg, "eoc_kernels: %s has %zu elements, the shape needs %zu", what, length, need);
+    napi_throw_range_error(env, NULL, msg);
+    return 0;
+  }
+  *out = (double *)data;
+  return 1;
+}
+
+static napi_value undefined(napi_env env) {
+  napi_value u;
+  napi_get_undefined(env, &u);
+  return u;
+}
+
+static napi_value js_gemm(napi_env env, napi_callback_info info) {
+  napi_value argv[7];
+  int m, n, k;
+  bool transB;
+  double *a, *b, *c;
+  if (!get_args(env, info, 7, argv)) return NULL;
+  if (!get_dim(env, argv[0], "m", &m) || !get_dim(env, argv[1], "n", &n) || !get_dim(env, argv[2], "k", &k)) return NULL;
+  CHECK(napi_get_value_bool(env, argv[5], &transB));
+  if (!get_f64(env, argv[3], "a", (size_t)m * k, &a) || !get_f64(env, argv[4], "b", (size_t)k * n, &b) ||
+      !get_f64(env, argv[6], "c", (size_t)m * n, &c)) return NULL;
+  if (transB) eoc_dgemm(m, n, k, 1.0, a, k, 1, b, 1, k, 0.0, c, n, 1);
+  else eoc_dgemm(m, n, k, 1.0, a, k, 1, b, n, 1, 0.0, c, n, 1);
+  return undefined(env);
+}
+
+static napi_value js_gemv(napi_env env, napi_callback_info info) {
+  napi_value argv[6];
+  bool trans;
+  int m, n;
+  double *a, *x, *y;
+  if (!get_args(env, info, 6, argv)) return NULL;
+  CHECK(napi_get_value_bool(env, argv[0], &trans));
+  if (!get_dim(env, argv[1], "m", &m) || !get_dim(env, argv[2], "n", &n)) return NULL;
+  if (!get_f64(env, argv[3], "a", (size_t)m * n, &a) || !get_f64(env, argv[4], "x", trans ? (size_t)m : (size_t)n, &x) ||
+      !get_f64(env, argv[5], "y", trans ? (size_t)n : (size_t)m, &y)) return NULL;
+  eoc_dgemv(trans, m, n, a, x, y);
+  return undefined(env);
+}
+
+static napi_value js_trmm(napi_env env, napi_callback_info info) {
+  napi_value argv[4];
+  int n, p;
+  double *mtx, *b;
+  if (!get_args(env, info, 4, argv)) return NULL;
+  if (!get_dim(env, argv[0], "n", &n) || !get_dim(env, argv[1], "p", &p)) return NULL;
+  if (!get_f64(env, argv[2], "M", (size_t)n * n, &mtx) || !get_f64(env, argv[3], "B", (size_t)n * p, &b)) return NULL;
+  eoc_trmm_upper_left(n, p, mtx, b);
+  return undefined(env);
+}
+
+static napi_value js_ormqr(napi_env env, napi_callback_info info) {
+  napi_value argv[4];
+  int n;
+  double *gt, *tau, *c;
+  if (!get_args(env, info, 4, argv)) return NULL;
+  if (!get_dim(env, argv[0], "n", &n)) return NULL;
+  if (!get_f64(env, argv[1], "gt", (size_t)n * n, &gt) || !get_f64(env, argv[2], "tau", (size_t)n, &tau) ||
+      !get_f64(env, argv[3], "c", (size_t)n * n, &c)) return NULL;
+  eoc_ormqr_right(n, gt, tau, c);
+  return undefined(env);
+}
+
+static napi_value js_geqrf(napi_env env, napi_callback_info info) {
+  napi_value argv[3];
+  int n;
+  double *gt, *tau;
+  if (!get_args(env, info, 3, argv)) return NULL;
+  if (!get_dim(env, argv[0], "n", &n)) return NULL;
+  if (!get_f64(env, argv[1], "gt", (size_t)n * n, &gt) || !get_f64(env, argv[2], "tau", (size_t)n, &tau)) return NULL;
+  eoc_geqrf(n, gt, tau);
+  return undefined(env);
+}
+
+static napi_value js_jacobi(napi_env env, napi_callback_info info) {
+  napi_value argv[6], out;
+  int m, n, sweeps;
+  double tol, *y, *e;
+  if (!get_args(env, info, 6, argv)) return NULL;
+  if (!get_dim(env, argv[2], "m", &m) || !get_dim(env, argv[3], "n", &n) || !get_dim(env, argv[4], "maxSweeps", &sweeps)) return NULL;
+  CHECK(napi_get_value_double(env, argv[5], &tol));
+  if (!get_f64(env, argv[0], "y", (size_t)m * n, &y) || !get_f64(env, argv[1], "e", (size_t)m, &e)) return NULL;
+  CHECK(napi_create_int32(env, eoc_jacobi_sweeps(y, e, m, n, sweeps, tol), &out));
+  return out;
+}
+
+static napi_value make_string(napi_env env, const char *s) {
+  napi_value v;
+  if (napi_create_string_utf8(env, s, NAPI_AUTO_LENGTH, &v) != napi_ok) return NULL;
+  return v;
+}
+
+static napi_value js_isa(napi_env env, napi_callback_info info) {
+  (void)info;
+  return make_string(env, eoc_isa_name(eoc_isa_current()));
+}
+
+static napi_value js_set_isa(napi_env env, napi_callback_info info) {
+  napi_value argv[1];
+  char name[32];
+  size_t len;
+  if (!get_args(env, info, 1, argv)) return NULL;
+  CHECK(napi_get_value_string_utf8(env, argv[0], name, sizeof name, &len));
+  for (int i = 0; i < EOC_ISA_COUNT; i++) {
+    if (strcmp(name, eoc_isa_name(i)) == 0) {
+      if (!eoc_isa_set(i)) {
+        char msg[96];
+        snprintf(msg, sizeof msg, "eoc_kernels: the %s path is not %s", name, eoc_isa_compiled(i) ? "supported by this CPU" : "compiled in");
+        napi_throw_error(env, NULL, msg);
+        return NULL;
+      }
+      return make_string(env, eoc_isa_name(eoc_isa_current()));
+    }
+  }
+  napi_throw_range_error(env, NULL, "eoc_kernels: unknown path (avx512, avx2, baseline)");
+  return NULL;
+}
+
+static napi_value isa_list(napi_env env, int supported_only) {
+  napi_value arr;
+  uint32_t k = 0;
+  CHECK(napi_create_array(env, &arr));
+  for (int i = 0; i < EOC_ISA_COUNT; i++) {
+    if (supported_only ? eoc_isa_supported(i) : eoc_isa_compiled(i)) {
+      napi_value s = make_string(env, eoc_isa_name(i));
+      if (!s) return NULL;
+      CHECK(napi_set_element(env, arr, k++, s));
+    }
+  }
+  return arr;
+}
+
+static napi_value js_compiled(napi_env env, napi_callback_info info) {
+  (void)info;
+  return isa_list(env, 0);
+}
+
+static napi_value js_supported(napi_env env, napi_callback_info info) {
+  (void)info;
+  return isa_list(env, 1);
+}
+
+/* each Node environment (main thread, worker thread) frees its thread's scratch when it ends */
+static void cleanup(void *arg) {
+  (void)arg;
+  eoc_buffers_free();
+}
+
+NAPI_MODULE_INIT() {
+  static const struct {
+    const char *name;
+    napi_callback fn;
+  } fns[] = {
+    {"gemm", js_gemm}, {"gemv", js_gemv}, {"trmmUpperLeft", js_trmm}, {"ormqrRight", js_ormqr}, {"householderQR", js_geqrf}, {"jacobiSweeps", js_jacobi},
+    {"isa", js_isa}, {"setIsa", js_set_isa}, {"compiledIsas", js_compiled}, {"supportedIsas", js_supported},
+  };
+  static int initialized = 0;
+  if (!initialized) {
+    eoc_isa_init();
+    initialized = 1;
+  }
+  for (size_t i = 0; i < sizeof fns / sizeof fns[0]; i++) {
+    napi_value f;
+    CHECK(napi_create_function(env, fns[i].name, NAPI_AUTO_LENGTH, fns[i].fn, NULL, &f));
+    CHECK(napi_set_named_property(env, exports, fns[i].name, f));
+  }
+  CHECK(napi_add_env_cleanup_hook(env, cleanup, NULL));
+  return exports;
+}
