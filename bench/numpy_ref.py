@@ -1,5 +1,5 @@
 """The numpy/OpenBLAS reference for bench/run.js: the same work as bench/eoc_work.js, the way a numpy
-script does it. Prints one JSON line. usage: python3 numpy_ref.py W1|W2|W3dense N L gains seeds
+script does it. Prints one JSON line. usage: python3 numpy_ref.py W1|W2|W3dense N L gains seeds   (gains: a count or start:stop:step)
 
 Same configuration (orthogonal tanh, sigma_b = 0.05, q0 = 1, Haar draws once per seed shared
 across gains, QR-stabilized product re-factored every 4 layers with pre-pivoting, per-layer
@@ -11,7 +11,15 @@ W2 is numpy's natural version: m1 on a grid of `gains` values, then interpolatio
 import json, resource, sys, time
 import numpy as np
 
-work, N, L, G, S = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
+work, N, L, S = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[5])
+# gains: a count G (0.8 + 0.6 i / (G - 1), as bench/eoc_work.js) or a range start:stop:step (as eoc --gains)
+if ":" in sys.argv[4]:
+    a, b, h = (float(x) for x in sys.argv[4].split(":"))
+    GAINS = [a + i * h for i in range(int(round((b - a) / h)) + 1)]
+    G = len(GAINS)
+else:
+    G = int(sys.argv[4])
+    GAINS = None
 
 
 def haar(rng, n):
@@ -52,7 +60,7 @@ def measure(Ws, bs, gain, x0, e, block=4):
     return np.log(np.mean(np.exp(2 * lns))), lognorms
 
 
-gains = [1.05] if G == 1 else list(0.8 + 0.6 * np.arange(G) / (G - 1))
+gains = GAINS if GAINS is not None else [1.05] if G == 1 else list(0.8 + 0.6 * np.arange(G) / (G - 1))
 t0 = time.perf_counter()
 out = {}
 if work in ("W1", "W2", "W3dense"):

@@ -41,6 +41,7 @@ export async function studyFromOptions(o: ParsedOptions): Promise<Study> {
     q0,
     seeds: Array.from({ length: o.get('seeds') }, (_, i) => first + i),
     refine: o.get('refine'),
+    locate: o.get('locate'),
     ...(arch && summary ? { arch: { input: arch.input, layers: arch.layers }, activations: [summary.activation], depth: summary.depth, width: summary.width } : {}),
   };
   const config = studyConfig(axes);

@@ -8,7 +8,7 @@ import { SpecError } from '../../src/spec/errors.js';
 import { message } from '../../src/log/message.js';
 import { prepareOutDir } from '../../src/io/out-dir.js';
 import { checkFixedPointStart, readOptions, type ParsedOptions } from '../../src/spec/options.js';
-import { DEFAULT_LOCATE, DEFAULT_REFINE, makeConfig, pointArch, pointLabel, type SweepConfig } from '../../src/sweep/grid.js';
+import { DEFAULT_REFINE, locateOptions, makeConfig, pointArch, pointLabel, type SweepConfig } from '../../src/sweep/grid.js';
 import type { InitName } from '../../src/spec/types.js';
 import type { LocatedGain, SweepDocument } from '../../src/sweep/index.js';
 import { LN_GRAD_RATIO_LABEL } from '../../src/measure/definitions.js';
@@ -40,7 +40,7 @@ export function configFromOptions(o: ParsedOptions, fixed: { inits?: InitName[];
     ...(o.command === 'sweep' && o.get('c0') !== undefined ? { c0: o.get('c0') } : {}),
     q0,
     seeds: Array.from({ length: seeds }, (_, i) => seed + i),
-    locate: fixed.locate ? DEFAULT_LOCATE : null,
+    locate: fixed.locate ? locateOptions(o.command === 'sweep' ? o.get('locate') : 'curve') : null,
     spectra: fixed.spectra ?? (o.command === 'sweep' ? o.get('spectra') : true),
     refine: fixed.locate && refine ? DEFAULT_REFINE : null,
   });
@@ -121,18 +121,24 @@ export function registerSweep(program: Command): void {
     .command('sweep')
     .description(
       'gains x schemes x activations x bias stds x depths x seeds: Jacobian statistics per gain and the located faithful gain ' +
-        '(m1 = 1 root by Brent, min rms_log by Brent minimization, max frac_within_2 plateau midpoint), with the mean-field m1 = 1 gain',
+        '(m1 = 1 root, min rms_log, max frac_within_2 plateau midpoint, each on the seed\'s own curve), with the mean-field m1 = 1 gain',
     );
   cmd.addHelpText(
     'after',
     `
 Each (point, seed) samples its base draws once; every gain scales them (W = g * base), so each seed's
-curves are smooth in g and the faithful gain is located on them per seed, with fresh evaluations:
-  m1 = 1             root of ln m1(g): bracketed on the grid, then Brent's method to 1e-8 in g
-  min rms_log        Brent's minimizer (golden section + parabolic steps) from the grid's lowest point, to 1e-4
+curves are continuous in g and the faithful gain is located on them per seed (--locate curve, the default):
+  m1 = 1             bracketed on the grid; the root of the local cubic through the nearest grid points,
+                     one fresh evaluation there, the refitted cubic's root once it moves < 1e-4 in g
+                     (else a second evaluation, then Brent's method to 1e-8)
+  min rms_log        from the grid's lowest point: the minimum of rms_log computed on local cubics of
+                     each ln s_k(g), polished by fresh evaluations until it moves < 1e-4 (Brent's
+                     minimizer takes over after 2: near the order-chaos transition the curves bend on
+                     the grid's scale)
   max frac_within_2  a step function of g (steps of 1/N): midpoint of the longest run of grid gains at the
                      grid maximum M, each edge bisected 4 times on frac >= M (error <= step/32)
-then mean ± stderr and a 95% t-interval over seeds. A criterion whose root/optimum is not inside the
+--locate brent: Brent's root finder (to 1e-8) and minimizer (to 1e-4) on fresh evaluations only.
+Then mean ± stderr and a 95% t-interval over seeds. A criterion whose root/optimum is not inside the
 gain range says so instead of returning an edge. The mean-field m1 = 1 gain is printed beside it.
 Results do not depend on --workers or --shard; JSON output holds no timings (they go to stderr).`,
   );
@@ -144,10 +150,10 @@ Results do not depend on --workers or --shard; JSON output holds no timings (the
       if (o.get('resume') && rawOut === undefined) throw new SpecError(message.needs('--resume', '--out <dir>', 'the sweep to continue'));
       const shard = o.get('shard');
       const out = rawOut === undefined ? undefined : prepareOutDir(rawOut, '--out');
-      const [{ runSweep }, { backendInfo }, { toJson }] = await Promise.all([import('../../src/sweep/index.js'), import('../../src/linalg/select.js'), import('../../src/io/json.js')]);
+      const [{ runSweep }, { backendLabel }, { toJson }] = await Promise.all([import('../../src/sweep/index.js'), import('../../src/linalg/select.js'), import('../../src/io/json.js')]);
       const t0 = performance.now();
       const run = await runSweep(config, { workers, shard, outDir: out, resume: o.get('resume'), onProgress: progressBar('sweep'), log });
-      log(`sweep: ${run.computed} task(s) computed, ${run.skipped} resumed, ${((performance.now() - t0) / 1000).toFixed(1)} s on ${workers} worker(s), ${backendInfo().name} backend`);
+      log(`sweep: ${run.computed} task(s) computed, ${run.skipped} resumed, ${((performance.now() - t0) / 1000).toFixed(1)} s on ${workers} worker(s), ${backendLabel()} backend`);
       print(o.get('json') ? toJson(run.document) : sweepText(run.document));
     }),
   );

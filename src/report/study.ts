@@ -1,5 +1,5 @@
 import { SpecError } from '../spec/errors.js';
-import { DEFAULT_LOCATE, DEFAULT_REFINE, makeConfig, runSweep, type SweepConfig } from '../sweep/index.js';
+import { DEFAULT_REFINE, locateOptions, makeConfig, runSweep, type LocateMethod, type SweepConfig } from '../sweep/index.js';
 import type { ActivationName, InitName } from '../spec/types.js';
 import type { ArchDraft } from '../spec/arch.js';
 
@@ -29,6 +29,8 @@ export interface StudyAxes {
   q0: number;
   seeds: number[];
   refine: boolean;
+  /** how each seed's gains are located (--locate; default curve) */
+  locate?: LocateMethod;
   /**
    * A layer list (--arch) instead of the activations x depth x width MLPs: activations, depth and
    * width then hold its summary (shared activation or 'mixed', dense layers, largest width)
@@ -39,8 +41,8 @@ export interface StudyAxes {
 }
 
 /**
- * The sweep a report runs: the sweep's own located gains (DEFAULT_LOCATE, fresh evaluations per
- * seed), ln s recorded, and a refinement pass around the located gains (DEFAULT_REFINE). The same
+ * The sweep a report runs: the sweep's own located gains (DEFAULT_LOCATE: on each seed's measured
+ * curve with at most two fresh evaluations per criterion; --locate brent: Brent's method), ln s recorded, and a refinement pass around the located gains (DEFAULT_REFINE). The same
  * config `eoc sweep ... --refine` builds, so `eoc report --from` of that sweep gives the same report.
  */
 export function studyConfig(a: StudyAxes): SweepConfig {
@@ -53,7 +55,7 @@ export function studyConfig(a: StudyAxes): SweepConfig {
     width: a.width,
     q0: a.q0,
     seeds: a.seeds,
-    locate: DEFAULT_LOCATE,
+    locate: locateOptions(a.locate ?? 'curve'),
     spectra: true,
     refine: a.refine ? DEFAULT_REFINE : null,
     ...(a.arch ? { arch: a.arch } : {}),

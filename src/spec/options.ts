@@ -3,7 +3,7 @@ import { SpecError } from './errors.js';
 import { message, rangeText } from '../log/message.js';
 import { INITS, DEFAULT_SPEC, type ActivationName, type InitName } from './types.js';
 import { ACTIVATION_FAMILIES, DEFAULT_ACTIVATION_NAMES, tryActivation } from '../activations/registry.js';
-import type { Shard } from '../sweep/grid.js';
+import type { LocateMethod, Shard } from '../sweep/grid.js';
 import { parseArch, type ArchDraft } from './arch.js';
 import { GAIN_PRESETS, parseActivation, parseGain, parseGainList, parseInit, parseInteger, parseMemorySize, parseReal, parseRealList, parseChoice, type Range } from './parse.js';
 
@@ -18,9 +18,11 @@ export const COMMANDS = ['spectrum', 'theory', 'gains', 'sweep', 'compare', 'che
 export type CommandName = (typeof COMMANDS)[number];
 
 export const METHODS = ['dense', 'matrix-free', 'auto'] as const;
+/** --locate: how each seed's faithful gain is found on its curve (src/sweep/locate.ts) */
+export const LOCATE_CHOICES: readonly LocateMethod[] = ['curve', 'brent'];
 export type Method = (typeof METHODS)[number];
 
-export const BACKENDS = ['native', 'wasm', 'js', 'auto'] as const;
+export const BACKENDS = ['native', 'compiled', 'wasm', 'js', 'auto'] as const;
 
 
 /** The parsed type of every option. */
@@ -49,6 +51,7 @@ export interface OptionTypes {
   shard: Shard | undefined;
   spectra: boolean;
   refine: boolean;
+  locate: LocateMethod;
   from: string | undefined;
   name: string | undefined;
   title: string | undefined;
@@ -182,6 +185,14 @@ export const OPTIONS: { [K in OptionKey]: OptionDef } = {
   shard: { flag: '--shard', arg: '<i/n>', kind: { type: 'shard' }, help: 'compute only shard i of n (tasks whose canonical index is i mod n); join shards with eoc merge', defaultText: 'all' },
   spectra: { flag: '--spectra', kind: { type: 'flag' }, help: "record each network's N singular values in the JSONL", default: true, defaultText: 'on' },
   refine: { flag: '--refine', kind: { type: 'flag' }, help: 'a second pass: 5 extra gains 0.01 apart around each located m1 = 1 and min rms_log gain, for every init and seed', default: false, defaultText: 'off' },
+  locate: {
+    flag: '--locate',
+    arg: '<m>',
+    kind: { type: 'choice', names: LOCATE_CHOICES, noun: 'locate method' },
+    help: "how each seed's faithful gain is found: curve (m1 = 1 and min rms_log from local cubics through the measured grid, polished with 1-2 fresh evaluations where the curve is smooth on the grid's scale, Brent finishing where it is not) or brent (Brent's root finder and minimizer on fresh evaluations only, 4-8 each); the frac_within_2 plateau is bisected on fresh evaluations by both",
+    default: 'curve',
+    defaultText: 'curve',
+  },
   from: { flag: '--from', arg: '<path>', kind: { type: 'text' }, help: 'build from saved results without recomputing: a sweep.jsonl, an eoc sweep --out folder, or a report folder', defaultText: 'measure now' },
   name: { flag: '--name', arg: '<name>', kind: { type: 'text' }, help: "study name (the folder's name)", defaultText: "'default', or 'custom' with study options" },
   title: { flag: '--title', arg: '<text>', kind: { type: 'text' }, help: "the page's heading", defaultText: 'from the study' },
@@ -257,6 +268,7 @@ export const COMMAND_OPTIONS: { [C in CommandName]: OptionUse[] } = {
     { key: 'shard' },
     { key: 'spectra', negated: true, help: "leave each network's N singular values out of the JSONL (smaller files; eoc report --from then cannot draw the spectra)" },
     { key: 'refine', help: 'a second pass: 5 extra gains 0.01 apart around each located m1 = 1 and min rms_log gain, measured for every init and seed (as eoc report does); not with --shard' },
+    { key: 'locate' },
     { key: 'arch', help: "the network as a layer list (as for eoc spectrum) instead of --activation, --depth, --width; the gain multiplies every dense layer's, --init sets every dense layer's scheme and --bias-std fills the layers without their own" },
     { key: 'c0', help: 'also propagate two inputs of correlation c0 and record their correlation c^l per layer at every gain (eoc report measures it at c0 = 0.5: its correlation figure)' },
     { key: 'json', help: 'print the eoc.sweep/3 JSON document (eoc.sweep/4 with --arch)' },
@@ -297,6 +309,7 @@ export const COMMAND_OPTIONS: { [C in CommandName]: OptionUse[] } = {
     { key: 'seeds', study: true, range: LIMITS.reportSeeds, help: 'independent networks per point (at least 2: the report prints standard errors)' },
     { key: 'seed', study: true },
     { key: 'refine', negated: true, study: true, default: true, defaultText: 'on', help: 'measure the coarse grid only (no refined gains around the located ones)' },
+    { key: 'locate', study: true },
     { key: 'workers', study: true },
     { key: 'maxMemory', study: true },
   ],
@@ -595,7 +608,7 @@ export function optionsMarkdown(): string {
     '',
     '| global option | accepts | default | meaning |',
     '|---|---|---|---|',
-    `| \`--backend <name>\` | ${BACKENDS.join(' \\| ')} | EOC_BACKEND, else native when OpenBLAS is found, else wasm | linear-algebra backend |`,
+    `| \`--backend <name>\` | ${BACKENDS.join(' \\| ')} | EOC_BACKEND, else native when OpenBLAS is found, else compiled when built, else wasm | linear-algebra backend |`,
     '| `-V, --version` | flag (no command) | | print the version and the backend that runs |',
     '',
     'Environment: `EOC_MAX_MEMORY_MB` (a number > 0, MiB) sets the default memory budget; `EOC_BACKEND` the default backend.',

@@ -8,15 +8,38 @@ import type { ActivationName, InitName } from '../spec/types.js';
  * identity: two runs with different settings do not merge.
  */
 export interface LocateOptions {
-  /** absolute tolerance in g of the m1 = 1 root (Brent) */
+  /**
+   * 'curve' (the default since issue 13): each criterion's gain from the local cubic through the
+   * curve the grid already measured, polished with at most `polishEvaluations` fresh evaluations;
+   * 'brent': Brent's root finder and minimizer and fresh plateau bisections on fresh evaluations
+   * only (7-8 evaluations per criterion). Absent in configs written before the curve method: Brent.
+   */
+  method?: LocateMethod;
+  /** fresh evaluations per criterion for the curve method */
+  polishEvaluations?: number;
+  /** absolute tolerance in g of the m1 = 1 root (Brent); the curve method stops polishing when its step is below it */
   rootTolerance: number;
-  /** absolute tolerance in g of the rms_log minimum (Brent's minimizer) */
+  /** absolute tolerance in g of the rms_log minimum (Brent's minimizer; the curve method stops polishing below it) */
   minTolerance: number;
-  /** bisections of each edge of the frac_within_2 plateau (edge error <= grid step / 2^k) */
+  /** bisections of each edge of the frac_within_2 plateau on fresh evaluations (edge error <= grid step / 2^k) */
   plateauBisections: number;
 }
 
-export const DEFAULT_LOCATE: LocateOptions = { rootTolerance: 1e-8, minTolerance: 1e-4, plateauBisections: 4 };
+export type LocateMethod = 'curve' | 'brent';
+export const LOCATE_METHODS: readonly LocateMethod[] = ['curve', 'brent'];
+
+export const DEFAULT_LOCATE: LocateOptions = { method: 'curve', polishEvaluations: 2, rootTolerance: 1e-4, minTolerance: 1e-4, plateauBisections: 4 };
+
+/**
+ * Brent's method on fresh evaluations: `--locate brent`. No `method` key: this is the exact
+ * config every sweep wrote before the curve method, so those sweeps resume and merge with it.
+ */
+export const BRENT_LOCATE: LocateOptions = { rootTolerance: 1e-8, minTolerance: 1e-4, plateauBisections: 4 };
+
+/** The located-gain settings of a --locate choice. */
+export function locateOptions(method: LocateMethod): LocateOptions {
+  return method === 'brent' ? { ...BRENT_LOCATE } : { ...DEFAULT_LOCATE };
+}
 
 /**
  * A second pass of extra gains around the located ones (see refine.ts). For each (activation,

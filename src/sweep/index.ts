@@ -1,6 +1,6 @@
 /** Public API of gain sweeps: grids, workers, JSONL results, located gains, compare and check. */
-export { DEFAULT_LOCATE, DEFAULT_REFINE, makeConfig, enumeratePoints, enumerateTasks, shardTasks, configId, pointLabel, pointArch } from './grid.js';
-export type { LocateOptions, RefineOptions, SweepConfig, SweepPoint, SweepTask, Shard } from './grid.js';
+export { DEFAULT_LOCATE, BRENT_LOCATE, LOCATE_METHODS, locateOptions, DEFAULT_REFINE, makeConfig, enumeratePoints, enumerateTasks, shardTasks, configId, pointLabel, pointArch } from './grid.js';
+export type { LocateOptions, LocateMethod, RefineOptions, SweepConfig, SweepPoint, SweepTask, Shard } from './grid.js';
 export { refinedGains, refineTasks } from './refine.js';
 export { brentRoot, brentMin } from '../numeric/roots.js';
 export { tQuantile975 } from './t-quantile.js';

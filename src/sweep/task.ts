@@ -7,7 +7,7 @@ import { measureNetwork, lnM1Exact, type NetworkSample } from '../measure/networ
 import { memoryBudget } from '../spec/validate.js';
 import { spectrumStats } from '../measure/stats.js';
 import { lnGradNormRatio } from '../measure/definitions.js';
-import { locateM1Root, locateMaxFrac, locateMinRms } from './locate.js';
+import { locateM1Root, locateMaxFrac, locateMinRms, type SpectrumSource } from './locate.js';
 import { inputVariance } from './mean-field.js';
 import { RECORD_SCHEMA, RECORD_SCHEMA_LAYERS, type CurvePoint, type SweepRecord } from './record.js';
 import type { SweepConfig, SweepTask } from './grid.js';
@@ -102,6 +102,11 @@ export class SeedNetwork {
     return v;
   }
 
+  /** The spectra of this seed's grid gains and of gains just evaluated (locate.ts SpectrumSource). */
+  spectra(gains: readonly number[]): SpectrumSource {
+    return { grid: (i) => this.at(gains[i]).logSingularValues, at: (g) => this.at(g).logSingularValues };
+  }
+
   at(gain: number): NetworkSample {
     let s = this.cache.get(gain);
     if (!s) {
@@ -154,7 +159,7 @@ export function runSweepTask(config: SweepConfig, task: SweepTask): SweepRecord 
     const g = config.gains;
     located = {
       m1: locateM1Root(g, curve.map((c) => c.stats.ln_m1), (x) => net.lnM1At(x), o),
-      minRms: locateMinRms(g, curve.map((c) => c.stats.rms_log), (x) => net.at(x).stats.rms_log, o),
+      minRms: locateMinRms(g, curve.map((c) => c.stats.rms_log), (x) => net.at(x).stats.rms_log, o, net.spectra(g)),
       maxFrac: locateMaxFrac(g, curve.map((c) => c.stats.frac_within_2), (x) => net.at(x).stats.frac_within_2, o),
     };
   }
