@@ -8,6 +8,8 @@
  *   trmmUpperLeft(n, p, M, B)        B (n x p) := M B, M upper triangular n x n
  *   ormqrRight(n, gt, tau, c)        c (column-major n x n) := c Q, Q from householderQR's output
  *   householderQR(n, gt, tau)        blocked Householder QR in place (src/linalg/qr.ts layout)
+ *   exactHouseholderQR(n, gt, tau)   the TS reference householderQR bit for bit (exact_qr.c: the draws)
+ *   exactFormQt(n, gt, tau, qt)      the TS reference formQt bit for bit: qt := Q^T (row-major)
  *   jacobiSweeps(y, e, m, n, maxSweeps, tol)  one-sided Jacobi on log-scaled rows; returns the sweeps
  *   isa()                            the gemm path in use: 'avx512' | 'avx2' | 'baseline'
  *   setIsa(name)                     use another compiled path the CPU supports (tests); returns isa()
@@ -144,6 +146,29 @@ static napi_value js_geqrf(napi_env env, napi_callback_info info) {
   return undefined(env);
 }
 
+static napi_value js_exact_qr(napi_env env, napi_callback_info info) {
+  napi_value argv[3];
+  int n;
+  double *gt, *tau;
+  if (!get_args(env, info, 3, argv)) return NULL;
+  if (!get_dim(env, argv[0], "n", &n)) return NULL;
+  if (!get_f64(env, argv[1], "gt", (size_t)n * n, &gt) || !get_f64(env, argv[2], "tau", (size_t)n, &tau)) return NULL;
+  eoc_exact_qr(n, gt, tau);
+  return undefined(env);
+}
+
+static napi_value js_exact_form_qt(napi_env env, napi_callback_info info) {
+  napi_value argv[4];
+  int n;
+  double *gt, *tau, *qt;
+  if (!get_args(env, info, 4, argv)) return NULL;
+  if (!get_dim(env, argv[0], "n", &n)) return NULL;
+  if (!get_f64(env, argv[1], "gt", (size_t)n * n, &gt) || !get_f64(env, argv[2], "tau", (size_t)n, &tau) ||
+      !get_f64(env, argv[3], "qt", (size_t)n * n, &qt)) return NULL;
+  eoc_exact_form_qt(n, gt, tau, qt);
+  return undefined(env);
+}
+
 static napi_value js_jacobi(napi_env env, napi_callback_info info) {
   napi_value argv[6], out;
   int m, n, sweeps;
@@ -224,6 +249,7 @@ NAPI_MODULE_INIT() {
     napi_callback fn;
   } fns[] = {
     {"gemm", js_gemm}, {"gemv", js_gemv}, {"trmmUpperLeft", js_trmm}, {"ormqrRight", js_ormqr}, {"householderQR", js_geqrf}, {"jacobiSweeps", js_jacobi},
+    {"exactHouseholderQR", js_exact_qr}, {"exactFormQt", js_exact_form_qt},
     {"isa", js_isa}, {"setIsa", js_set_isa}, {"compiledIsas", js_compiled}, {"supportedIsas", js_supported},
   };
   static int initialized = 0;

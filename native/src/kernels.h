@@ -37,6 +37,11 @@ int eoc_ormqr_right(int n, const double *gt, const double *tau, double *c);
  * layout: R_kj = gt[j*n + k] for j >= k, reflector k below the diagonal in row k), tau[n] */
 int eoc_geqrf(int n, double *gt, double *tau);
 
+/* the TS reference householderQR / formQt bit for bit (exact_qr.c; the Haar draws): same layout as
+ * eoc_geqrf; qt (n x n row-major) := Q^T, row j = column j of Q */
+void eoc_exact_qr(int n, double *gt, double *tau);
+void eoc_exact_form_qt(int n, const double *gt, const double *tau, double *qt);
+
 /* one-sided Jacobi sweeps on log-scaled unit rows (src/linalg/jacobi.ts, asm/linalg.ts
  * jacobiSweeps): rows y_i (m x n row-major) with x_i = exp(e_i) y_i, rotated until every pair is
  * orthogonal to tol; returns the sweeps used */

@@ -107,10 +107,14 @@ export function backendLabel(info: BackendInfo = backendInfo()): string {
 /**
  * QR kernels for the base draws (Haar matrices): bitwise equal to the TS reference whatever the
  * backend, so a seed means the same network everywhere (the blocked QR, the native LAPACK and the
- * reference round differently, and a chaotic network amplifies that). The wasm module carries an
- * exact SIMD port; without it the reference itself runs.
+ * reference round differently, and a chaotic network amplifies that). The compiled kernels carry an
+ * exact C port (native/src/exact_qr.c), the wasm module an exact SIMD port: the compiled one when
+ * it loads (whichever backend runs the rest; EOC_BACKEND_DISABLE=compiled skips it), else wasm's,
+ * else the reference itself.
  */
 export function drawsQR(): ExactQR {
+  const compiled = tryLoad('compiled') as (LinalgBackend & { exact?: ExactQR }) | undefined;
+  if (compiled?.exact) return compiled.exact;
   const wasm = tryLoad('wasm') as (LinalgBackend & { exact?: ExactQR }) | undefined;
   return wasm?.exact ?? jsBackend;
 }

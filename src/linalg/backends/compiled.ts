@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { zeros } from '../matrix.js';
 import { prepareJacobiRows, jacobiTolerance, descendingLogs } from '../jacobi.js';
 import { checkGemmShapes, type LinalgBackend } from '../backend.js';
+import type { ExactQR } from './wasm.js';
 
 /**
  * The compiled backend: C kernels (native/src, N-API) that `npm install` builds with npm's own
@@ -13,7 +14,9 @@ import { checkGemmShapes, type LinalgBackend } from '../backend.js';
  * that gemm; forming Q is Q applied to I) and the log-scaled Jacobi sweeps (the wasm module's
  * algorithm) run in C on the Float64Arrays themselves, no copies. The gemm, dot and rotation
  * kernels are compiled for AVX-512, AVX2+FMA and a baseline; the best the CPU supports is picked
- * once at load (`info.isa`).
+ * once at load (`info.isa`). `exact` is a C port of the TS reference householderQR/formQt
+ * (native/src/exact_qr.c, the wasm module's exact port widened to AVX-512/AVX2): bitwise equal to
+ * the reference on every path, for the base draws (select.ts drawsQR).
  */
 export type CompiledIsa = 'avx512' | 'avx2' | 'baseline';
 
@@ -31,6 +34,10 @@ export interface CompiledKernels {
   trmmUpperLeft(n: number, p: number, M: Float64Array, B: Float64Array): void;
   ormqrRight(n: number, gt: Float64Array, tau: Float64Array, c: Float64Array): void;
   householderQR(n: number, gt: Float64Array, tau: Float64Array): void;
+  /** the reference householderQR bit for bit (absent from binaries built before exact_qr.c) */
+  exactHouseholderQR?(n: number, gt: Float64Array, tau: Float64Array): void;
+  /** the reference formQt bit for bit: qt := Q^T row-major */
+  exactFormQt?(n: number, gt: Float64Array, tau: Float64Array, qt: Float64Array): void;
   jacobiSweeps(y: Float64Array, e: Float64Array, m: number, n: number, maxSweeps: number, tol: number): number;
   isa(): CompiledIsa;
   setIsa(name: CompiledIsa): CompiledIsa;
@@ -91,13 +98,29 @@ export function loadCompiledKernels(): { path: string; kernels: CompiledKernels 
 }
 
 /** The backend on the addon's kernels (all of LinalgBackend's, the optional ones included). */
-export function loadCompiledBackend(): LinalgBackend & { info: CompiledInfo } {
+export function loadCompiledBackend(): LinalgBackend & { info: CompiledInfo; exact?: ExactQR } {
   const { path, kernels: k } = loadCompiledKernels();
   const rel = relative(packageRoot(), path);
   const info: CompiledInfo = { path: rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : path, isa: k.isa() };
+  const qr = k.exactHouseholderQR, fq = k.exactFormQt;
+  // the draws' QR, bitwise the reference's (an older binary without it leaves the draws to wasm)
+  const exact: ExactQR | undefined =
+    qr && fq
+      ? {
+          householderQR(gt, n, tau = new Float64Array(n)) {
+            qr.call(k, n, gt, tau);
+            return tau;
+          },
+          formQt(gt, tau, n, qt = new Float64Array(n * n)) {
+            fq.call(k, n, gt, tau, qt);
+            return qt;
+          },
+        }
+      : undefined;
   return {
     name: 'compiled',
     info,
+    ...(exact ? { exact } : {}),
     gemmNT(A, B, C = zeros(A.rows, B.rows)) {
       checkGemmShapes('gemmNT', A.rows, B.rows, A.cols, B.cols, C);
       k.gemm(A.rows, B.rows, A.cols, A.data, B.data, true, C.data);

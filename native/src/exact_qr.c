@@ -1,0 +1,171 @@
+/*
+ * The base draws' QR, bit for bit: the TS reference householderQR and formQt (src/linalg/qr.ts,
+ * with dot and norm2 from src/linalg/vector.ts and V8's Math.hypot) in C, operation for operation,
+ * so a Haar draw (src/linalg/haar.ts) is the same on the compiled backend as on the js and wasm
+ * ones (asm/linalg.ts householderQRExact / formQtExact is the same port in f64x2).
+ *
+ * Bitwise equality rests on doing, per element, the reference's operations in the reference's
+ * order. This file is built on its own (binding.gyp target eoc_exact_qr) with -ffp-contract=off and
+ * without -ffast-math, so nothing is fused into an FMA or reassociated; the SIMD only runs
+ * independent work side by side:
+ *   - the reference dot keeps four running sums s0..s3 over i = 0,1,2,3 mod 4, the tail goes into s0,
+ *     then (s0 + s1) + (s2 + s3): the four sums are exactly the lanes of one 4-wide register, so each
+ *     column's dot is a 256-bit accumulator (8 columns share each load of the reflector);
+ *   - the updates y_i - w * x_i are elementwise: 8 lanes (AVX-512), 4 (AVX2) or scalar;
+ *   - norm2's scaled sum of squares stays a scalar sequential sum (O(n) per column);
+ *   - Math.hypot is V8's algorithm (builtins/math.tq: normalise by the larger, Kahan-sum the
+ *     squares, sqrt times max), not libm's hypot, which rounds differently.
+ * The path (avx512, avx2, baseline) follows the gemm's (eoc_isa_current(), EOC_COMPILED_ISA).
+ */
+#include <math.h>
+#include <string.h>
+#include "kernels.h"
+
+#if EOC_X86
+#include <immintrin.h>
+#endif
+
+#if defined(__FAST_MATH__)
+#error "exact_qr.c must not be compiled with -ffast-math (the draws must be bitwise the reference's)"
+#endif
+
+/* V8's Math.hypot(a, b) (src/builtins/math.tq MathHypot), for two arguments */
+static double js_hypot(double a, double b) {
+  const int nan = isnan(a) || isnan(b);
+  double x = nan && isnan(a) ? 0 : fabs(a), y = nan && isnan(b) ? 0 : fabs(b);
+  double max = 0;
+  if (x > max) max = x;
+  if (y > max) max = y;
+  if (max == INFINITY) return INFINITY;
+  if (nan) return NAN;
+  if (max == 0) return 0;
+  double sum = 0, comp = 0;
+  double v = x / max;
+  double summand = v * v - comp;
+  double pre = sum + summand;
+  comp = (pre - sum) - summand;
+  sum = pre;
+  v = y / max;
+  summand = v * v - comp;
+  pre = sum + summand;
+  comp = (pre - sum) - summand;
+  sum = pre;
+  return sqrt(sum) * max;
+}
+
+/* norm2 (src/linalg/vector.ts): scale = max |a_i|, then scale * sqrt(sum (a_i * (1 / scale))^2) */
+static double ref_norm2(const double *a, int n) {
+  double scale = 0;
+  for (int i = 0; i < n; i++) {
+    const double v = fabs(a[i]);
+    if (v > scale) scale = v;
+  }
+  if (scale == 0 || !isfinite(scale)) return scale;
+  double ss = 0;
+  const double inv = 1 / scale;
+  for (int i = 0; i < n; i++) {
+    const double v = a[i] * inv;
+    ss += v * v;
+  }
+  return scale * sqrt(ss);
+}
+
+#if EOC_X86
+#define SFX avx512
+#define TARGET __attribute__((target("avx512f,avx2")))
+#define VL 8
+#define NV 4
+#include "exact_qr_impl.h"
+#undef SFX
+#undef TARGET
+#undef VL
+#undef NV
+
+#define SFX avx2
+#define TARGET __attribute__((target("avx2")))
+#define VL 4
+#define NV 2
+#include "exact_qr_impl.h"
+#undef SFX
+#undef TARGET
+#undef VL
+#undef NV
+#endif
+
+#define SFX baseline
+#define TARGET
+#define VL 2
+#define NV 2
+#include "exact_qr_impl.h"
+#undef SFX
+#undef TARGET
+#undef VL
+#undef NV
+
+typedef void (*qr_fn)(int, double *, double *, double *, ptrdiff_t, unsigned char *);
+typedef void (*fq_fn)(int, const double *, const double *, double *, ptrdiff_t);
+
+static void path_for(int *w, qr_fn *qr, fq_fn *fq) {
+  *w = 4, *qr = exact_qr_baseline, *fq = exact_form_q_baseline;
+#if EOC_X86
+  const int isa = eoc_isa_current();
+  if (isa == EOC_ISA_AVX512) *w = 32, *qr = exact_qr_avx512, *fq = exact_form_q_avx512;
+  else if (isa == EOC_ISA_AVX2) *w = 8, *qr = exact_qr_avx2, *fq = exact_form_q_avx2;
+#endif
+}
+
+/* rows of the transposed work matrix: n rounded up to the strip width w, plus one cache line (8
+ * doubles) so that consecutive rows are not a power of two apart (a stride of 2^k bytes maps every
+ * row of a strip to the same cache sets: 2x slower at n = 1024) */
+static ptrdiff_t row_stride(int n, int w) {
+  return (ptrdiff_t)(n + w - 1) / w * w + 8;
+}
+
+/* dst[j * n + i] = src[i * ld + j] for i, j < n, in tiles */
+static void transpose_out(int n, const double *src, ptrdiff_t ld, double *dst) {
+  enum { B = 32 };
+  for (int i0 = 0; i0 < n; i0 += B)
+    for (int j0 = 0; j0 < n; j0 += B) {
+      const int i1 = i0 + B < n ? i0 + B : n, j1 = j0 + B < n ? j0 + B : n;
+      for (int j = j0; j < j1; j++)
+        for (int i = i0; i < i1; i++) dst[(ptrdiff_t)j * n + i] = src[(ptrdiff_t)i * ld + j];
+    }
+}
+
+/* householderQR (src/linalg/qr.ts householderQRThin with m = k = n), in place */
+void eoc_exact_qr(int n, double *gt, double *tau) {
+  if (n <= 0) return;
+  int w;
+  qr_fn qr;
+  fq_fn fq;
+  path_for(&w, &qr, &fq);
+  const ptrdiff_t ld = row_stride(n, w);
+  double *g = eoc_buffer(EOC_BUF_WORK1, (size_t)n * ld + (size_t)n / 8 + 1);
+  unsigned char *skip = (unsigned char *)(g + (size_t)n * ld);
+  /* G row-major (g[i * ld + j] = G_ij = gt[j * n + i]), padding columns zero */
+  for (int i0 = 0; i0 < n; i0 += 32)
+    for (int j0 = 0; j0 < n; j0 += 32) {
+      const int i1 = i0 + 32 < n ? i0 + 32 : n, j1 = j0 + 32 < n ? j0 + 32 : n;
+      for (int i = i0; i < i1; i++)
+        for (int j = j0; j < j1; j++) g[(ptrdiff_t)i * ld + j] = gt[(ptrdiff_t)j * n + i];
+    }
+  for (int i = 0; i < n; i++) for (ptrdiff_t j = n; j < ld; j++) g[i * ld + j] = 0;
+  /* gt's rows take each reflector (contiguous, as the output wants) as it is made */
+  qr(n, gt, tau, g, ld, skip);
+  /* R above the diagonal: gt[j * n + k] = G_kj, k < j */
+  for (int k = 0; k < n; k++)
+    for (int j = k + 1; j < n; j++) gt[(ptrdiff_t)j * n + k] = g[(ptrdiff_t)k * ld + j];
+}
+
+/* formQt (qr.ts formQThin with m = k = n): qt row j = H_0 ... H_j e_j, reflectors j, j-1, ..., 0 */
+void eoc_exact_form_qt(int n, const double *gt, const double *tau, double *qt) {
+  if (n <= 0) return;
+  int w;
+  qr_fn qr;
+  fq_fn fq;
+  path_for(&w, &qr, &fq);
+  const ptrdiff_t ld = row_stride(n, w);
+  double *q = eoc_buffer(EOC_BUF_WORK1, (size_t)n * ld);
+  fq(n, gt, tau, q, ld);
+  transpose_out(n, q, ld, qt);
+}
