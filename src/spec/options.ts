@@ -189,7 +189,7 @@ export const OPTIONS: { [K in OptionKey]: OptionDef } = {
     flag: '--locate',
     arg: '<m>',
     kind: { type: 'choice', names: LOCATE_CHOICES, noun: 'locate method' },
-    help: "how each seed's faithful gain is found: curve (m1 = 1 and min rms_log from local cubics through the measured grid, polished with 1-2 fresh evaluations where the curve is smooth on the grid's scale, Brent finishing where it is not) or brent (Brent's root finder and minimizer on fresh evaluations only, 4-8 each); the frac_within_2 plateau is bisected on fresh evaluations by both",
+    help: "how each seed's faithful gain is found: curve (m1 = 1 and min rms_log from local cubics through the measured grid, polished with 1-2 fresh evaluations where the curve is smooth on the grid's scale, Brent finishing where it is not) or brent (Brent's root finder and minimizer on fresh evaluations only, 4-8 each); the frac_within_2 plateau's edges: cells predicted on interpolated spectra and checked by 1-2 fresh evaluations each (curve) or 4 fresh bisections each (brent)",
     default: 'curve',
     defaultText: 'curve',
   },

@@ -23,12 +23,20 @@ export interface LocateOptions {
   minTolerance: number;
   /** bisections of each edge of the frac_within_2 plateau on fresh evaluations (edge error <= grid step / 2^k) */
   plateauBisections: number;
+  /**
+   * 'predicted' (the default since issue 13's second step): each plateau edge's cell of width
+   * step / 2^plateauBisections is predicted by bisecting frac_within_2 on the interpolated spectra
+   * and verified by fresh evaluations of its ends (usually 1-2), bisection continuing from what
+   * they show when the prediction is wrong; 'bisection' (or absent: every config before it) bisects
+   * on fresh evaluations only. Same resolution, same estimator.
+   */
+  plateau?: 'predicted' | 'bisection';
 }
 
 export type LocateMethod = 'curve' | 'brent';
 export const LOCATE_METHODS: readonly LocateMethod[] = ['curve', 'brent'];
 
-export const DEFAULT_LOCATE: LocateOptions = { method: 'curve', polishEvaluations: 2, rootTolerance: 1e-4, minTolerance: 1e-4, plateauBisections: 4 };
+export const DEFAULT_LOCATE: LocateOptions = { method: 'curve', polishEvaluations: 2, rootTolerance: 1e-4, minTolerance: 1e-4, plateauBisections: 4, plateau: 'predicted' };
 
 /**
  * Brent's method on fresh evaluations: `--locate brent`. No `method` key: this is the exact

@@ -248,16 +248,24 @@ export class SpectraCurve {
 /**
  * (c) maximum of frac_within_2(g). The statistic is a step function of g (it counts singular values
  * in [1/2, 2], steps of 1/N), so its maximizer is an interval, not a point. Estimator: take the
- * grid maximum M and the longest run of grid points that attain it (the first if tied); bisect each
- * edge of that run `plateauBisections` times on the predicate frac(g) >= M, on fresh evaluations;
- * report the midpoint of the refined interval. Its error from the grid is at most step / 2^(k+1).
- * A run that touches an end of the grid has no interior maximum. Both methods locate it this way:
- * frac_within_2 between grid gains, counted on interpolated spectra, crosses M at other places than
- * the measured one (up to 0.02 in g apart at N = 64, L = 30 to 100, grid step 0.05: between grid
- * points the count steps up and down around M), so the curve would change the estimator, not
- * speed it up.
+ * grid maximum M and the longest run of grid points that attain it (the first if tied); refine each
+ * edge of that run to a cell of width step / 2^k (k = `plateauBisections`) of the dyadic grid
+ * between the last grid point outside (frac < M) and the first inside (frac >= M), with a fresh
+ * evaluation at each cell end that is not a grid point showing frac < M on the outer end and
+ * frac >= M on the inner one; report the midpoint of the two cells. Its error from the grid is at
+ * most step / 2^(k+1). A run that touches an end of the grid has no interior maximum.
+ * How the cell is found is `o.plateau`:
+ * - 'bisection' (and configs without `plateau`): k bisections on fresh evaluations;
+ * - 'predicted' (with the spectra): the same k bisections run on frac_within_2 of the spectra
+ *   interpolated between known gains (SpectraCurve, free), predicting the cell; fresh evaluations
+ *   then check its ends (the outer first), and where one disagrees, bisection goes on on fresh
+ *   evaluations from the interval it leaves. Where frac(g) >= M is monotone on the edge's interval
+ *   both give the same cell (the one cell where the predicate changes); otherwise each gives a cell
+ *   where it changes. Interpolated spectra alone would not do: between grid gains their count
+ *   steps up and down around M at other places than the measured one (up to 0.02 in g apart at
+ *   N = 64, L = 30 to 100, grid step 0.05), which is why the prediction is only ever a guess to check.
  */
-export function locateMaxFrac(gains: readonly number[], frac: readonly number[], probe: CurveProbe, o: LocateOptions): Location {
+export function locateMaxFrac(gains: readonly number[], frac: readonly number[], probe: CurveProbe, o: LocateOptions, spectra?: SpectrumSource): Location {
   const n = gains.length;
   let M = -Infinity;
   for (const f of frac) if (Number.isFinite(f) && f > M) M = f;
@@ -279,10 +287,15 @@ export function locateMaxFrac(gains: readonly number[], frac: readonly number[],
     const where = a === 0 && b === n - 1 ? 'at every gain' : a === 0 ? `at the lower end (${gains[0]})` : `at the upper end (${gains[n - 1]})`;
     return none(`no interior maximum in ${range(gains)}: frac_within_2 reaches its largest value ${M} ${where}`);
   }
+  const k = o.plateauBisections;
+  const curve = o.plateau === 'predicted' && spectra ? SpectraCurve.of(gains, spectra) : null;
   let evaluations = 0;
-  const edge = (outside: number, inside: number): number => {
+  // the edge between grid gains `outside` (frac < M) and `inside` (frac >= M): bisected on fresh
+  // evaluations, or on the dyadic points x_j = outside + j (inside - outside) / 2^k from the
+  // predicted cell (lo, hi: indices known to be outside and inside)
+  const bisect = (outside: number, inside: number): number => {
     let out = outside, ins = inside;
-    for (let k = 0; k < o.plateauBisections; k++) {
+    for (let i = 0; i < k; i++) {
       const mid = 0.5 * (out + ins);
       evaluations++;
       if (probe(mid) >= M) ins = mid;
@@ -290,9 +303,45 @@ export function locateMaxFrac(gains: readonly number[], frac: readonly number[],
     }
     return 0.5 * (out + ins);
   };
+  const predicted = (outside: number, inside: number): number => {
+    const cells = 2 ** k;
+    const at = (j: number): number => (j === cells ? inside : outside + (j / cells) * (inside - outside));
+    const fresh = (j: number): boolean => {
+      evaluations++;
+      return probe(at(j)) >= M;
+    };
+    let plo = 0, phi = cells;
+    while (phi - plo > 1) {
+      const mid = (plo + phi) >> 1;
+      if (fracWithin2(curve!.at(at(mid))) >= M) phi = mid;
+      else plo = mid;
+    }
+    // check the predicted cell's outer end, then its inner one
+    let lo = 0, hi = cells;
+    if (plo > 0 && fresh(plo)) hi = plo;
+    else {
+      lo = plo;
+      if (phi < cells && !fresh(phi)) lo = phi;
+      else hi = phi;
+    }
+    while (hi - lo > 1) {
+      const mid = (lo + hi) >> 1;
+      if (fresh(mid)) hi = mid;
+      else lo = mid;
+    }
+    return 0.5 * (at(lo) + at(hi));
+  };
+  const edge = curve ? predicted : bisect;
   const lo = edge(gains[a - 1], gains[a]);
   const hi = edge(gains[b + 1], gains[b]);
   return { gain: 0.5 * (lo + hi), value: M, evaluations, note: '' };
+}
+
+/** frac_within_2 of a spectrum (as spectrumStats: the share of all n with |ln s| <= ln 2) */
+function fracWithin2(logS: ArrayLike<number>): number {
+  let within = 0;
+  for (let i = 0; i < logS.length; i++) if (Math.abs(logS[i]) <= Math.LN2) within++;
+  return within / logS.length;
 }
 
 /**

@@ -160,7 +160,7 @@ export function runSweepTask(config: SweepConfig, task: SweepTask): SweepRecord 
     located = {
       m1: locateM1Root(g, curve.map((c) => c.stats.ln_m1), (x) => net.lnM1At(x), o),
       minRms: locateMinRms(g, curve.map((c) => c.stats.rms_log), (x) => net.at(x).stats.rms_log, o, net.spectra(g)),
-      maxFrac: locateMaxFrac(g, curve.map((c) => c.stats.frac_within_2), (x) => net.at(x).stats.frac_within_2, o),
+      maxFrac: locateMaxFrac(g, curve.map((c) => c.stats.frac_within_2), (x) => net.at(x).stats.frac_within_2, o, net.spectra(g)),
     };
   }
   return { ...base, pass: 1, point: task.point, seed: task.seed, curve, located };

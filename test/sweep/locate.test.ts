@@ -179,6 +179,44 @@ describe('the curve method (issue 13): located on the measured grid, polished wi
     }
   });
 
+  it('max frac_within_2 from predicted cells: the gain of fresh bisection, with at most 2 evaluations per edge when the spectra are right', () => {
+    // frac(g) steps at L ln g + a_k = +-ln 2: a plateau of the homogeneous net, its edges where the
+    // count changes; the predicted cells are exact (the spectra are), so each edge costs at most its two
+    // cell ends (one when an end is a grid point), against plateauBisections = 4 for fresh bisection
+    for (const L of [5, 20]) {
+      const net = homogeneous(L, offsets);
+      const fr = gains.map(net.frac);
+      let calls = 0;
+      const bisected = locateMaxFrac(gains, fr, net.frac, { ...DEFAULT_LOCATE, plateau: 'bisection' });
+      const loc = locateMaxFrac(gains, fr, (g) => (calls++, net.frac(g)), DEFAULT_LOCATE, net.source(gains));
+      expect(bisected.evaluations).toBe(2 * DEFAULT_LOCATE.plateauBisections);
+      expect(loc.gain).toBe(bisected.gain);
+      expect(loc.value).toBe(bisected.value);
+      expect(loc.evaluations).toBe(calls);
+      expect(calls).toBeLessThanOrEqual(4);
+    }
+  });
+
+  it('max frac_within_2: a wrong prediction is found out by its fresh ends and bisection finishes from them', () => {
+    // the spectra of another net (its plateau elsewhere) predict the cells; the fresh evaluations must
+    // still end on the true plateau's cells, those of plain bisection (frac >= M is monotone on each edge)
+    const net = homogeneous(20, offsets);
+    const liar = homogeneous(20, offsets.map((v) => v + 0.4));
+    const fr = gains.map(net.frac);
+    const bisected = locateMaxFrac(gains, fr, net.frac, { ...DEFAULT_LOCATE, plateau: 'bisection' });
+    let calls = 0;
+    const loc = locateMaxFrac(gains, fr, (g) => (calls++, net.frac(g)), DEFAULT_LOCATE, liar.source(gains));
+    expect(bisected.gain).not.toBeNull();
+    expect(loc.gain).toBe(bisected.gain);
+    expect(loc.evaluations).toBe(calls);
+    // each edge: two checks at most, then at most plateauBisections more
+    expect(calls).toBeLessThanOrEqual(2 * (2 + DEFAULT_LOCATE.plateauBisections));
+    // and the prediction was wrong: more than the two cell ends per edge were needed
+    expect(calls).toBeGreaterThan(4);
+    // without spectra (or plateau: 'bisection', every config before it) the plain bisection runs
+    expect(locateMaxFrac(gains, fr, net.frac, DEFAULT_LOCATE)).toEqual(bisected);
+  });
+
   it('on sampled tanh nets (orthogonal and Gaussian, sigma_b 0 and 0.05) it agrees with Brent (m1 to 1e-6, min rms to 2e-4) with fewer evaluations', () => {
     // Brent's own tolerances are 1e-8 (root) and 1e-4 (minimum); its plateau edges carry step/32 from 4
     // bisections. The curve method must land inside those, at a fraction of the evaluations.
@@ -196,12 +234,15 @@ describe('the curve method (issue 13): located on the measured grid, polished wi
         const [c, b] = both;
         expect(Math.abs(c.m1.gain! - b.m1.gain!)).toBeLessThan(1e-6);
         expect(Math.abs(c.minRms.gain! - b.minRms.gain!)).toBeLessThan(2e-4);
-        expect(c.maxFrac).toEqual(b.maxFrac); // located the same way by both methods
-        curveEvals += c.m1.evaluations + c.minRms.evaluations;
-        brentEvals += b.m1.evaluations + b.minRms.evaluations;
+        // the predicted plateau cells check out or are corrected: the same cells as fresh bisection here
+        expect(c.maxFrac.gain).toBe(b.maxFrac.gain);
+        expect(c.maxFrac.value).toBe(b.maxFrac.value);
+        if (b.maxFrac.gain !== null) expect(c.maxFrac.evaluations).toBeLessThanOrEqual(b.maxFrac.evaluations + 2);
+        curveEvals += c.m1.evaluations + c.minRms.evaluations + c.maxFrac.evaluations;
+        brentEvals += b.m1.evaluations + b.minRms.evaluations + b.maxFrac.evaluations;
       }
     // near the order-chaos transition at sigma_b = 0 the curves bend on the grid's scale and Brent finishes
-    // some criteria; over the four points (m1 and min rms) the curve method must still take fewer evaluations
+    // some criteria; over the four points (all three criteria) the curve method must still take fewer evaluations
     expect(curveEvals).toBeLessThan(brentEvals);
   }, 60_000);
 });
