@@ -20,7 +20,7 @@
     {
       'target_name': 'eoc_kernels',
       'dependencies': ['eoc_exact_qr'],
-      'sources': ['src/addon.c', 'src/gemm.c', 'src/lapack.c', 'src/jacobi.c'],
+      'sources': ['src/addon.c', 'src/gemm.c', 'src/lapack.c', 'src/jacobi.c', 'src/scale.c'],
       'defines': ['NAPI_VERSION=8'],
       'cflags': ['-O3', '-std=gnu11', '-fno-strict-aliasing', '-fno-math-errno', '-Wall', '-Wextra', '-Wno-unused-parameter', '-Werror=implicit-int', '-Werror=implicit-function-declaration'],
       'cflags!': ['-O0', '-O2'],

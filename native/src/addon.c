@@ -10,6 +10,7 @@
  *   householderQR(n, gt, tau)        blocked Householder QR in place (src/linalg/qr.ts layout)
  *   exactHouseholderQR(n, gt, tau)   the TS reference householderQR bit for bit (exact_qr.c: the draws)
  *   exactFormQt(n, gt, tau, qt)      the TS reference formQt bit for bit: qt := Q^T (row-major)
+ *   scaleColumns(m, n, c, d, tiny)   c (m x n row-major) := c diag(d), then |c_ij| < tiny -> 0
  *   jacobiSweeps(y, e, m, n, maxSweeps, tol)  one-sided Jacobi on log-scaled rows; returns the sweeps
  *   isa()                            the gemm path in use: 'avx512' | 'avx2' | 'baseline'
  *   setIsa(name)                     use another compiled path the CPU supports (tests); returns isa()
@@ -169,6 +170,18 @@ static napi_value js_exact_form_qt(napi_env env, napi_callback_info info) {
   return undefined(env);
 }
 
+static napi_value js_scale_columns(napi_env env, napi_callback_info info) {
+  napi_value argv[5];
+  int m, n;
+  double *c, *d, tiny;
+  if (!get_args(env, info, 5, argv)) return NULL;
+  if (!get_dim(env, argv[0], "m", &m) || !get_dim(env, argv[1], "n", &n)) return NULL;
+  if (!get_f64(env, argv[2], "c", (size_t)m * n, &c) || !get_f64(env, argv[3], "d", (size_t)n, &d)) return NULL;
+  CHECK(napi_get_value_double(env, argv[4], &tiny));
+  eoc_scale_columns(m, n, c, d, tiny);
+  return undefined(env);
+}
+
 static napi_value js_jacobi(napi_env env, napi_callback_info info) {
   napi_value argv[6], out;
   int m, n, sweeps;
@@ -249,7 +262,7 @@ NAPI_MODULE_INIT() {
     napi_callback fn;
   } fns[] = {
     {"gemm", js_gemm}, {"gemv", js_gemv}, {"trmmUpperLeft", js_trmm}, {"ormqrRight", js_ormqr}, {"householderQR", js_geqrf}, {"jacobiSweeps", js_jacobi},
-    {"exactHouseholderQR", js_exact_qr}, {"exactFormQt", js_exact_form_qt},
+    {"exactHouseholderQR", js_exact_qr}, {"exactFormQt", js_exact_form_qt}, {"scaleColumns", js_scale_columns},
     {"isa", js_isa}, {"setIsa", js_set_isa}, {"compiledIsas", js_compiled}, {"supportedIsas", js_supported},
   };
   static int initialized = 0;

@@ -37,6 +37,9 @@ int eoc_ormqr_right(int n, const double *gt, const double *tau, double *c);
  * layout: R_kj = gt[j*n + k] for j >= k, reflector k below the diagonal in row k), tau[n] */
 int eoc_geqrf(int n, double *gt, double *tau);
 
+/* c (m x n row-major) := c diag(d); then, if tiny > 0, |c_ij| < tiny set to 0 (scale.c) */
+void eoc_scale_columns(int m, int n, double *c, const double *d, double tiny);
+
 /* the TS reference householderQR / formQt bit for bit (exact_qr.c; the Haar draws): same layout as
  * eoc_geqrf; qt (n x n row-major) := Q^T, row j = column j of Q */
 void eoc_exact_qr(int n, double *gt, double *tau);

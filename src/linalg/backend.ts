@@ -32,6 +32,11 @@ export interface LinalgBackend {
   ormqrRight?(gt: Float64Array, tau: Float64Array, n: number, c: Float64Array): void;
   /** Optional (native, compiled, wasm): B := M B for M upper triangular (row-major; below the diagonal ignored), in place (dtrmm). */
   trmmUpperLeft?(M: Mat, B: Mat): void;
+  /**
+   * Optional (compiled): C := C diag(d) (each entry one rounded product, as the TS loop), then,
+   * when tiny > 0, entries of magnitude below tiny set to 0: the stable product's D scaling.
+   */
+  scaleColumns?(C: Mat, d: Float64Array, tiny: number): void;
   /** ln singular values of log-scaled columns, descending (jacobi.ts) */
   logScaledJacobi(y: Float64Array, e: Float64Array, m: number, n: number, maxSweeps?: number): Float64Array;
 }

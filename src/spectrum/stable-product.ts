@@ -274,12 +274,15 @@ export function stableProduct(
       } else if (step.layer !== null) be.gemmNT(g, factors[step.layer].base, scratch);
       else sd.set(g.data);
       const f = step.scale;
-      for (let j = 0; j < n; j++) {
-        const o = j * n;
-        for (let i = 0; i < n; i++) sd[o + i] *= f[i];
-      }
-      if (step.depth > TINY_CHECK_DEPTH) {
-        for (let i = 0; i < n * n; i++) if (Math.abs(sd[i]) < TINY) sd[i] = 0;
+      if (be.scaleColumns) be.scaleColumns(scratch, f, step.depth > TINY_CHECK_DEPTH ? TINY : 0);
+      else {
+        for (let j = 0; j < n; j++) {
+          const o = j * n;
+          for (let i = 0; i < n; i++) sd[o + i] *= f[i];
+        }
+        if (step.depth > TINY_CHECK_DEPTH) {
+          for (let i = 0; i < n * n; i++) if (Math.abs(sd[i]) < TINY) sd[i] = 0;
+        }
       }
       for (let i = 0; i < n; i++) rowLog[i] += step.lnScale[i];
       [g, scratch] = [scratch, g];

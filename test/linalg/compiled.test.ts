@@ -204,6 +204,25 @@ describeRequiring(req, 'compiled kernels against the TS reference', () => {
     });
   }
 
+  it('scaleColumns is the D scaling of the stable product, bit for bit (one rounded product each; the tiny flush after)', () => {
+    const be = loadCompiledBackend();
+    for (const [m, n] of [[1, 1], [7, 5], [64, 64], [33, 130]] as const) {
+      const C = randMat(m, n, m * 31 + n);
+      // entries across float64's range, some that fall below the flush threshold once scaled
+      C.data.forEach((v, i) => (C.data[i] = v * 10 ** ((i % 17) * 20 - 180)));
+      const d = Float64Array.from(randMat(1, n, n + 5).data, (v, i) => (i % 3 === 0 ? -v : v) * 10 ** ((i % 5) * 10 - 20));
+      for (const tiny of [0, 1e-200]) {
+        const want = C.data.slice();
+        for (let j = 0; j < m; j++) for (let i = 0; i < n; i++) want[j * n + i] *= d[i];
+        if (tiny > 0) for (let i = 0; i < want.length; i++) if (Math.abs(want[i]) < tiny) want[i] = 0;
+        const got = { rows: m, cols: n, data: C.data.slice() };
+        be.scaleColumns!(got, d, tiny);
+        expect(Buffer.from(got.data.buffer).equals(Buffer.from(want.buffer)), `${m} x ${n}, tiny ${tiny}`).toBe(true);
+      }
+    }
+    expect(() => be.scaleColumns!({ rows: 2, cols: 3, data: new Float64Array(6) }, new Float64Array(2), 0)).toThrow(/d has 2 entries/);
+  });
+
   it('a wrong shape throws instead of touching memory it does not own', () => {
     const k = kernels!;
     expect(() => k.gemm(4, 4, 4, new Float64Array(9), new Float64Array(16), false, new Float64Array(16))).toThrow(/a has 9 elements, the shape needs 16/);

@@ -2,7 +2,7 @@ import { createRequire } from 'node:module';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { zeros } from '../matrix.js';
+import { zeros, type Mat } from '../matrix.js';
 import { prepareJacobiRows, jacobiTolerance, descendingLogs } from '../jacobi.js';
 import { checkGemmShapes, type LinalgBackend } from '../backend.js';
 import type { ExactQR } from './wasm.js';
@@ -38,6 +38,8 @@ export interface CompiledKernels {
   exactHouseholderQR?(n: number, gt: Float64Array, tau: Float64Array): void;
   /** the reference formQt bit for bit: qt := Q^T row-major */
   exactFormQt?(n: number, gt: Float64Array, tau: Float64Array, qt: Float64Array): void;
+  /** c := c diag(d), then |c_ij| < tiny -> 0 (absent from binaries built before scale.c) */
+  scaleColumns?(m: number, n: number, c: Float64Array, d: Float64Array, tiny: number): void;
   jacobiSweeps(y: Float64Array, e: Float64Array, m: number, n: number, maxSweeps: number, tol: number): number;
   isa(): CompiledIsa;
   setIsa(name: CompiledIsa): CompiledIsa;
@@ -121,6 +123,14 @@ export function loadCompiledBackend(): LinalgBackend & { info: CompiledInfo; exa
     name: 'compiled',
     info,
     ...(exact ? { exact } : {}),
+    ...(k.scaleColumns
+      ? {
+          scaleColumns(C: Mat, d: Float64Array, tiny: number) {
+            if (d.length < C.cols) throw new Error(`scaleColumns: d has ${d.length} entries, C has ${C.cols} columns`);
+            k.scaleColumns!(C.rows, C.cols, C.data, d, tiny);
+          },
+        }
+      : {}),
     gemmNT(A, B, C = zeros(A.rows, B.rows)) {
       checkGemmShapes('gemmNT', A.rows, B.rows, A.cols, B.cols, C);
       k.gemm(A.rows, B.rows, A.cols, A.data, B.data, true, C.data);
