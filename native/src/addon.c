@@ -124,48 +124,45 @@ static napi_value js_trmm(napi_env env, napi_callback_info info) {
   return undefined(env);
 }
 
-static napi_value js_ormqr(napi_env env, napi_callback_info info) {
+/* the arguments (n, gt, tau[, c]) of the QR kernels: gt and c n x n, tau n (c when want_c) */
+static int get_qr_args(napi_env env, napi_callback_info info, int want_c, int *n, double **gt, double **tau, double **c) {
   napi_value argv[4];
+  const size_t argc = want_c ? 4 : 3;
+  if (!get_args(env, info, argc, argv)) return 0;
+  if (!get_dim(env, argv[0], "n", n)) return 0;
+  const size_t nn = (size_t)*n * *n;
+  if (!get_f64(env, argv[1], "gt", nn, gt) || !get_f64(env, argv[2], "tau", (size_t)*n, tau)) return 0;
+  return !want_c || get_f64(env, argv[3], want_c == 2 ? "qt" : "c", nn, c);
+}
+
+static napi_value js_ormqr(napi_env env, napi_callback_info info) {
   int n;
   double *gt, *tau, *c;
-  if (!get_args(env, info, 4, argv)) return NULL;
-  if (!get_dim(env, argv[0], "n", &n)) return NULL;
-  if (!get_f64(env, argv[1], "gt", (size_t)n * n, &gt) || !get_f64(env, argv[2], "tau", (size_t)n, &tau) ||
-      !get_f64(env, argv[3], "c", (size_t)n * n, &c)) return NULL;
+  if (!get_qr_args(env, info, 1, &n, &gt, &tau, &c)) return NULL;
   eoc_ormqr_right(n, gt, tau, c);
   return undefined(env);
 }
 
 static napi_value js_geqrf(napi_env env, napi_callback_info info) {
-  napi_value argv[3];
   int n;
   double *gt, *tau;
-  if (!get_args(env, info, 3, argv)) return NULL;
-  if (!get_dim(env, argv[0], "n", &n)) return NULL;
-  if (!get_f64(env, argv[1], "gt", (size_t)n * n, &gt) || !get_f64(env, argv[2], "tau", (size_t)n, &tau)) return NULL;
+  if (!get_qr_args(env, info, 0, &n, &gt, &tau, NULL)) return NULL;
   eoc_geqrf(n, gt, tau);
   return undefined(env);
 }
 
 static napi_value js_exact_qr(napi_env env, napi_callback_info info) {
-  napi_value argv[3];
   int n;
   double *gt, *tau;
-  if (!get_args(env, info, 3, argv)) return NULL;
-  if (!get_dim(env, argv[0], "n", &n)) return NULL;
-  if (!get_f64(env, argv[1], "gt", (size_t)n * n, &gt) || !get_f64(env, argv[2], "tau", (size_t)n, &tau)) return NULL;
+  if (!get_qr_args(env, info, 0, &n, &gt, &tau, NULL)) return NULL;
   eoc_exact_qr(n, gt, tau);
   return undefined(env);
 }
 
 static napi_value js_exact_form_qt(napi_env env, napi_callback_info info) {
-  napi_value argv[4];
   int n;
   double *gt, *tau, *qt;
-  if (!get_args(env, info, 4, argv)) return NULL;
-  if (!get_dim(env, argv[0], "n", &n)) return NULL;
-  if (!get_f64(env, argv[1], "gt", (size_t)n * n, &gt) || !get_f64(env, argv[2], "tau", (size_t)n, &tau) ||
-      !get_f64(env, argv[3], "qt", (size_t)n * n, &qt)) return NULL;
+  if (!get_qr_args(env, info, 2, &n, &gt, &tau, &qt)) return NULL;
   eoc_exact_form_qt(n, gt, tau, qt);
   return undefined(env);
 }

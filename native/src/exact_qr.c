@@ -105,15 +105,6 @@ static double ref_norm2(const double *a, int n) {
 typedef void (*qr_fn)(int, double *, double *, double *, ptrdiff_t, unsigned char *);
 typedef void (*fq_fn)(int, const double *, const double *, double *, ptrdiff_t);
 
-static void path_for(int *w, qr_fn *qr, fq_fn *fq) {
-  *w = 4, *qr = exact_qr_baseline, *fq = exact_form_q_baseline;
-#if EOC_X86
-  const int isa = eoc_isa_current();
-  if (isa == EOC_ISA_AVX512) *w = 32, *qr = exact_qr_avx512, *fq = exact_form_q_avx512;
-  else if (isa == EOC_ISA_AVX2) *w = 8, *qr = exact_qr_avx2, *fq = exact_form_q_avx2;
-#endif
-}
-
 /* rows of the transposed work matrix: n rounded up to the strip width w, plus one cache line (8
  * doubles) so that consecutive rows are not a power of two apart (a stride of 2^k bytes maps every
  * row of a strip to the same cache sets: 2x slower at n = 1024) */
@@ -121,37 +112,47 @@ static ptrdiff_t row_stride(int n, int w) {
   return (ptrdiff_t)(n + w - 1) / w * w + 8;
 }
 
-/* dst[j * n + i] = src[i * ld + j] for i, j < n, in tiles */
-static void transpose_out(int n, const double *src, ptrdiff_t ld, double *dst) {
+/* this CPU's path (the gemm's), with the work matrix's row stride for it */
+struct path {
+  ptrdiff_t ld;
+  qr_fn qr;
+  fq_fn fq;
+};
+static struct path path_for(int n) {
+  int w = 4;
+  struct path p = {0, exact_qr_baseline, exact_form_q_baseline};
+#if EOC_X86
+  const int isa = eoc_isa_current();
+  if (isa == EOC_ISA_AVX512) w = 32, p.qr = exact_qr_avx512, p.fq = exact_form_q_avx512;
+  else if (isa == EOC_ISA_AVX2) w = 8, p.qr = exact_qr_avx2, p.fq = exact_form_q_avx2;
+#endif
+  p.ld = row_stride(n, w);
+  return p;
+}
+
+/* dst[j * ldd + i] = src[i * lds + j] for i, j < n, in tiles */
+static void transpose_tiles(int n, const double *src, ptrdiff_t lds, double *dst, ptrdiff_t ldd) {
   enum { B = 32 };
   for (int i0 = 0; i0 < n; i0 += B)
     for (int j0 = 0; j0 < n; j0 += B) {
       const int i1 = i0 + B < n ? i0 + B : n, j1 = j0 + B < n ? j0 + B : n;
       for (int j = j0; j < j1; j++)
-        for (int i = i0; i < i1; i++) dst[(ptrdiff_t)j * n + i] = src[(ptrdiff_t)i * ld + j];
+        for (int i = i0; i < i1; i++) dst[(ptrdiff_t)j * ldd + i] = src[(ptrdiff_t)i * lds + j];
     }
 }
 
 /* householderQR (src/linalg/qr.ts householderQRThin with m = k = n), in place */
 void eoc_exact_qr(int n, double *gt, double *tau) {
   if (n <= 0) return;
-  int w;
-  qr_fn qr;
-  fq_fn fq;
-  path_for(&w, &qr, &fq);
-  const ptrdiff_t ld = row_stride(n, w);
+  const struct path p = path_for(n);
+  const ptrdiff_t ld = p.ld;
   double *g = eoc_buffer(EOC_BUF_WORK1, (size_t)n * ld + (size_t)n / 8 + 1);
   unsigned char *skip = (unsigned char *)(g + (size_t)n * ld);
   /* G row-major (g[i * ld + j] = G_ij = gt[j * n + i]), padding columns zero */
-  for (int i0 = 0; i0 < n; i0 += 32)
-    for (int j0 = 0; j0 < n; j0 += 32) {
-      const int i1 = i0 + 32 < n ? i0 + 32 : n, j1 = j0 + 32 < n ? j0 + 32 : n;
-      for (int i = i0; i < i1; i++)
-        for (int j = j0; j < j1; j++) g[(ptrdiff_t)i * ld + j] = gt[(ptrdiff_t)j * n + i];
-    }
+  transpose_tiles(n, gt, n, g, ld);
   for (int i = 0; i < n; i++) for (ptrdiff_t j = n; j < ld; j++) g[i * ld + j] = 0;
   /* gt's rows take each reflector (contiguous, as the output wants) as it is made */
-  qr(n, gt, tau, g, ld, skip);
+  p.qr(n, gt, tau, g, ld, skip);
   /* R above the diagonal: gt[j * n + k] = G_kj, k < j */
   for (int k = 0; k < n; k++)
     for (int j = k + 1; j < n; j++) gt[(ptrdiff_t)j * n + k] = g[(ptrdiff_t)k * ld + j];
@@ -160,12 +161,8 @@ void eoc_exact_qr(int n, double *gt, double *tau) {
 /* formQt (qr.ts formQThin with m = k = n): qt row j = H_0 ... H_j e_j, reflectors j, j-1, ..., 0 */
 void eoc_exact_form_qt(int n, const double *gt, const double *tau, double *qt) {
   if (n <= 0) return;
-  int w;
-  qr_fn qr;
-  fq_fn fq;
-  path_for(&w, &qr, &fq);
-  const ptrdiff_t ld = row_stride(n, w);
-  double *q = eoc_buffer(EOC_BUF_WORK1, (size_t)n * ld);
-  fq(n, gt, tau, q, ld);
-  transpose_out(n, q, ld, qt);
+  const struct path p = path_for(n);
+  double *q = eoc_buffer(EOC_BUF_WORK1, (size_t)n * p.ld);
+  p.fq(n, gt, tau, q, p.ld);
+  transpose_tiles(n, q, p.ld, qt, n);
 }

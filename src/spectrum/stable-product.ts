@@ -274,16 +274,7 @@ export function stableProduct(
       } else if (step.layer !== null) be.gemmNT(g, factors[step.layer].base, scratch);
       else sd.set(g.data);
       const f = step.scale;
-      if (be.scaleColumns) be.scaleColumns(scratch, f, step.depth > TINY_CHECK_DEPTH ? TINY : 0);
-      else {
-        for (let j = 0; j < n; j++) {
-          const o = j * n;
-          for (let i = 0; i < n; i++) sd[o + i] *= f[i];
-        }
-        if (step.depth > TINY_CHECK_DEPTH) {
-          for (let i = 0; i < n * n; i++) if (Math.abs(sd[i]) < TINY) sd[i] = 0;
-        }
-      }
+      (be.scaleColumns ?? scaleColumns)(scratch, f, step.depth > TINY_CHECK_DEPTH ? TINY : 0);
       for (let i = 0; i < n; i++) rowLog[i] += step.lnScale[i];
       [g, scratch] = [scratch, g];
       if (step.layer !== null) layers++;
@@ -397,6 +388,16 @@ export function stableProduct(
     }
   }
   return { n, t, lnd };
+}
+
+/** C := C diag(d), then entries below `tiny` in magnitude set to 0 (LinalgBackend.scaleColumns where a backend has none) */
+function scaleColumns(C: Mat, d: Float64Array, tiny: number): void {
+  const { rows, cols, data } = C;
+  for (let j = 0; j < rows; j++) {
+    const o = j * cols;
+    for (let i = 0; i < cols; i++) data[o + i] *= d[i];
+  }
+  if (tiny > 0) for (let i = 0; i < rows * cols; i++) if (Math.abs(data[i]) < tiny) data[i] = 0;
 }
 
 /** Rows are sorted before the QR once the block's D spans more than this many e-folds. */

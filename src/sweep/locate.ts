@@ -1,5 +1,6 @@
 import { brentMin, brentRoot } from '../numeric/roots.js';
 import { KnownCurve, nearestWindow, polynomialAt } from '../numeric/interpolate.js';
+import { spectrumStats } from '../measure/stats.js';
 import type { LocateOptions } from './grid.js';
 
 /**
@@ -313,7 +314,8 @@ export function locateMaxFrac(gains: readonly number[], frac: readonly number[],
     let plo = 0, phi = cells;
     while (phi - plo > 1) {
       const mid = (plo + phi) >> 1;
-      if (fracWithin2(curve!.at(at(mid))) >= M) phi = mid;
+      const logS = curve!.at(at(mid));
+      if (spectrumStats(logS, logS.length).frac_within_2 >= M) phi = mid;
       else plo = mid;
     }
     // check the predicted cell's outer end, then its inner one
@@ -335,13 +337,6 @@ export function locateMaxFrac(gains: readonly number[], frac: readonly number[],
   const lo = edge(gains[a - 1], gains[a]);
   const hi = edge(gains[b + 1], gains[b]);
   return { gain: 0.5 * (lo + hi), value: M, evaluations, note: '' };
-}
-
-/** frac_within_2 of a spectrum (as spectrumStats: the share of all n with |ln s| <= ln 2) */
-function fracWithin2(logS: ArrayLike<number>): number {
-  let within = 0;
-  for (let i = 0; i < logS.length; i++) if (Math.abs(logS[i]) <= Math.LN2) within++;
-  return within / logS.length;
 }
 
 /**

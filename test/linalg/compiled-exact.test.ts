@@ -4,6 +4,7 @@ import { loadCompiledKernels, loadCompiledBackend, type CompiledIsa, type Compil
 import { describeRequiring } from '../support/requirements.js';
 import { compiledRequirement, announceCompiled } from '../support/compiled.js';
 import { eoc } from '../cli/run.js';
+import { rng } from '../support/rng.js';
 
 /**
  * The compiled port of the draws' QR (native/src/exact_qr.c) against the TS reference
@@ -17,13 +18,6 @@ announceCompiled(req);
 const kernels: CompiledKernels | undefined = req.available ? loadCompiledKernels().kernels : undefined;
 const ISAS: CompiledIsa[] = kernels ? kernels.supportedIsas() : [];
 
-function rng(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13; s >>>= 0; s ^= s >>> 17; s ^= s << 5; s >>>= 0;
-    return s / 2 ** 32 - 0.5;
-  };
-}
 function gaussianish(n: number, seed: number, scale = 1): Float64Array {
   const r = rng(seed);
   return Float64Array.from({ length: n * n }, () => (r() + r() + r()) * scale);
