@@ -7,7 +7,7 @@
 #   test/setup/fresh-clone.sh           # prints timings, ends with "fresh-clone: ok" or "fresh-clone: FAIL: ..."
 # The machine without them is simulated: PATH is a temp folder holding only node, npm, npx, git,
 # sh, bash, a few coreutils and the build tools a fresh machine has (python3, make, cc/gcc, g++/c++
-# and binutils' as and ld, for the compiled kernels `npm ci` builds: native/build.mjs), so no
+# and binutils' as, ld and ar, for the compiled kernels `npm ci` builds: native/build.mjs), so no
 # chromium on it, and EOC_OPENBLAS=none (README) keeps the native backend from loading the system
 # OpenBLAS. npm ci runs with prefer-offline (the npm cache makes it fast), set through npm's
 # environment so the README's command runs verbatim. The set-up log must show the one line the
@@ -47,7 +47,7 @@ git clone --quiet --no-checkout "$repo" "$work/eoc" && git -C "$work/eoc" checko
 bin="$work/bin"
 mkdir -p "$bin"
 for tool in node npm npx git sh bash env cat ls mkdir rm cp mv ln grep sed tr uname dirname basename head tail sort mktemp \
-  printf touch which make cc gcc g++ c++ as ld; do
+  printf touch which make cc gcc g++ c++ as ld ar; do
   # type -P: the program, not a shell builtin of the same name (printf)
   p=$(type -P "$tool") || fail "this machine has no $tool"
   ln -s "$p" "$bin/$tool"
