@@ -52,6 +52,22 @@ function checkText(r: CheckResult): string {
     `  trainable depth (mean field)       ${r.trainability.trainableDepth === null ? 'n/a' : `6 xi_c = ${Number.isFinite(r.trainability.trainableDepth) ? num(r.trainability.trainableDepth, 4) : 'inf'}`}: ${r.trainability.note}`,
     ``,
   ];
+  const ra = r.recommendedAlpha;
+  if (ra) {
+    const shared = ra.alpha && ra.alpha.every((x) => x === ra.alpha![0]);
+    const alphaText = !ra.alpha ? '' : shared ? `alpha ${num(ra.alpha[0], 4)}` : `alphas ${ra.alpha.map((x) => num(x, 3)).join(', ')}`;
+    if (ra.status === 'not-faithful-near-zero' || !ra.scale) lines.push(`recommended alpha: none — not faithful even with every block's alpha scaled by 2^-12 on some seed (the non-residual layers are the problem: see the gain below)`);
+    else {
+      lines.push(
+        `recommended alpha (the largest faithful branch scale): ${alphaText} = ${pm(ra.scale, 4)} x the alphas given` +
+          (ra.status === 'faithful-to-the-limit' ? ' (faithful up to the largest alpha tried: a lower bound)' : '') +
+          ` [${ra.evaluations.join(', ')} evaluations per seed]`,
+      );
+      if (ra.at) lines.push(`  there: ${stats(ra.at as CheckSummary)}; smaller alphas are more faithful, larger ones not`);
+      lines.push(`  why: ${ra.why}.`);
+    }
+    lines.push('');
+  }
   if (rec.gain.n === 0) lines.push('recommended gain: not found (the m1 = 1 search failed on every seed)');
   else {
     lines.push(

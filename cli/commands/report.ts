@@ -26,6 +26,9 @@ export async function studyFromOptions(o: ParsedOptions): Promise<Study> {
   const arch = o.get('arch');
   let summary: { activation: string; depth: number; width: number } | undefined;
   refuseBesideArch(o);
+  if (arch && arch.layers.some((l) => l.kind === 'residual' || l.kind === 'layernorm')) {
+    throw new SpecError(message.conflict('eoc report', '--arch with residual blocks or layernorm', "the report's theory figures are drawn for plain layer lists so far; eoc spectrum, sweep, check and theory take residual blocks"));
+  }
   if (arch) {
     const { resolveSpec } = await import('../../src/spec/validate.js');
     summary = resolveSpec({ arch, q0, seeds: o.get('seeds'), seed: first }, o.get('workers'));

@@ -4,7 +4,10 @@ import { addOptions, applyMaxMemory, refuseBesideArch } from '../options.js';
 import { table, pm, num, pmPositive, numFromLog, outOfRange } from '../format.js';
 import { progressBar } from '../progress.js';
 import { resolveSpec } from '../../src/spec/validate.js';
-import { archText, jacobianSize } from '../../src/network/layers.js';
+import { archText, hasBlocks, jacobianSize } from '../../src/network/layers.js';
+import { SpecError } from '../../src/spec/errors.js';
+import { blockTrajectory } from '../../src/theory/block-trajectory.js';
+import { message } from '../../src/log/message.js';
 import { readOptions, type ParsedOptions } from '../../src/spec/options.js';
 import { undefinedStatReason } from '../../src/measure/stats.js';
 import { logDetSummary } from '../../src/io/spectrum-document.js';
@@ -43,11 +46,22 @@ async function runSpectrumCommand(o: ParsedOptions): Promise<void> {
   ]);
   const q0 = resolveQ0(spec);
   const c0 = o.get('c0');
+  if (spec.arch && hasBlocks(spec.arch)) refuseForBlocks(o);
   const run = await runSpectrumParallel(spec, q0, workers, { onSample: progressBar('spectrum'), method: o.get('method'), ...(c0 !== undefined ? { c0 } : {}) });
   const theory = theoryBlock(spec, q0, c0);
   for (const w of spectrumWarnings(run)) process.stderr.write(`eoc: warning: ${w}\n`);
   if (o.get('json')) print(toJson(spectrumDocument(run, theory)));
   else print(spectrumText(run, theory));
+}
+
+/**
+ * Residual blocks and layernorm layers take the dense spectrum of one input (src/network/blocks.ts):
+ * the matrix-free estimates and the two-input correlation are refused with one line.
+ */
+export function refuseForBlocks(o: ParsedOptions): void {
+  const why = 'residual blocks and layernorm layers take the dense spectrum of one input for now';
+  if (o.get('method') === 'matrix-free') throw new SpecError(message.conflict('--arch with residual blocks or layernorm', '--method matrix-free', why));
+  if (o.get('c0') !== undefined) throw new SpecError(message.conflict('--arch with residual blocks or layernorm', '--c0', why));
 }
 
 /** The network options of spectrum and check, as a NetworkSpec (resolveSpec checks the combination). */
@@ -98,10 +112,16 @@ function layerRowsToShow(L: number): number[] {
   return [...picks].sort((a, b) => a - b);
 }
 
+function blockTheoryReason(arch: NonNullable<SpectrumRun['spec']['arch']>, gain: number, q0: number): string {
+  const t = blockTrajectory(arch, gain, q0);
+  return t.ok ? '' : t.reason;
+}
+
 export function spectrumText(run: SpectrumRun, theory?: SpectrumTheoryBlock): string {
   const s = run.spec;
+  const blocks = s.arch !== undefined && hasBlocks(s.arch);
   const net = s.arch
-    ? `network ${archText(s.arch)} (${s.depth} dense layers, J has ${jacobianSize(s.arch)} singular values), ${s.init} weights, `
+    ? `network ${archText(s.arch)} (${s.depth} dense layers${blocks ? ` in ${run.layers.length} units` : ''}, J has ${jacobianSize(s.arch)} singular values), ${s.init} weights, `
     : `${s.activation} net, ${s.init} weights, depth ${s.depth}, width ${s.width}, `;
   const head =
     `${net}gain ${num(s.gain, 6)}, ` +
@@ -110,14 +130,18 @@ export function spectrumText(run: SpectrumRun, theory?: SpectrumTheoryBlock): st
   const stats = table(
     ['statistic', 'measured (mean ± stderr)', ...(theory ? ['mean field'] : []), 'meaning'],
     STAT_ROWS.map(([k, meaning]) => {
-      const th = !theory ? [] : k === 'm1' ? [outOfRange(theory.ln_m1) ? numFromLog(theory.ln_m1) : num(theory.m1)] : k === 'var_sq_norm' ? [theory.var_sq_norm === null ? 'n/a (rectangular)' : num(theory.var_sq_norm)] : [''];
+      const th = !theory ? [] : k === 'm1' ? [outOfRange(theory.ln_m1) ? numFromLog(theory.ln_m1) : num(theory.m1)] : k === 'var_sq_norm' ? [theory.var_sq_norm === null ? (blocks ? 'n/a (blocks)' : 'n/a (rectangular)') : num(theory.var_sq_norm)] : [''];
       return [k, measuredCell(run, k), ...th, meaning];
     }),
   );
-  const rankNote = run.samples.some((x) => x.rank < (s.arch ? jacobianSize(s.arch) : s.width))
-    ? `\nrank of J < ${s.arch ? 'min(N_0, N_L)' : 'N'} for some seeds (${run.samples.map((x) => x.rank).join(', ')}): dead units make singular values exactly 0; log statistics are over the nonzero ones.`
-    : '';
-  const layerRows = layerRowsToShow(s.depth).map((l) => {
+  const rankNote =
+    (run.samples.some((x) => x.rank < (s.arch ? jacobianSize(s.arch) : s.width))
+      ? `\nrank of J < ${s.arch ? 'min(N_0, N_L)' : 'N'} for some seeds (${run.samples.map((x) => x.rank).join(', ')}): ${blocks ? 'a layernorm removes the shift and scale of its input (2 null directions with eps = 0, 1 with eps > 0) and dead units give exact zeros' : 'dead units make singular values exactly 0'}; log statistics are over the nonzero ones.`
+      : '') +
+    (blocks
+      ? `\nunits: each residual block, layernorm and dense layer (with the activation after it) of the top level is one row${theory ? '; mean field: the residual length map m\' = m + alpha^2 V(m), chi = 1 + alpha^2 chi_F per block, layernorm m\' = 1 (var_sq_norm: no free-probability sum for blocks yet)' : `; no mean-field prediction for this list (${blockTheoryReason(s.arch!, s.gain, run.q0)}): the measurement alone`}.`
+      : '');
+  const layerRows = layerRowsToShow(run.layers.length).map((l) => {
     const r = run.layers[l - 1];
     const row: (string | number)[] = [l, pm(r.q, 4), pm(r.logGradNorm, 4), pm(r.logWeightGradNorm, 4)];
     if (theory) row.push(num(theory.q[l - 1], 4), num(theory.logGradNorm[l - 1], 4));
@@ -127,11 +151,8 @@ export function spectrumText(run: SpectrumRun, theory?: SpectrumTheoryBlock): st
   const withC = run.c0 !== undefined;
   const layers = table(
     [
-      'layer',
-      'q^l',
-      'ln |delta^l|',
-      'ln |dE/dW^l|',
-      ...(theory ? ['q^l theory', 'ln |delta^l| theory'] : []),
+      ...(blocks ? ['unit', 'q (stream after it)', 'ln |dE/dx| there', 'ln |dE/d params|'] : ['layer', 'q^l', 'ln |delta^l|', 'ln |dE/dW^l|']),
+      ...(theory ? (blocks ? ['q theory', 'ln |dE/dx| theory'] : ['q^l theory', 'ln |delta^l| theory']) : []),
       ...(withC ? [`c^l (c0 = ${num(run.c0!)})`, ...(theory ? ['c^l theory'] : [])] : []),
     ],
     layerRows,

@@ -3,6 +3,7 @@ import { SpecError } from '../../src/spec/errors.js';
 import { message } from '../../src/log/message.js';
 import { checkFixedPointStart, LIMITS, readOptions, type ParsedOptions } from '../../src/spec/options.js';
 import type { ActivationName, InitName } from '../../src/spec/types.js';
+import type { LayerList } from '../../src/network/layers.js';
 import type { CriticalPoint, SpectralDensity, meanFieldPoint, findCriticalPoint, meanFieldTrajectory, CorrelationFixedPoint } from '../../src/theory/index.js';
 import { action, print } from '../common.js';
 import { decimalFromLog, table } from '../format.js';
@@ -110,8 +111,9 @@ async function runLayerTheory(o: ParsedOptions): Promise<void> {
     import('../../src/network/layers.js'),
   ]);
   const arch = resolveArch(o.get('arch')!, { init: o.get('init'), biasStd: o.get('biasStd') });
-  const stages = layers.stagesOf(arch);
   const gain = o.get('gain');
+  if (layers.hasBlocks(arch)) return runBlockTheory(o, arch, gain, q0);
+  const stages = layers.stagesOf(arch);
   const t = layerTrajectory(stages, gain, q0);
   const perLayer = stages.map((st, l) => ({
     layer: l + 1,
@@ -151,6 +153,31 @@ async function runLayerTheory(o: ParsedOptions): Promise<void> {
     `var_sq_norm = ${t.varSqNorm === null ? 'n/a (rectangular layers: the free-probability sum needs square ones)' : num(t.varSqNorm)}`,
   ];
   print(`${head}\n${table(['layer', 'shape', 'init', 'activation', 'gain', 'sigma_b', 'sigma^2', 'q^l', 'chi_l', 'ln |delta^l|'], rows)}\n${foot.join('\n')}`);
+}
+
+/** `eoc theory --arch` on a list with residual blocks or layernorm layers: the unit-by-unit trajectory (src/theory/block-trajectory.ts). */
+async function runBlockTheory(o: ParsedOptions, arch: LayerList, gain: number, q0: number): Promise<void> {
+  const [{ EOC_VERSION }, { blockTrajectory }, { toJson }, layers] = await Promise.all([
+    import('../../src/version.js'),
+    import('../../src/theory/block-trajectory.js'),
+    import('../../src/io/json.js'),
+    import('../../src/network/layers.js'),
+  ]);
+  const b = blockTrajectory(arch, gain, q0);
+  if (!b.ok) throw new SpecError(message.noBlockTheory(layers.archText(arch), b.reason));
+  const t = b.trajectory;
+  const kinds = arch.layers.filter((l) => l.kind !== 'activation').map((l) => (l.kind === 'residual' ? `residual (alpha ${num(l.alpha, 5)})` : l.kind));
+  const perUnit = t.q.map((q, u) => ({ unit: u + 1, kind: kinds[u], q, chi: t.chi[u], logGradNorm: t.logGradNorm[u] }));
+  if (o.get('json')) {
+    // eoc.block-theory/1: the unit-by-unit trajectory of a residual/layernorm list (inputs.arch)
+    print(toJson({ schema: 'eoc.block-theory/1', eocVersion: EOC_VERSION, inputs: { arch, gain, q0 }, trajectory: t, units: perUnit }));
+    return;
+  }
+  const head =
+    `mean-field trajectory of ${layers.archText(arch)}, gain ${num(gain)}, q0 ${num(q0)}, unit by unit ` +
+    `(residual: m' = m + alpha^2 V(m), chi = 1 + alpha^2 chi_F; layernorm: m' = v/(v + eps), chi = (N - 2 + (eps/(v + eps))^2) / (N (v + eps)); dense: as a plain layer list)`;
+  const rows = perUnit.map((r) => [r.unit, r.kind, num(r.q, 5), num(r.chi, 5), num(r.logGradNorm, 5)]);
+  print(`${head}\n${table(['unit', 'kind', 'q (stream after it)', 'chi', 'ln |dE/dx|'], rows)}\npredicted m1 = (N_L / min(N_0, N_L)) prod chi = ${numFromLn(t.lnM1)}  (ln m1 = ${num(t.lnM1)})\nvar_sq_norm = n/a (no free-probability sum for residual blocks yet)`);
 }
 
 const num = (x: number | null, digits = 7): string => {

@@ -112,6 +112,8 @@ export const message = {
 
   archLayer: (option: string, where: string, why: string) => `${option}: ${where}: ${why}`,
 
+  noBlockTheory: (arch: string, why: string) => `theory --arch '${arch}': no mean-field prediction for this list: ${why} (eoc spectrum measures it)`,
+
   archTooLarge: (option: string, layers: number, need: string, have: string) =>
     `${option}: the ${layers}-layer network needs about ${need} of memory, more than the ${have} available (--max-memory or EOC_MAX_MEMORY_MB set the budget)`,
 };

@@ -5,7 +5,8 @@ import { lnSquare } from '../theory/trajectory.js';
 import type { NetworkSpec } from '../spec/types.js';
 import { layerTrajectory, layerCorrelation } from '../theory/layer-trajectory.js';
 import { correlationTrajectory } from '../theory/correlation.js';
-import { stagesOf } from '../network/layers.js';
+import { hasBlocks, stagesOf } from '../network/layers.js';
+import { blockTrajectory } from '../theory/block-trajectory.js';
 import type { SpectrumTheoryBlock } from '../io/spectrum-document.js';
 
 /** The numeric input variance for a spec: q0 itself, or the fixed point's (q* - sigma_b^2)/g^2. */
@@ -15,7 +16,14 @@ export function resolveQ0(spec: NetworkSpec): number {
 }
 
 /** Mean-field predictions along the same finite-depth trajectory the measured networks follow. */
-export function theoryBlock(spec: NetworkSpec, q0: number, c0?: number): SpectrumTheoryBlock {
+export function theoryBlock(spec: NetworkSpec, q0: number, c0?: number): SpectrumTheoryBlock | undefined {
+  // residual blocks and layernorm layers: their unit-by-unit trajectory, where the theory has one
+  if (spec.arch && hasBlocks(spec.arch)) {
+    const b = blockTrajectory(spec.arch, spec.gain, q0);
+    if (!b.ok) return undefined;
+    const t = b.trajectory;
+    return { m1: t.m1, ln_m1: t.lnM1, var_sq_norm: null, q: t.q, chi: t.chi, logGradNorm: t.logGradNorm };
+  }
   if (spec.arch) {
     const stages = stagesOf(spec.arch);
     const t = layerTrajectory(stages, spec.gain, q0);
@@ -45,7 +53,7 @@ export function theoryBlock(spec: NetworkSpec, q0: number, c0?: number): Spectru
 export function analyzeSpectrum(
   spec: NetworkSpec,
   opts: MeasureOptions & { onSample?: (done: number, total: number) => void } = {},
-): { run: SpectrumRun; theory: SpectrumTheoryBlock } {
+): { run: SpectrumRun; theory: SpectrumTheoryBlock | undefined } {
   const q0 = resolveQ0(spec);
   const run = runSpectrum(spec, q0, opts);
   return { run, theory: theoryBlock(spec, q0) };

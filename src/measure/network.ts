@@ -10,6 +10,7 @@ import { spectrumStats, type SpectrumStats } from './stats.js';
 import { drawWidths, layerInit, type BaseDraws } from '../network/sampler.js';
 import { embedFactors, isRectangular } from '../spectrum/embed.js';
 import { measureCorrelation } from './correlation.js';
+import { measureBlockNetwork, measureBlockM1 } from './block-network.js';
 
 /** Per-layer record, layer = 1..L. */
 export interface LayerRecord {
@@ -105,6 +106,7 @@ function backpropGain(draws: BaseDraws, p: ScaleParams): number | number[] {
 }
 
 export function measureNetwork(draws: BaseDraws, p: ScaleParams, opts: MeasureOptions = {}): NetworkSample {
+  if (p.net) return measureBlockNetwork(p.net, draws, p, opts);
   const trace = forward(draws, p);
   const grads = backprop(draws, trace, backpropGain(draws, p));
   const blockSize = opts.blockSize ?? defaultBlockSize(draws.init);
@@ -159,18 +161,12 @@ export function measureNetwork(draws: BaseDraws, p: ScaleParams, opts: MeasureOp
     stats,
     layers,
     logInputGrad: grads.logInputGrad,
-    logDetResidual: check && check.finite ? check.residual : null,
-    logDetTolerance: check && check.finite ? check.tolerance : null,
-    ...(!check
-      ? {
-          logDetReason: mf
-            ? 'matrix-free spectrum: only estimates of the singular values, no log-det identity to check'
-            : `rectangular Jacobian ${widths[widths.length - 1]} x ${widths[0]}: the log-det identity needs a square J; the tests check rectangular spectra against exact and naive products`,
-        }
-      : !check.finite
-        ? { logDetReason: 'the computed singular values are not all finite numbers' }
-        : {}),
-    trusted: check ? check.finite && Math.abs(check.residual) <= check.tolerance : true,
+    ...logDetFields(
+      check,
+      mf
+        ? 'matrix-free spectrum: only estimates of the singular values, no log-det identity to check'
+        : `rectangular Jacobian ${widths[widths.length - 1]} x ${widths[0]}: the log-det identity needs a square J; the tests check rectangular spectra against exact and naive products`,
+    ),
     method,
   };
   if (mf) {
@@ -225,7 +221,7 @@ export function logDetCheck(
   gain: number,
   logS: ArrayLike<number>,
   deadGap: number | undefined,
-): { residual: number; tolerance: number; finite: boolean } {
+): LogDetCheck {
   const n = draws.width;
   const lnGain = Math.log(gain);
   let fromLayers = 0;
@@ -236,6 +232,17 @@ export function logDetCheck(
     for (const v of trace.lnDphi[l]) layer += v > -Infinity ? v : deadGap !== undefined ? -deadGap : -Infinity;
     fromLayers += layer;
   }
+  return logDetResidualOf(fromLayers, logS, n);
+}
+
+export interface LogDetCheck {
+  residual: number;
+  tolerance: number;
+  finite: boolean;
+}
+
+/** ln|det J| from the layers against sum_i ln s_i over the first n values, with logDetCheck's tolerance. */
+export function logDetResidualOf(fromLayers: number, logS: ArrayLike<number>, n: number): LogDetCheck {
   let fromSpectrum = 0, size = 0;
   for (let i = 0; i < n; i++) {
     fromSpectrum += logS[i];
@@ -244,6 +251,16 @@ export function logDetCheck(
   const residual = fromLayers - fromSpectrum;
   const tolerance = LOG_DET_RELATIVE_TOLERANCE * size;
   return { residual, tolerance, finite: Number.isFinite(residual) && Number.isFinite(tolerance) };
+}
+
+/** A sample's log-det fields: the residual and tolerance of a formed check, or `unformed` as the reason it is null. */
+export function logDetFields(check: LogDetCheck | null, unformed: string): Pick<NetworkSample, 'logDetResidual' | 'logDetTolerance' | 'logDetReason' | 'trusted'> {
+  return {
+    logDetResidual: check && check.finite ? check.residual : null,
+    logDetTolerance: check && check.finite ? check.tolerance : null,
+    ...(!check ? { logDetReason: unformed } : !check.finite ? { logDetReason: 'the computed singular values are not all finite numbers' } : {}),
+    trusted: check ? check.finite && Math.abs(check.residual) <= check.tolerance : true,
+  };
 }
 
 /**
@@ -334,6 +351,7 @@ export function resolveM1Method(method: M1Method | 'auto' | undefined, n: number
 }
 
 export function measureM1(draws: BaseDraws, p: ScaleParams, opts: M1Options = {}): M1Sample {
+  if (p.net) return measureBlockM1(p.net, draws, p, opts);
   const trace = forward(draws, p);
   const blockSize = opts.blockSize ?? defaultBlockSize(draws.init);
   const probes = opts.probes ?? 64;

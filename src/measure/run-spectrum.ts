@@ -1,5 +1,6 @@
 import { sampleBaseDraws, sampleStageDraws, type BaseDraws, type DrawOptions } from '../network/sampler.js';
-import { stagesOf } from '../network/layers.js';
+import { hasBlocks, stagesOf } from '../network/layers.js';
+import { sampleBlockDraws } from '../network/blocks.js';
 import { scaleParams, type ScaleParams } from '../network/forward.js';
 import { measureNetwork, type MeasureOptions, type NetworkSample } from './network.js';
 import { estimate, geometricEstimate, GEOMETRIC_STATS, type Estimate } from './aggregate.js';
@@ -37,6 +38,7 @@ export function summarize(samples: NetworkSample[]): SpectrumSummary {
 
 /** The base draws of one seed of a spec: its layer list's, or the constant-width MLP's. */
 export function specDraws(spec: NetworkSpec, seed: number, opts: DrawOptions = {}): BaseDraws {
+  if (spec.arch && hasBlocks(spec.arch)) return sampleBlockDraws(spec.arch, seed);
   if (spec.arch) return sampleStageDraws(stagesOf(spec.arch), spec.arch.input, seed);
   return sampleBaseDraws(spec.init, spec.width, spec.depth, seed, opts);
 }

@@ -2,7 +2,7 @@ import { gemv } from '../linalg/gemm.js';
 import { dot } from '../linalg/vector.js';
 import { activation } from './activations.js';
 import { drawWidths, type BaseDraws } from './sampler.js';
-import { stagesOf, type LayerList } from './layers.js';
+import { hasBlocks, stagesOf, type LayerList } from './layers.js';
 import type { ActivationName } from '../spec/types.js';
 
 /** The parameters that turn base draws into a network (docs/science.md section 2). */
@@ -17,6 +17,11 @@ export interface ScaleParams {
    * std, which then replace `activation` and `biasStd`. Absent: every layer is (activation, 1, biasStd).
    */
   layers?: readonly LayerScale[];
+  /**
+   * A layer list with residual blocks or layernorm layers (hasBlocks): the network itself, measured
+   * by the block engine (src/network/blocks.ts); `layers` is then absent.
+   */
+  net?: LayerList;
 }
 
 export interface LayerScale {
@@ -31,7 +36,8 @@ export interface LayerScale {
  */
 export function scaleParams(net: { activation: ActivationName; biasStd: number; arch?: LayerList }, gain: number, q0: number): ScaleParams {
   const p: ScaleParams = { activation: net.activation, gain, biasStd: net.biasStd, q0 };
-  if (net.arch) p.layers = stagesOf(net.arch).map((st) => ({ activation: st.activation, gain: st.gain, biasStd: st.biasStd }));
+  if (net.arch && hasBlocks(net.arch)) p.net = net.arch;
+  else if (net.arch) p.layers = stagesOf(net.arch).map((st) => ({ activation: st.activation, gain: st.gain, biasStd: st.biasStd }));
   return p;
 }
 

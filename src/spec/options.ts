@@ -208,7 +208,7 @@ export const OPTIONS: { [K in OptionKey]: OptionDef } = {
     flag: '--arch',
     arg: '<layers>',
     kind: { type: 'arch' },
-    help: "the network as a layer list instead of --depth/--width/--activation: '784 > 512:gelu > 256:gelu > 10', '256:tanh x 60', or a .json file (README \"Describing a network\"); --init and --bias-std apply to every dense layer, --gain multiplies each layer's gain",
+    help: "the network as a layer list instead of --depth/--width/--activation: '784 > 512:gelu > 256:gelu > 10', '256:tanh x 60', '256 > res(ln > 1024:gelu > 256, alpha=1/sqrt(L)) x 12 > ln', or a .json file (README \"Describing a network\", \"Residual blocks and layernorm\"); --init and --bias-std apply to every dense layer, --gain multiplies each layer's gain",
     defaultText: 'the MLP of --depth x --width',
   },
 };
@@ -377,7 +377,7 @@ export function acceptsText(use: OptionUse): string {
       s = 'i/n, 0 <= i < n';
       break;
     case 'arch':
-      s = 'WIDTH[:ACTIVATION][ x COUNT] items joined by >, or a .json file';
+      s = 'WIDTH[:ACTIVATION][ x COUNT], ln, res(...) items joined by >, or a .json file';
       break;
     case 'flag':
       s = 'flag';

@@ -6,7 +6,7 @@ import { LIMITS, checkFixedPointStart } from './options.js';
 import { message } from '../log/message.js';
 import type { Range } from './parse.js';
 import { resolveArch, type ArchDraft } from './arch.js';
-import { stagesOf, widthsOf, type LayerList } from '../network/layers.js';
+import { allWidthsOf, denseStagesOf, hasBlocks, widthsOf, type LayerList } from '../network/layers.js';
 
 /**
  * Bytes the analysis of one network keeps besides its weights: about ten N x N work matrices (the
@@ -45,11 +45,15 @@ function gib(bytes: number): string {
  */
 /** Bytes one layer-list network needs: every layer's weights plus the working set at its largest width. */
 export function layerListBytes(net: LayerList): number {
-  const w = widthsOf(net);
+  const stages = denseStagesOf(net);
   let weights = 0;
-  for (let l = 1; l < w.length; l++) weights += 8 * w[l] * w[l - 1];
-  const m = Math.max(...w);
-  return weights + workingSetBytes(m, w.length - 1) + 8 * m * m;
+  for (const st of stages) weights += 8 * st.width * st.fanIn;
+  const m = Math.max(...allWidthsOf(net));
+  // a block list also keeps each residual block's and layernorm's explicit Jacobian factor (stream width squared)
+  const stream = widthsOf(net);
+  const ms = Math.max(...stream);
+  const explicit = net.layers.filter((l) => l.kind === 'residual' || l.kind === 'layernorm').length * 8 * ms * ms;
+  return weights + explicit + workingSetBytes(m, stages.length) + 8 * m * m;
 }
 
 export function resolveSpec(partial: Omit<Partial<NetworkSpec>, 'arch'> & { arch?: ArchDraft | LayerList }, workers = 1): NetworkSpec {
@@ -91,7 +95,8 @@ function resolveArchSpec(base: NetworkSpec, draft: ArchDraft | LayerList, worker
   }
   checkReal(base.q0, 'q0', LIMITS.q0);
   const arch = resolveArch(draft, { init: base.init, biasStd: base.biasStd });
-  const stages = stagesOf(arch);
+  const stages = denseStagesOf(arch);
+  if (stages.length === 0) throw new SpecError(message.archLayer('--arch', 'the layer list', 'has no dense layer (a network needs at least one)'));
   if (stages.length > LIMITS.depth.hi.value) {
     throw new SpecError(message.archLayer('--arch', `${stages.length} dense layers`, `more than the ${LIMITS.depth.hi.value} allowed`));
   }
@@ -103,7 +108,7 @@ function resolveArchSpec(base: NetworkSpec, draft: ArchDraft | LayerList, worker
   return {
     ...base,
     depth: stages.length,
-    width: Math.max(...widthsOf(arch)),
+    width: Math.max(...(hasBlocks(arch) ? allWidthsOf(arch) : widthsOf(arch))),
     activation: acts.size === 0 ? 'linear' : acts.size === 1 ? [...acts][0] : 'mixed',
     arch,
   };

@@ -64,7 +64,7 @@ function statsOf(net: SeedNetwork, gain: number): CheckStats {
   return sampleStats(net.at(gain));
 }
 
-function sampleStats(s: NetworkSample): CheckStats {
+export function sampleStats(s: NetworkSample): CheckStats {
   const t = s.stats;
   return {
     m1: t.m1,

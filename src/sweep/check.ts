@@ -13,7 +13,8 @@ import type { InitName } from '../spec/types.js';
 import type { SweepPoint } from './grid.js';
 import { layerTrajectory } from '../theory/layer-trajectory.js';
 import { correlationFixedPoint } from '../theory/correlation.js';
-import { stagesOf } from '../network/layers.js';
+import { hasBlocks, stagesOf } from '../network/layers.js';
+import { recommendAlpha, type AlphaRecommendation } from './check-alpha.js';
 
 /**
  * Version 2: the gradient ratio is `lnGradNormRatio` = ln(|delta^1|/|delta^L|) (version 1 called it
@@ -74,6 +75,8 @@ export interface CheckResult {
   };
   /** null when the m1 = 1 gain is faithful (nothing to add) or was not found */
   advice: CheckAdvice | null;
+  /** a list with residual blocks: the largest faithful multiple of the blocks' alphas (src/sweep/check-alpha.ts) */
+  recommendedAlpha?: AlphaRecommendation;
   trainability: Trainability;
   perSeed: CheckSeedResult[];
 }
@@ -145,7 +148,7 @@ export function predictedStdLog(point: SweepPoint & { init: InitName }, q0: numb
   if (mf.gain === null) return null;
   let vsn: number;
   if (point.arch) {
-    if (q0 === 'fixed-point') return null;
+    if (q0 === 'fixed-point' || hasBlocks(point.arch)) return null; // block lists: no free-probability spread yet
     const v = layerTrajectory(stagesOf(point.arch), mf.gain, q0).varSqNorm;
     if (v === null) return null; // rectangular layers: free probability's sum does not apply
     return { gain: mf.gain, stdLog: Math.sqrt(Math.log1p(Math.max(0, v))) / 2 };
@@ -311,6 +314,9 @@ export async function runCheck(spec: NetworkSpec, o: CheckOptions): Promise<Chec
       verdict: recVerdict,
     },
     advice,
+    ...(spec.arch && spec.arch.layers.some((l) => l.kind === 'residual') && typeof spec.q0 === 'number'
+      ? { recommendedAlpha: recommendAlpha({ ...spec, arch: spec.arch }, o.thresholds, spec.q0) }
+      : {}),
     trainability: trainability(spec),
     perSeed,
   };

@@ -1,4 +1,4 @@
-import { archText, stagesOf, type LayerList } from '../network/layers.js';
+import { archText, denseStagesOf, type LayerList } from '../network/layers.js';
 import { resolveArch, type ArchDraft } from '../spec/arch.js';
 import { createHash } from 'node:crypto';
 import type { ActivationName, InitName } from '../spec/types.js';
@@ -191,6 +191,6 @@ export function configId(c: SweepConfig): string {
 }
 
 export function pointLabel(p: SweepPoint, width?: number): string {
-  if (p.arch) return `${archText(p.arch)} (${stagesOf(p.arch).length} dense layers), ${p.init}, sigma_b ${p.biasStd}`;
+  if (p.arch) return `${archText(p.arch)} (${denseStagesOf(p.arch).length} dense layers), ${p.init}, sigma_b ${p.biasStd}`;
   return `${p.activation} ${p.init}, depth ${p.depth}${width === undefined ? '' : `, width ${width}`}, sigma_b ${p.biasStd}`;
 }

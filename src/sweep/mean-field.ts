@@ -4,7 +4,8 @@ import { SpecError } from '../spec/errors.js';
 import { brentRoot } from '../numeric/roots.js';
 import type { SweepPoint } from './grid.js';
 import { layerTrajectory } from '../theory/layer-trajectory.js';
-import { stagesOf } from '../network/layers.js';
+import { hasBlocks, stagesOf } from '../network/layers.js';
+import { blockTrajectory } from '../theory/block-trajectory.js';
 
 /** The mean-field prediction of the m1 = 1 gain beside the measured one. */
 export interface MeanFieldGain {
@@ -22,6 +23,11 @@ export function inputVariance(point: SweepPoint, q0: number | 'fixed-point', gai
 export function meanFieldLnM1(point: SweepPoint, q0: number | 'fixed-point', gain: number): number {
   if (point.arch) {
     if (q0 === 'fixed-point') throw new SpecError('--q0 fixed-point: a layer list has no single fixed point; give --q0 a number');
+    if (hasBlocks(point.arch)) {
+      const t = blockTrajectory(point.arch, gain, q0);
+      if (!t.ok) throw new SpecError(`no mean-field theory for this residual/layernorm list: ${t.reason}`);
+      return t.trajectory.lnM1;
+    }
     return layerTrajectory(stagesOf(point.arch), gain, q0).lnM1;
   }
   return meanFieldTrajectory({ activation: point.activation, sigmaW: gain, sigmaB: point.biasStd, depth: point.depth, q0 }).lnM1;

@@ -1,6 +1,7 @@
 import { tryActivation } from '../activations/registry.js';
 import { sampleBaseDraws, sampleStageDraws } from '../network/sampler.js';
-import { stagesOf } from '../network/layers.js';
+import { hasBlocks, stagesOf } from '../network/layers.js';
+import { sampleBlockDraws } from '../network/blocks.js';
 import { scaleParams, type ScaleParams } from '../network/forward.js';
 import os from 'node:os';
 import { measureNetwork, lnM1Exact, type NetworkSample } from '../measure/network.js';
@@ -69,7 +70,9 @@ export class SeedNetwork {
     // draws beyond it are regenerated layer by layer (bitwise the same, so results do not change)
     const share = memoryBudget() / Math.max(1, os.availableParallelism());
     this.draws = point.arch
-      ? sampleStageDraws(stagesOf(point.arch), point.arch.input, seed)
+      ? hasBlocks(point.arch)
+        ? sampleBlockDraws(point.arch, seed)
+        : sampleStageDraws(stagesOf(point.arch), point.arch.input, seed)
       : sampleBaseDraws(point.init, width, point.depth, seed, { maxBytes: share });
     this.homogeneous = isHomogeneous(point, q0);
   }

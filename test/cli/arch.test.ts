@@ -166,3 +166,29 @@ describe('eoc report --arch', () => {
     }
   });
 });
+
+describe('eoc spectrum --arch with residual blocks and layernorm (issue 14)', () => {
+  const PRE_LN = '32 > res(ln > 48:gelu > 32, alpha=1/sqrt(L)) x 6 > ln';
+  it('the same spec and seed give byte-identical JSON; one record per unit; the mean field beside it', () => {
+    const a = eoc(['spectrum', '--arch', PRE_LN, '--seeds', '2', '--json']);
+    const b = eoc(['spectrum', '--arch', PRE_LN, '--seeds', '2', '--json', '--workers', '1']);
+    expect(a.code, a.stderr).toBe(0);
+    expect(a.stdout.replace(/"totalMs":[^,}]+/g, '')).toBe(b.stdout.replace(/"totalMs":[^,}]+/g, ''));
+    const d = JSON.parse(a.stdout) as Doc;
+    expect(d.schema).toBe('eoc.spectrum/3');
+    expect(d.spec.depth).toBe(12);
+    expect(d.samples[0].layers).toHaveLength(7);
+    // the final layernorm removes the shift and the scale: rank N - 2
+    expect(d.samples[0].rank).toBe(30);
+    expect(d.theory.var_sq_norm).toBeNull();
+    expect(Math.abs(Math.log(d.summary.m1.mean / d.theory.m1))).toBeLessThan(0.3);
+  });
+
+  it('the text output names the units and the theory it overlays', () => {
+    const r = eoc(['spectrum', '--arch', '16 > res(16:tanh > 16, alpha=0.5) x 3', '--seeds', '1']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/6 dense layers in 3 units/);
+    expect(r.stdout).toMatch(/residual length map/);
+    expect(r.stdout).toMatch(/log-det self-check: max \|residual\| .* passed/);
+  });
+});

@@ -144,6 +144,14 @@ const CASES: Case[] = [
   { args: ['compare', '--arch', '16 > 16:tanh', '--q0', 'fixed-point'], says: /--arch and --q0 fixed-point cannot be used together/ },
   { args: ['report', '--arch', '16 > 16:tanh', '--depth', '5'], says: /--arch and --depth cannot be used together/ },
   { args: ['report', '--from', 'd', '--arch', '16 > 16:tanh'], says: /report --from .*--arch describes a new study/ },
+  // residual blocks and layernorm (issue 14)
+  { args: ['spectrum', '--arch', '64 > res(64:relu > 32)'], says: /residual block 1 \(layer 0\): its branch ends at 32 units but the stream it joins is 64 wide/ },
+  { args: ['spectrum', '--arch', '64 > res(64:relu > 64, alpha=deepnorm)'], says: /deepnorm is a post-LN scaling/ },
+  { args: ['spectrum', '--arch', '64 > res(64:relu > 64'], says: /unbalanced parentheses/ },
+  { args: ['spectrum', '--arch', '16 > res(16)', '--method', 'matrix-free'], says: /--arch with residual blocks or layernorm and --method matrix-free cannot be used together/ },
+  { args: ['spectrum', '--arch', '16 > res(16)', '--c0', '0.5'], says: /--c0 cannot be used together/ },
+  { args: ['theory', '--arch', '32 > 32:relu > ln'], says: /no mean-field prediction for this list: a layernorm right after an activation/ },
+  { args: ['report', '--arch', '16 > res(16) x 2'], says: /report's theory figures are drawn for plain layer lists/ },
   { args: ['spectrum', '--arch', '16384 > 16384:tanh x 40'], env: { EOC_MAX_MEMORY_MB: '1024' }, says: /the 40-layer network needs about .* of memory, more than the 1\.0 GiB available/ },
 ];
 

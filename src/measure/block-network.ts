@@ -1,0 +1,70 @@
+import { backpropBlocks, blockFactors, forwardBlocks, type BlockTrace } from '../network/blocks.js';
+import { stableLogSingularValues, stableLnM1, type JacobianFactor } from '../spectrum/stable-product.js';
+import { embedFactors, isRectangular } from '../spectrum/embed.js';
+import { backend } from '../linalg/select.js';
+import { spectrumStats } from './stats.js';
+import type { BaseDraws } from '../network/sampler.js';
+import type { LayerList } from '../network/layers.js';
+import type { LayerRecord, NetworkSample, MeasureOptions, M1Options, M1Sample } from './network.js';
+import { defaultBlockSize, defaultSpreadLimit, logDetFields, logDetResidualOf, type LogDetCheck } from './network.js';
+
+/**
+ * One network with residual blocks or layernorm layers (src/network/blocks.ts), measured as
+ * measureNetwork measures a plain one: the dense spectrum of the product of its units' Jacobians,
+ * the log-det self-check where J is square and every unit of full rank, and one record per unit
+ * (q: the stream's |x|^2/N after it; gradNorm: |dE/dx| there; weightGradNorm: the norm of the unit's
+ * own parameter gradients).
+ */
+export function measureBlockNetwork(net: LayerList, draws: BaseDraws, p: { gain: number; q0: number }, opts: MeasureOptions = {}): NetworkSample {
+  if (opts.method === 'matrix-free') throw new Error('measureBlockNetwork: the matrix-free spectrum does not take residual blocks or layernorm layers yet');
+  if (opts.c0 !== undefined) throw new Error('measureBlockNetwork: the two-input correlation (c0) does not take residual blocks or layernorm layers yet');
+  const trace = forwardBlocks(net, draws, p);
+  const grads = backpropBlocks(trace, draws);
+  const square = !isRectangular(trace.widths);
+  const { factors, ranks, logDets } = blockFactors(trace, draws, { logDets: square });
+  const widths = trace.widths;
+  const k = Math.min(widths[0], widths[widths.length - 1]);
+  const blockSize = opts.blockSize ?? defaultBlockSize(draws.init);
+  const all = stableLogSingularValues(productFactors(factors, trace), 1, blockSize, backend(), { spreadLimit: defaultSpreadLimit(draws.init) });
+  const logS = square ? all : all.slice(0, k);
+  const rank = Math.min(k, ...widths, ...ranks);
+  for (let i = rank; i < k; i++) logS[i] = -Infinity;
+  const stats = spectrumStats(logS, rank);
+  let check: LogDetCheck | null = null;
+  let unformed = `rectangular Jacobian ${widths[widths.length - 1]} x ${widths[0]}: the log-det identity needs a square J`;
+  if (square && logDets.some((d) => d === null)) unformed = 'a unit of the network is singular (a layernorm, or dead units), so ln|det J| = -Infinity: no log-det identity to check';
+  else if (square) check = logDetResidualOf(logDets.reduce<number>((a, d) => a + d!, 0), logS, logS.length);
+  const layers: LayerRecord[] = trace.units.map((u, i) => ({
+    layer: i + 1,
+    q: u.q,
+    gradNorm: Math.exp(grads.logStreamGrad[i]),
+    weightGradNorm: Math.exp(grads.logParamGrad[i]),
+    logGradNorm: grads.logStreamGrad[i],
+  }));
+  return {
+    seed: draws.seed,
+    rank,
+    logSingularValues: logS,
+    stats,
+    layers,
+    logInputGrad: grads.logInputGrad,
+    ...logDetFields(check, unformed),
+    method: 'dense',
+  };
+}
+
+/** The units' factors as the stable product takes them: square, embedded at the largest width when the stream's width changes. */
+function productFactors(factors: JacobianFactor[], trace: BlockTrace): JacobianFactor[] {
+  return isRectangular(trace.widths) ? embedFactors(factors, trace.widths) : factors;
+}
+
+/** m1 = |J|_F^2 / min(N_0, N_L) of a block network, exactly (to rounding) from the stable product (measureM1's exact method). */
+export function measureBlockM1(net: LayerList, draws: BaseDraws, p: { gain: number; q0: number }, opts: M1Options = {}): M1Sample {
+  if (opts.method === 'hutchinson') throw new Error('measureBlockM1: the Hutchinson estimate does not take residual blocks or layernorm layers yet');
+  const trace = forwardBlocks(net, draws, p);
+  const { factors } = blockFactors(trace, draws);
+  const widths = trace.widths;
+  const shift = isRectangular(widths) ? Math.log(Math.max(...widths) / Math.min(widths[0], widths[widths.length - 1])) : 0;
+  const lnM1 = stableLnM1(productFactors(factors, trace), 1, opts.blockSize ?? defaultBlockSize(draws.init)) + shift;
+  return { seed: draws.seed, gain: p.gain, method: 'exact', lnM1, m1: Math.exp(lnM1), lnM1Stderr: 0 };
+}
