@@ -175,7 +175,7 @@ async function runBlockTheory(o: ParsedOptions, arch: LayerList, gain: number, q
   }
   const head =
     `mean-field trajectory of ${layers.archText(arch)}, gain ${num(gain)}, q0 ${num(q0)}, unit by unit ` +
-    `(residual: m' = m + alpha^2 V(m), chi = 1 + alpha^2 chi_F; layernorm: m' = v/(v + eps), chi = (N - 2 + (eps/(v + eps))^2) / (N (v + eps)); dense: as a plain layer list)`;
+    `(residual: m' = m + alpha^2 V(m), chi = 1 + alpha^2 chi_F; layernorm: m' = v/(v + eps), chi = 1/(v + eps); dense: as a plain layer list)`;
   const rows = perUnit.map((r) => [r.unit, r.kind, num(r.q, 5), num(r.chi, 5), num(r.logGradNorm, 5)]);
   print(`${head}\n${table(['unit', 'kind', 'q (stream after it)', 'chi', 'ln |dE/dx|'], rows)}\npredicted m1 = (N_L / min(N_0, N_L)) prod chi = ${numFromLn(t.lnM1)}  (ln m1 = ${num(t.lnM1)})\nvar_sq_norm = n/a (no free-probability sum for residual blocks yet)`);
 }

@@ -10,8 +10,11 @@ import type { BranchLayer, Layer, LayerList } from '../network/layers.js';
  * |x|^2/N, chi a unit's |J_u|_F^2 / N_in in the per-unit convention of src/theory/layer-trajectory.ts
  * (so |J|_F^2 = N_L prod chi and m1 = (N_L / min(N_0, N_L)) prod chi).
  *   dense (+phi):   q = sigma^2 m + sigma_b^2,  m' = E phi(h)^2,  chi = sigma^2 mu_1(q)
- *   layernorm:      m' = v/(v + eps) with v = m (a centred stream: unit mean 0),
- *                   chi = ((N - 2) + (eps/(v + eps))^2) / (N (v + eps))   (|P|_F^2 exactly, P/s)
+ *   layernorm:      m' = v/(v + eps) with v = m (a centred stream: unit mean 0), chi = 1/(v + eps)
+ *                   (J = P/s; P's two removed directions are a 2/N correction at width N, which is
+ *                   not compounded through a stack: successive layernorms remove nearly the same
+ *                   directions. Measured, 24 post-LN DeepNorm blocks at N = 256: m1 0.997 +- 0.007,
+ *                   against 0.829 with (N - 2)/N per layernorm and 1.0 without)
  *   residual:       m' = m + alpha^2 V(m),  chi = 1 + alpha^2 chi_F   (V, chi_F: the branch's m', chi
  *                   product from m): the residual length map q^{l+1} = q^l + alpha^2 V(q^l)
  * The residual map drops the cross terms 2 alpha E[x . F(x)] and 2 alpha E[v . J_F v], which vanish
@@ -94,11 +97,9 @@ function step(layer: Layer, st: State, gain: number): { state: State; lnChi: num
     }
     case 'layernorm': {
       if (!st.centred) throw new Unavailable('a layernorm right after an activation with a nonzero mean (relu, gelu, ...): the mean-field layernorm map assumes a centred stream');
-      const n = st.width;
       const v = st.m;
       const s2 = v + layer.eps;
-      const r = layer.eps / s2;
-      return { state: { m: v / s2, centred: true, width: n }, lnChi: Math.log((n - 2 + r * r) / n) - Math.log(s2) };
+      return { state: { m: v / s2, centred: true, width: st.width }, lnChi: -Math.log(s2) };
     }
     case 'residual': {
       const last = layer.branch[layer.branch.length - 1];

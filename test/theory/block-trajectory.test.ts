@@ -27,10 +27,13 @@ describe('block mean field: exact cases', () => {
     expect(t.logGradNorm[0]).toBeCloseTo(1.5 * Math.log(f), 14);
   });
 
-  it('a layernorm: m -> 1 (eps = 0), chi = (N - 2) / (N q)', () => {
+  it('a layernorm: m -> v/(v + eps), chi = 1/(v + eps) (infinite width)', () => {
     const t = ok(blockTrajectory(net('50 > 50 > ln'), 2, 1));
     expect(t.q).toEqual([4, 1]);
-    expect(t.chi[1]).toBeCloseTo(48 / 50 / 4, 15);
+    expect(t.chi[1]).toBe(0.25);
+    const e = ok(blockTrajectory(net('50 > 50 > ln(eps=0.5)'), 2, 1));
+    expect(e.q[1]).toBeCloseTo(4 / 4.5, 15);
+    expect(e.chi[1]).toBeCloseTo(1 / 4.5, 15);
   });
 
   it('says where it has no prediction', () => {
@@ -46,6 +49,8 @@ describe('block mean field against sampled networks', () => {
   const cases: [string, 'orthogonal' | 'gaussian', number, number][] = [
     ['128 > res(128:tanh > 128, alpha=0.5) x 8', 'orthogonal', 1.1, 1],
     ['128 > res(ln > 128:gelu > 128, alpha=0.7) x 8', 'gaussian', 1, 1.5],
+    // post-LN DeepNorm: layernorms in the stream
+    ['128 > (res(128:gelu > 128, alpha=deepnorm) > ln) x 8', 'gaussian', 1, 1],
   ];
   for (const [t, init, gain, q0] of cases) {
     it(`${t} (${init}, gain ${gain}, q0 ${q0}): the residual length map and ln m1 within 4 SE + 4/N`, () => {
