@@ -20,12 +20,21 @@ export {
   archText,
   jacobianSize,
   isConstantWidth,
+  hasBlocks,
+  denseStagesOf,
   type LayerList,
   type Layer,
   type DenseLayer,
   type ActivationLayer,
+  type LayerNormLayer,
+  type ResidualLayer,
+  type BranchLayer,
   type Stage,
 } from './network/layers.js';
+export { RESIDUAL_SCALINGS, type ResidualScaling } from './network/residual.js';
+export { sampleBlockDraws, forwardBlocks, blockJacobian, backpropBlocks, type BlockTrace, type BlockGradients } from './network/blocks.js';
+export { measureBlockNetwork } from './measure/block-network.js';
+export { blockTrajectory, type BlockTrajectory, type BlockTheory } from './theory/block-trajectory.js';
 export {
   activation,
   parseActivationName,
