@@ -55,13 +55,11 @@ async function runSpectrumCommand(o: ParsedOptions): Promise<void> {
 }
 
 /**
- * Residual blocks and layernorm layers take the dense spectrum of one input (src/network/blocks.ts):
- * the matrix-free estimates and the two-input correlation are refused with one line.
+ * Residual blocks and layernorm layers are measured for one input (src/network/blocks.ts): the
+ * two-input correlation is refused with one line.
  */
 export function refuseForBlocks(o: ParsedOptions): void {
-  const why = 'residual blocks and layernorm layers take the dense spectrum of one input for now';
-  if (o.get('method') === 'matrix-free') throw new SpecError(message.conflict('--arch with residual blocks or layernorm', '--method matrix-free', why));
-  if (o.get('c0') !== undefined) throw new SpecError(message.conflict('--arch with residual blocks or layernorm', '--c0', why));
+  if (o.get('c0') !== undefined) throw new SpecError(message.conflict('--arch with residual blocks or layernorm', '--c0', 'the two-input correlation does not take residual blocks or layernorm layers yet'));
 }
 
 /** The network options of spectrum and check, as a NetworkSpec (resolveSpec checks the combination). */

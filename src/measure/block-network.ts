@@ -1,4 +1,7 @@
-import { backpropBlocks, blockFactors, forwardBlocks, type BlockTrace } from '../network/blocks.js';
+import { backpropBlocks, blockFactors, forwardBlocks, BlockJacobianOperator, type BlockTrace } from '../network/blocks.js';
+import { operatorSpectrum, type MatrixFreeSpectrum } from '../spectrum/matrix-free.js';
+import { hutchinsonM1 } from '../spectrum/hutchinson.js';
+import type { SpectrumStats } from './stats.js';
 import { stableLogSingularValues, stableLnM1, type JacobianFactor } from '../spectrum/stable-product.js';
 import { embedFactors, isRectangular } from '../spectrum/embed.js';
 import { backend } from '../linalg/select.js';
@@ -6,7 +9,7 @@ import { spectrumStats } from './stats.js';
 import type { BaseDraws } from '../network/sampler.js';
 import type { LayerList } from '../network/layers.js';
 import type { LayerRecord, NetworkSample, MeasureOptions, M1Options, M1Sample } from './network.js';
-import { defaultBlockSize, defaultSpreadLimit, logDetFields, logDetResidualOf, type LogDetCheck } from './network.js';
+import { defaultBlockSize, defaultSpreadLimit, logDetFields, logDetResidualOf, matrixFreeRecord, matrixFreeStats, resolveM1Method, resolveMethod, type LogDetCheck } from './network.js';
 
 /**
  * One network with residual blocks or layernorm layers (src/network/blocks.ts), measured as
@@ -16,24 +19,39 @@ import { defaultBlockSize, defaultSpreadLimit, logDetFields, logDetResidualOf, t
  * own parameter gradients).
  */
 export function measureBlockNetwork(net: LayerList, draws: BaseDraws, p: { gain: number; q0: number }, opts: MeasureOptions = {}): NetworkSample {
-  if (opts.method === 'matrix-free') throw new Error('measureBlockNetwork: the matrix-free spectrum does not take residual blocks or layernorm layers yet');
   if (opts.c0 !== undefined) throw new Error('measureBlockNetwork: the two-input correlation (c0) does not take residual blocks or layernorm layers yet');
   const trace = forwardBlocks(net, draws, p);
   const grads = backpropBlocks(trace, draws);
   const square = !isRectangular(trace.widths);
-  const { factors, ranks, logDets } = blockFactors(trace, draws, { logDets: square });
   const widths = trace.widths;
   const k = Math.min(widths[0], widths[widths.length - 1]);
   const blockSize = opts.blockSize ?? defaultBlockSize(draws.init);
-  const all = stableLogSingularValues(productFactors(factors, trace), 1, blockSize, backend(), { spreadLimit: defaultSpreadLimit(draws.init) });
-  const logS = square ? all : all.slice(0, k);
-  const rank = Math.min(k, ...widths, ...ranks);
-  for (let i = rank; i < k; i++) logS[i] = -Infinity;
-  const stats = spectrumStats(logS, rank);
+  const m = Math.max(...widths);
+  const method = resolveMethod(opts.method, m, draws.weights.length + trace.units.length, blockSize, opts.matrixFree);
+  let logS: Float64Array;
+  let stats: SpectrumStats;
+  let rank: number;
   let check: LogDetCheck | null = null;
   let unformed = `rectangular Jacobian ${widths[widths.length - 1]} x ${widths[0]}: the log-det identity needs a square J`;
-  if (square && logDets.some((d) => d === null)) unformed = 'a unit of the network is singular (a layernorm, or dead units), so ln|det J| = -Infinity: no log-det identity to check';
-  else if (square) check = logDetResidualOf(logDets.reduce<number>((a, d) => a + d!, 0), logS, logS.length);
+  let mf: MatrixFreeSpectrum | undefined;
+  if (method === 'matrix-free') {
+    // only what the estimators support, with their own errors (as measureNetwork): the rest is NaN
+    mf = operatorSpectrum(new BlockJacobianOperator(trace, draws), draws.seed, opts.matrixFree);
+    rank = Math.min(k, ...widths, ...blockFactors(trace, draws, { factors: false }).ranks);
+    logS = mf.logSingularValues;
+    const lnM1 = mf.m1.lnM1 + Math.log(m / k);
+    stats = matrixFreeStats(Math.exp(lnM1), lnM1, rank > 0 ? Math.exp(mf.top.logS[0]) : 0);
+    unformed = 'matrix-free spectrum: only estimates of the singular values, no log-det identity to check';
+  } else {
+    const { factors, ranks, logDets } = blockFactors(trace, draws, { logDets: square });
+    const all = stableLogSingularValues(productFactors(factors, trace), 1, blockSize, backend(), { spreadLimit: defaultSpreadLimit(draws.init) });
+    logS = square ? all : all.slice(0, k);
+    rank = Math.min(k, ...widths, ...ranks);
+    for (let i = rank; i < k; i++) logS[i] = -Infinity;
+    stats = spectrumStats(logS, rank);
+    if (square && logDets.some((d) => d === null)) unformed = 'a unit of the network is singular (a layernorm, or dead units), so ln|det J| = -Infinity: no log-det identity to check';
+    else if (square) check = logDetResidualOf(logDets.reduce<number>((a, d) => a + d!, 0), logS, logS.length);
+  }
   const layers: LayerRecord[] = trace.units.map((u, i) => ({
     layer: i + 1,
     q: u.q,
@@ -49,7 +67,8 @@ export function measureBlockNetwork(net: LayerList, draws: BaseDraws, p: { gain:
     layers,
     logInputGrad: grads.logInputGrad,
     ...logDetFields(check, unformed),
-    method: 'dense',
+    method,
+    ...(mf ? { matrixFree: matrixFreeRecord(mf) } : {}),
   };
 }
 
@@ -60,11 +79,18 @@ function productFactors(factors: JacobianFactor[], trace: BlockTrace): JacobianF
 
 /** m1 = |J|_F^2 / min(N_0, N_L) of a block network, exactly (to rounding) from the stable product (measureM1's exact method). */
 export function measureBlockM1(net: LayerList, draws: BaseDraws, p: { gain: number; q0: number }, opts: M1Options = {}): M1Sample {
-  if (opts.method === 'hutchinson') throw new Error('measureBlockM1: the Hutchinson estimate does not take residual blocks or layernorm layers yet');
   const trace = forwardBlocks(net, draws, p);
-  const { factors } = blockFactors(trace, draws);
   const widths = trace.widths;
-  const shift = isRectangular(widths) ? Math.log(Math.max(...widths) / Math.min(widths[0], widths[widths.length - 1])) : 0;
-  const lnM1 = stableLnM1(productFactors(factors, trace), 1, opts.blockSize ?? defaultBlockSize(draws.init)) + shift;
+  const m = Math.max(...widths);
+  const probes = opts.probes ?? 64;
+  const blockSize = opts.blockSize ?? defaultBlockSize(draws.init);
+  const shift = isRectangular(widths) ? Math.log(m / Math.min(widths[0], widths[widths.length - 1])) : 0;
+  const method = resolveM1Method(opts.method ?? 'exact', m, draws.weights.length + trace.units.length, blockSize, probes);
+  if (method === 'hutchinson') {
+    const h = hutchinsonM1(new BlockJacobianOperator(trace, draws), probes, draws.seed);
+    return { seed: draws.seed, gain: p.gain, method, lnM1: h.lnM1 + shift, m1: Math.exp(h.lnM1 + shift), lnM1Stderr: h.lnStderr, probes };
+  }
+  const { factors } = blockFactors(trace, draws);
+  const lnM1 = stableLnM1(productFactors(factors, trace), 1, blockSize) + shift;
   return { seed: draws.seed, gain: p.gain, method: 'exact', lnM1, m1: Math.exp(lnM1), lnM1Stderr: 0 };
 }

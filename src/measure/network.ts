@@ -3,7 +3,7 @@ import { backprop } from '../gradients/backprop.js';
 import { stableLogSingularValues, stableLnM1, DEAD_GAP, type JacobianFactor } from '../spectrum/stable-product.js';
 import { JacobianOperator } from '../spectrum/jacobian-operator.js';
 import { hutchinsonM1 } from '../spectrum/hutchinson.js';
-import { matrixFreeSpectrum, denseCost, matrixFreeCost, MATRIX_FREE_NOT_ESTIMATED, type MatrixFreeOptions } from '../spectrum/matrix-free.js';
+import { matrixFreeSpectrum, denseCost, matrixFreeCost, MATRIX_FREE_NOT_ESTIMATED, type MatrixFreeOptions, type MatrixFreeSpectrum } from '../spectrum/matrix-free.js';
 import { backend } from '../linalg/select.js';
 import { activation } from '../network/activations.js';
 import { spectrumStats, type SpectrumStats } from './stats.js';
@@ -169,21 +169,24 @@ export function measureNetwork(draws: BaseDraws, p: ScaleParams, opts: MeasureOp
     ),
     method,
   };
-  if (mf) {
-    sample.matrixFree = {
-      m1Stderr: mf.m1.stderr,
-      lnM1Stderr: mf.m1.lnStderr,
-      probes: mf.m1.probes,
-      lanczosSteps: mf.top.steps,
-      topChange: mf.top.change,
-      notEstimated: MATRIX_FREE_NOT_ESTIMATED,
-    };
-  }
+  if (mf) sample.matrixFree = matrixFreeRecord(mf);
   return sample;
 }
 
+/** A sample's matrixFree block: the estimators' own error figures. */
+export function matrixFreeRecord(mf: MatrixFreeSpectrum): NonNullable<NetworkSample['matrixFree']> {
+  return {
+    m1Stderr: mf.m1.stderr,
+    lnM1Stderr: mf.m1.lnStderr,
+    probes: mf.m1.probes,
+    lanczosSteps: mf.top.steps,
+    topChange: mf.top.change,
+    notEstimated: MATRIX_FREE_NOT_ESTIMATED,
+  };
+}
+
 /** SpectrumStats of a matrix-free sample: m1 (Hutchinson), s_max and ln_s_max (Lanczos); NaN for the rest. */
-function matrixFreeStats(m1: number, lnM1: number, sMax: number): SpectrumStats {
+export function matrixFreeStats(m1: number, lnM1: number, sMax: number): SpectrumStats {
   const stats: SpectrumStats = {
     m1,
     ln_m1: lnM1,

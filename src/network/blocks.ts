@@ -6,6 +6,7 @@ import { denseStagesOf, type Layer, type LayerList } from './layers.js';
 import { sampleStageDraws, type BaseDraws } from './sampler.js';
 import { layerNormApplyLeft, layerNormForward, layerNormParamGradNorm, layerNormProjector, layerNormRank, layerNormVjp, type LayerNormState } from './layernorm.js';
 import type { JacobianFactor } from '../spectrum/stable-product.js';
+import { renormalize, type LinearOperator, type ScaledBlock } from '../spectrum/jacobian-operator.js';
 
 /**
  * The engine of layer lists with residual blocks or layernorm layers (src/network/layers.ts
@@ -168,9 +169,11 @@ function residualMatrix(op: Extract<Op, { kind: 'residual' }>, draws: BaseDraws,
  * One Jacobian factor per unit (diag(dphi) base, the product taking gain 1), with the unit's
  * structural rank and, where the factor is square and of full rank, ln|det| for the log-det check
  * (null otherwise; computed by one Householder QR of an explicit factor, from ln|det W| = 0 for an
- * orthogonal W, by a QR of W for a Gaussian one).
+ * orthogonal W, by a QR of W for a Gaussian one). `factors: false` gives the ranks alone, forming no
+ * explicit factor (the matrix-free path).
  */
-export function blockFactors(trace: BlockTrace, draws: BaseDraws, opts: { logDets?: boolean } = {}): { factors: JacobianFactor[]; ranks: number[]; logDets: (number | null)[] } {
+export function blockFactors(trace: BlockTrace, draws: BaseDraws, opts: { logDets?: boolean; factors?: boolean } = {}): { factors: JacobianFactor[]; ranks: number[]; logDets: (number | null)[] } {
+  const form = opts.factors ?? true;
   const factors: JacobianFactor[] = [];
   const ranks: number[] = [];
   const logDets: (number | null)[] = [];
@@ -214,11 +217,13 @@ export function blockFactors(trace: BlockTrace, draws: BaseDraws, opts: { logDet
           dphi[i] /= head.st.s;
           lnDphi[i] -= lns;
         }
-        factors.push({ base: layerNormProjector(head.st), dphi, lnDphi });
+        if (form) factors.push({ base: layerNormProjector(head.st), dphi, lnDphi });
       } else {
-        const base = residualMatrix(head as Extract<Op, { kind: 'residual' }>, draws, null, u.nIn);
-        factors.push({ base, dphi, lnDphi });
-        if (opts.logDets && rank === u.nOut) logDet = logAbsDet(base) + sumFinite(lnDphi);
+        if (form) {
+          const base = residualMatrix(head as Extract<Op, { kind: 'residual' }>, draws, null, u.nIn);
+          factors.push({ base, dphi, lnDphi });
+          if (opts.logDets && rank === u.nOut) logDet = logAbsDet(base) + sumFinite(lnDphi);
+        }
       }
     }
     ranks.push(rank);
@@ -309,4 +314,82 @@ function backOps(ops: readonly Op[], draws: BaseDraws, vOut: Float64Array, param
     }
   }
   return v;
+}
+
+/**
+ * J of a block list applied to blocks of row vectors without forming it (the matrix-free estimators'
+ * operator): each unit's ops in turn, V <- V (g W)^T for a dense layer, V diag(d) for an
+ * activation, (V - mean 1^T - (V y) y^T / N) / s for a layernorm (symmetric), V + alpha F'(V) for
+ * a residual block; J^T the same ops in reverse with W for W^T. O(k (sum of the dense layers' sizes))
+ * for k vectors. A stream whose width changes is embedded at its largest width M (inputs read from
+ * the first N_0 columns, outputs padded with zeros), so J is the top-left block of an M x M operator,
+ * as the dense product embeds it. The block is renormalized after every unit (logScale).
+ */
+export class BlockJacobianOperator implements LinearOperator {
+  readonly n: number;
+  constructor(
+    private readonly trace: BlockTrace,
+    private readonly draws: BaseDraws,
+  ) {
+    this.n = Math.max(...trace.widths);
+  }
+
+  apply(block: Mat): ScaledBlock {
+    const widths = this.trace.widths;
+    let v = resize(block, widths[0]);
+    let logScale = 0;
+    for (const u of this.trace.units) {
+      v = rowOps(u.ops, this.draws, v, false);
+      logScale += renormalize(v);
+    }
+    return { rows: resize(v, this.n), logScale };
+  }
+
+  applyT(block: Mat): ScaledBlock {
+    const widths = this.trace.widths;
+    let v = resize(block, widths[widths.length - 1]);
+    let logScale = 0;
+    for (let i = this.trace.units.length - 1; i >= 0; i--) {
+      v = rowOps(this.trace.units[i].ops, this.draws, v, true);
+      logScale += renormalize(v);
+    }
+    return { rows: resize(v, this.n), logScale };
+  }
+}
+
+/** The first `cols` columns of m, or m padded with zero columns to `cols` (a copy either way). */
+function resize(m: Mat, cols: number): Mat {
+  const out = { rows: m.rows, cols, data: new Float64Array(m.rows * cols) };
+  const c = Math.min(cols, m.cols);
+  for (let i = 0; i < m.rows; i++) out.data.set(m.data.subarray(i * m.cols, i * m.cols + c), i * cols);
+  return out;
+}
+
+/** The ops applied to the rows of v (J_ops v_i, or J_ops^T v_i when transposed: the ops in reverse). */
+function rowOps(ops: readonly Op[], draws: BaseDraws, v: Mat, transposed: boolean): Mat {
+  let m = v;
+  for (let idx = 0; idx < ops.length; idx++) {
+    const op = ops[transposed ? ops.length - 1 - idx : idx];
+    if (op.kind === 'dense') {
+      const w = draws.weights[op.k];
+      m = transposed ? backend().gemm(m, w) : backend().gemmNT(m, w);
+      for (let i = 0; i < m.data.length; i++) m.data[i] *= op.gain;
+    } else if (op.kind === 'activation') {
+      const c = m.cols;
+      const out = { rows: m.rows, cols: c, data: new Float64Array(m.data.length) };
+      for (let i = 0; i < m.rows; i++) for (let j = 0; j < c; j++) out.data[i * c + j] = m.data[i * c + j] * op.d[j];
+      m = out;
+    } else if (op.kind === 'layernorm') {
+      const c = m.cols;
+      const out = { rows: m.rows, cols: c, data: new Float64Array(m.data.length) };
+      for (let i = 0; i < m.rows; i++) out.data.set(layerNormVjp(op.st, m.data.subarray(i * c, (i + 1) * c)), i * c);
+      m = out;
+    } else {
+      const f = rowOps(op.branch, draws, m, transposed);
+      const out = { rows: m.rows, cols: m.cols, data: Float64Array.from(m.data) };
+      for (let i = 0; i < out.data.length; i++) out.data[i] += op.alpha * f.data[i];
+      m = out;
+    }
+  }
+  return m;
 }

@@ -1,6 +1,6 @@
 import { SVD, Matrix } from 'ml-matrix';
 import type { Mat } from '../linalg/matrix.js';
-import type { JacobianOperator } from './jacobian-operator.js';
+import type { LinearOperator } from './jacobian-operator.js';
 
 /**
  * Golub-Kahan (Lanczos) bidiagonalization of J from several start vectors in lockstep, with full
@@ -28,7 +28,7 @@ export interface GolubKahanResult {
   lnScale: number;
 }
 
-export function golubKahan(op: JacobianOperator, starts: Mat, steps: number): GolubKahanResult {
+export function golubKahan(op: LinearOperator, starts: Mat, steps: number): GolubKahanResult {
   const n = op.n, p = starts.rows;
   const k = Math.min(steps, n);
   const Vs = Array.from({ length: p }, () => new Float64Array(k * n));

@@ -1,5 +1,5 @@
 import { normalStream } from '../random/streams.js';
-import type { JacobianOperator } from './jacobian-operator.js';
+import type { LinearOperator } from './jacobian-operator.js';
 
 /**
  * Hutchinson's estimator of m1 = tr(J^T J)/N = |J|_F^2/N: for probes z with E[z z^T] = I,
@@ -18,7 +18,7 @@ export interface HutchinsonEstimate {
   probes: number;
 }
 
-export function hutchinsonM1(op: JacobianOperator, probes: number, seed: number): HutchinsonEstimate {
+export function hutchinsonM1(op: LinearOperator, probes: number, seed: number): HutchinsonEstimate {
   if (probes < 2) throw new Error('hutchinsonM1: need at least 2 probes for a standard error');
   const n = op.n;
   const z = new Float64Array(probes * n);

@@ -17,7 +17,20 @@ export interface ScaledBlock {
   logScale: number;
 }
 
-export class JacobianOperator {
+/**
+ * A square linear map applied to blocks of row vectors, with its scale kept in logs: what the
+ * matrix-free estimators (Hutchinson, Golub-Kahan-Lanczos, SLQ) take. JacobianOperator is the plain
+ * network's; src/network/blocks.ts BlockJacobianOperator the residual/layernorm list's.
+ */
+export interface LinearOperator {
+  readonly n: number;
+  /** rows of the result = (J v_i)^T for the rows v_i of `block` (which is not modified) */
+  apply(block: Mat): ScaledBlock;
+  /** rows of the result = (J^T u_i)^T */
+  applyT(block: Mat): ScaledBlock;
+}
+
+export class JacobianOperator implements LinearOperator {
   readonly n: number;
   private readonly factors: JacobianFactor[];
   private readonly gain: number;
@@ -66,7 +79,7 @@ function scaleColumns(m: Mat, d: Float64Array, gain: number): void {
 }
 
 /** divide by the largest |entry|, return its log (0 for an all-zero block) */
-function renormalize(m: Mat): number {
+export function renormalize(m: Mat): number {
   let mx = 0;
   for (const v of m.data) mx = Math.max(mx, Math.abs(v));
   if (mx === 0 || !Number.isFinite(mx)) return 0;

@@ -1,6 +1,6 @@
 import { normalStream, fillNormal } from '../random/streams.js';
 import { golubKahan, bidiagonalSVD } from './golub-kahan.js';
-import type { JacobianOperator } from './jacobian-operator.js';
+import type { LinearOperator } from './jacobian-operator.js';
 
 /**
  * The largest singular values of J by Golub-Kahan-Lanczos with full reorthogonalization from one
@@ -17,7 +17,7 @@ export interface TopSingularValues {
   change: number;
 }
 
-export function topSingularValues(op: JacobianOperator, count: number, steps: number, seed: number): TopSingularValues {
+export function topSingularValues(op: LinearOperator, count: number, steps: number, seed: number): TopSingularValues {
   const n = op.n;
   const start = fillNormal(new Float64Array(n), normalStream(seed, 'probe', 1));
   const { runs, lnScale } = golubKahan(op, { rows: 1, cols: n, data: start }, steps);

@@ -1,4 +1,4 @@
-import { JacobianOperator } from './jacobian-operator.js';
+import { JacobianOperator, type LinearOperator } from './jacobian-operator.js';
 import { hutchinsonM1, type HutchinsonEstimate } from './hutchinson.js';
 import { topSingularValues, type TopSingularValues } from './lanczos.js';
 import type { JacobianFactor } from './stable-product.js';
@@ -45,8 +45,12 @@ export interface MatrixFreeSpectrum {
 }
 
 export function matrixFreeSpectrum(factors: JacobianFactor[], gain: number, seed: number, opts: MatrixFreeOptions = {}, be?: LinalgBackend): MatrixFreeSpectrum {
+  return operatorSpectrum(new JacobianOperator(factors, gain, be), seed, opts);
+}
+
+/** The matrix-free spectrum of any operator (see matrixFreeSpectrum). */
+export function operatorSpectrum(op: LinearOperator, seed: number, opts: MatrixFreeOptions = {}): MatrixFreeSpectrum {
   const o = { ...MATRIX_FREE_DEFAULTS, ...opts };
-  const op = new JacobianOperator(factors, gain, be);
   const n = op.n;
   const m1 = hutchinsonM1(op, o.probes, seed);
   const top = topSingularValues(op, Math.min(o.top, n), Math.min(o.lanczosSteps, n), seed);

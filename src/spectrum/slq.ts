@@ -1,6 +1,6 @@
 import { normalStream, fillNormal } from '../random/streams.js';
 import { golubKahan, bidiagonalSVD } from './golub-kahan.js';
-import type { JacobianOperator } from './jacobian-operator.js';
+import type { LinearOperator } from './jacobian-operator.js';
 
 /**
  * Stochastic Lanczos quadrature for the density of ln s (Ubaru, Chen & Saad 2017). For a unit
@@ -21,7 +21,7 @@ export interface SpectralDensity {
   steps: number;
 }
 
-export function slqDensity(op: JacobianOperator, probes: number, steps: number, seed: number): SpectralDensity {
+export function slqDensity(op: LinearOperator, probes: number, steps: number, seed: number): SpectralDensity {
   const n = op.n;
   const starts = fillNormal(new Float64Array(probes * n), normalStream(seed, 'probe', 2));
   const { runs, lnScale } = golubKahan(op, { rows: probes, cols: n, data: starts }, steps);

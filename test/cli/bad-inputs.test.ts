@@ -148,7 +148,6 @@ const CASES: Case[] = [
   { args: ['spectrum', '--arch', '64 > res(64:relu > 32)'], says: /residual block 1 \(layer 0\): its branch ends at 32 units but the stream it joins is 64 wide/ },
   { args: ['spectrum', '--arch', '64 > res(64:relu > 64, alpha=deepnorm)'], says: /deepnorm is a post-LN scaling/ },
   { args: ['spectrum', '--arch', '64 > res(64:relu > 64'], says: /unbalanced parentheses/ },
-  { args: ['spectrum', '--arch', '16 > res(16)', '--method', 'matrix-free'], says: /--arch with residual blocks or layernorm and --method matrix-free cannot be used together/ },
   { args: ['spectrum', '--arch', '16 > res(16)', '--c0', '0.5'], says: /--c0 cannot be used together/ },
   { args: ['theory', '--arch', '32 > 32:relu > ln'], says: /no mean-field prediction for this list: a layernorm right after an activation/ },
   { args: ['report', '--arch', '16 > res(16) x 2'], says: /report's theory figures are drawn for plain layer lists/ },

@@ -5,6 +5,7 @@ import { sampleBlockDraws, forwardBlocks, blockJacobian, backpropBlocks } from '
 import { sampleStageDraws, type BaseDraws } from '../../src/network/sampler.js';
 import { layerNormForward, layerNormJacobian, layerNormVjp, layerNormApplyLeft } from '../../src/network/layernorm.js';
 import { measureBlockNetwork, measureBlockM1 } from '../../src/measure/block-network.js';
+import { BlockJacobianOperator } from '../../src/network/blocks.js';
 import { denseSingularValues } from '../../src/spectrum/naive.js';
 import { gemm } from '../../src/linalg/gemm.js';
 import { identity, type Mat } from '../../src/linalg/matrix.js';
@@ -253,5 +254,42 @@ describe('block networks: known answers', () => {
       x = layerNormForward(Float64Array.from(x, (v, i) => A * v + g[i]), 1e-2).y;
     }
     expect(maxAbs(mine, x)).toBeLessThan(1e-13);
+  });
+});
+
+describe('block networks: matrix-free', () => {
+  it('the operator is J (and J^T) to rounding, embedded at the largest stream width', () => {
+    for (const t of ['12 > res(ln > 16:gelu > 12, alpha=0.6) x 3 > ln', '10 > 14:tanh > res(ln > 20:silu > 14, alpha=0.5) x 2 > :tanh > 6']) {
+      const a = net(t);
+      const draws = sampleBlockDraws(a, 3);
+      const trace = forwardBlocks(a, draws, { gain: 1.1, q0: 1 });
+      const J = blockJacobian(trace, draws);
+      const op = new BlockJacobianOperator(trace, draws);
+      const M = op.n;
+      const eye = identity(M);
+      const fwd = op.apply(eye), back = op.applyT(eye);
+      // row i of apply(I) is (J e_i)^T padded: J's column i; row i of applyT(I) is J's row i
+      for (let i = 0; i < M; i++) {
+        for (let j = 0; j < M; j++) {
+          const jij = i < J.rows && j < J.cols ? J.data[i * J.cols + j] : 0;
+          expect(Math.abs(Math.exp(fwd.logScale) * fwd.rows.data[j * M + i] - jij), t).toBeLessThan(1e-13);
+          expect(Math.abs(Math.exp(back.logScale) * back.rows.data[i * M + j] - jij), t).toBeLessThan(1e-13);
+        }
+      }
+    }
+  });
+
+  it('Hutchinson m1 within 4 standard errors of the dense m1; Lanczos s_max to 1e-8', () => {
+    const a = net('96 > res(ln > 128:gelu > 96, alpha=0.8) x 4 > ln');
+    const draws = sampleBlockDraws(a, 8);
+    const dense = measureBlockNetwork(a, draws, { gain: 1, q0: 1 });
+    const mf = measureBlockNetwork(a, draws, { gain: 1, q0: 1 }, { method: 'matrix-free', matrixFree: { probes: 64, lanczosSteps: 60 } });
+    expect(mf.method).toBe('matrix-free');
+    expect(Math.abs(mf.stats.m1 - dense.stats.m1)).toBeLessThan(4 * mf.matrixFree!.m1Stderr);
+    expect(Math.abs(mf.stats.ln_s_max - dense.stats.ln_s_max)).toBeLessThan(1e-8);
+    expect(Number.isNaN(mf.stats.std_log)).toBe(true);
+    expect(mf.rank).toBe(dense.rank);
+    const h = measureBlockM1(a, draws, { gain: 1, q0: 1 }, { method: 'hutchinson', probes: 64 });
+    expect(Math.abs(h.m1 - dense.stats.m1)).toBeLessThan(4 * h.m1 * h.lnM1Stderr);
   });
 });
