@@ -16,6 +16,7 @@ import { registerSweep } from './commands/sweep.js';
 import { registerCompare } from './commands/compare.js';
 import { registerCheck } from './commands/check.js';
 import { registerMerge } from './commands/merge.js';
+import { registerResidual } from './commands/residual.js';
 
 const program = new Command();
 program
@@ -65,6 +66,7 @@ registerReport(program);
 registerSweep(program);
 registerCompare(program);
 registerCheck(program);
+registerResidual(program);
 registerMerge(program);
 
 try {

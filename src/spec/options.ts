@@ -14,7 +14,7 @@ import { GAIN_PRESETS, parseActivation, parseGain, parseGainList, parseInit, par
  * differences (check's 2 seeds, report's coarser grid) are entries here, stated in the help.
  */
 
-export const COMMANDS = ['spectrum', 'theory', 'gains', 'sweep', 'compare', 'check', 'report', 'merge'] as const;
+export const COMMANDS = ['spectrum', 'theory', 'gains', 'sweep', 'compare', 'check', 'report', 'residual', 'merge'] as const;
 export type CommandName = (typeof COMMANDS)[number];
 
 export const METHODS = ['dense', 'matrix-free', 'auto'] as const;
@@ -312,6 +312,21 @@ export const COMMAND_OPTIONS: { [C in CommandName]: OptionUse[] } = {
     { key: 'locate', study: true },
     { key: 'workers', study: true },
     { key: 'maxMemory', study: true },
+  ],
+  residual: [
+    { key: 'width', default: 128, defaultText: '128', help: 'the stream width N (every block is N:ACTIVATION > N)' },
+    { key: 'depth', list: 'items', default: '6,12,24,48', defaultText: '6,12,24,48', help: 'numbers of residual blocks, one point each' },
+    { key: 'activation', default: 'gelu', defaultText: 'gelu', help: "the branch's activation" },
+    { key: 'init' },
+    { key: 'gain', help: "sigma_w of every dense layer (the scalings' own factors multiply it)" },
+    { key: 'q0', numericOnly: 'a layer list has no single fixed point to start at' },
+    { key: 'seeds', default: 2, defaultText: '2', help: 'independent networks per point' },
+    { key: 'seed' },
+    { key: 'tolM1' },
+    { key: 'tolSpread' },
+    { key: 'out', default: 'reports', defaultText: 'reports', help: 'output root; the study goes to <dir>/<name>/ (residual.json, residual.vl.json, .svg, .png, index.html)' },
+    { key: 'name', default: 'residual', defaultText: 'residual', help: "the folder's name" },
+    { key: 'json', help: 'print the eoc.residual-study/1 JSON document' },
   ],
   merge: [
     { key: 'out', help: 'write dir/sweep.jsonl and dir/sweep.json (the same files one unsharded eoc sweep --out writes)' },
