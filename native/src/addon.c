@@ -10,6 +10,8 @@
  *   householderQR(n, gt, tau)        blocked Householder QR in place (src/linalg/qr.ts layout)
  *   exactHouseholderQR(n, gt, tau)   the TS reference householderQR bit for bit (exact_qr.c: the draws)
  *   exactFormQt(n, gt, tau, qt)      the TS reference formQt bit for bit: qt := Q^T (row-major)
+ *   exactHouseholderQRThin(m, k, gt, tau), exactFormQThin(m, k, gt, tau, qt)
+ *                                    the same for G m x k (householderQRThin, formQThin: rectangular draws)
  *   scaleColumns(m, n, c, d, tiny)   c (m x n row-major) := c diag(d), then |c_ij| < tiny -> 0
  *   jacobiSweeps(y, e, m, n, maxSweeps, tol)  one-sided Jacobi on log-scaled rows; returns the sweeps
  *   isa()                            the gemm path in use: 'avx512' | 'avx2' | 'baseline'
@@ -167,6 +169,36 @@ static napi_value js_exact_form_qt(napi_env env, napi_callback_info info) {
   return undefined(env);
 }
 
+/* the arguments (m, k, gt, tau[, qt]) of the thin QR kernels: gt and qt k x m, tau k, m >= k */
+static int get_thin_args(napi_env env, napi_callback_info info, int want_qt, int *m, int *k, double **gt, double **tau, double **qt) {
+  napi_value argv[5];
+  if (!get_args(env, info, want_qt ? 5 : 4, argv)) return 0;
+  if (!get_dim(env, argv[0], "m", m) || !get_dim(env, argv[1], "k", k)) return 0;
+  if (*m < *k) {
+    napi_throw_range_error(env, NULL, "thin QR: need m >= k");
+    return 0;
+  }
+  const size_t mk = (size_t)*m * *k;
+  if (!get_f64(env, argv[2], "gt", mk, gt) || !get_f64(env, argv[3], "tau", (size_t)*k, tau)) return 0;
+  return !want_qt || get_f64(env, argv[4], "qt", mk, qt);
+}
+
+static napi_value js_exact_qr_thin(napi_env env, napi_callback_info info) {
+  int m, k;
+  double *gt, *tau;
+  if (!get_thin_args(env, info, 0, &m, &k, &gt, &tau, NULL)) return NULL;
+  eoc_exact_qr_thin(m, k, gt, tau);
+  return undefined(env);
+}
+
+static napi_value js_exact_form_q_thin(napi_env env, napi_callback_info info) {
+  int m, k;
+  double *gt, *tau, *qt;
+  if (!get_thin_args(env, info, 1, &m, &k, &gt, &tau, &qt)) return NULL;
+  eoc_exact_form_q_thin(m, k, gt, tau, qt);
+  return undefined(env);
+}
+
 static napi_value js_scale_columns(napi_env env, napi_callback_info info) {
   napi_value argv[5];
   int m, n;
@@ -259,7 +291,8 @@ NAPI_MODULE_INIT() {
     napi_callback fn;
   } fns[] = {
     {"gemm", js_gemm}, {"gemv", js_gemv}, {"trmmUpperLeft", js_trmm}, {"ormqrRight", js_ormqr}, {"householderQR", js_geqrf}, {"jacobiSweeps", js_jacobi},
-    {"exactHouseholderQR", js_exact_qr}, {"exactFormQt", js_exact_form_qt}, {"scaleColumns", js_scale_columns},
+    {"exactHouseholderQR", js_exact_qr}, {"exactFormQt", js_exact_form_qt},
+    {"exactHouseholderQRThin", js_exact_qr_thin}, {"exactFormQThin", js_exact_form_q_thin}, {"scaleColumns", js_scale_columns},
     {"isa", js_isa}, {"setIsa", js_set_isa}, {"compiledIsas", js_compiled}, {"supportedIsas", js_supported},
   };
   static int initialized = 0;

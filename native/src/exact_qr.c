@@ -102,8 +102,8 @@ static double ref_norm2(const double *a, int n) {
 #undef VL
 #undef NV
 
-typedef void (*qr_fn)(int, double *, double *, double *, ptrdiff_t, unsigned char *);
-typedef void (*fq_fn)(int, const double *, const double *, double *, ptrdiff_t);
+typedef void (*qr_fn)(int, int, double *, double *, double *, ptrdiff_t, unsigned char *);
+typedef void (*fq_fn)(int, int, const double *, const double *, double *, ptrdiff_t);
 
 /* rows of the transposed work matrix: n rounded up to the strip width w, plus one cache line (8
  * doubles) so that consecutive rows are not a power of two apart (a stride of 2^k bytes maps every
@@ -130,39 +130,48 @@ static struct path path_for(int n) {
   return p;
 }
 
-/* dst[j * ldd + i] = src[i * lds + j] for i, j < n, in tiles */
-static void transpose_tiles(int n, const double *src, ptrdiff_t lds, double *dst, ptrdiff_t ldd) {
+/* dst[j * ldd + i] = src[i * lds + j] for i < rows, j < cols, in tiles */
+static void transpose_tiles(int rows, int cols, const double *src, ptrdiff_t lds, double *dst, ptrdiff_t ldd) {
   enum { B = 32 };
-  for (int i0 = 0; i0 < n; i0 += B)
-    for (int j0 = 0; j0 < n; j0 += B) {
-      const int i1 = i0 + B < n ? i0 + B : n, j1 = j0 + B < n ? j0 + B : n;
+  for (int i0 = 0; i0 < rows; i0 += B)
+    for (int j0 = 0; j0 < cols; j0 += B) {
+      const int i1 = i0 + B < rows ? i0 + B : rows, j1 = j0 + B < cols ? j0 + B : cols;
       for (int j = j0; j < j1; j++)
         for (int i = i0; i < i1; i++) dst[(ptrdiff_t)j * ldd + i] = src[(ptrdiff_t)i * lds + j];
     }
 }
 
-/* householderQR (src/linalg/qr.ts householderQRThin with m = k = n), in place */
-void eoc_exact_qr(int n, double *gt, double *tau) {
-  if (n <= 0) return;
-  const struct path p = path_for(n);
+/* householderQRThin (src/linalg/qr.ts) on G m x k, m >= k, gt k x m (row c = column c of G), in place */
+void eoc_exact_qr_thin(int m, int k, double *gt, double *tau) {
+  if (k <= 0 || m < k) return;
+  const struct path p = path_for(k);
   const ptrdiff_t ld = p.ld;
-  double *g = eoc_buffer(EOC_BUF_WORK1, (size_t)n * ld + (size_t)n / 8 + 1);
-  unsigned char *skip = (unsigned char *)(g + (size_t)n * ld);
-  /* G row-major (g[i * ld + j] = G_ij = gt[j * n + i]), padding columns zero */
-  transpose_tiles(n, gt, n, g, ld);
-  for (int i = 0; i < n; i++) for (ptrdiff_t j = n; j < ld; j++) g[i * ld + j] = 0;
-  /* gt's rows take each reflector (contiguous, as the output wants) as it is made */
-  p.qr(n, gt, tau, g, ld, skip);
-  /* R above the diagonal: gt[j * n + k] = G_kj, k < j */
-  for (int k = 0; k < n; k++)
-    for (int j = k + 1; j < n; j++) gt[(ptrdiff_t)j * n + k] = g[(ptrdiff_t)k * ld + j];
+  double *g = eoc_buffer(EOC_BUF_WORK1, (size_t)m * ld + (size_t)k / 8 + 1);
+  unsigned char *skip = (unsigned char *)(g + (size_t)m * ld);
+  /* G row-major (g[i * ld + j] = G_ij = gt[j * m + i]), padding columns zero */
+  transpose_tiles(k, m, gt, m, g, ld);
+  for (int i = 0; i < m; i++) for (ptrdiff_t j = k; j < ld; j++) g[i * ld + j] = 0;
+  p.qr(m, k, gt, tau, g, ld, skip);
+  /* R above the diagonal: gt[j * m + c] = G_cj, c < j */
+  for (int c = 0; c < k; c++)
+    for (int j = c + 1; j < k; j++) gt[(ptrdiff_t)j * m + c] = g[(ptrdiff_t)c * ld + j];
 }
 
-/* formQt (qr.ts formQThin with m = k = n): qt row j = H_0 ... H_j e_j, reflectors j, j-1, ..., 0 */
+/* formQThin (qr.ts): qt (k x m) row j = H_0 ... H_j e_j, reflectors j, j-1, ..., 0 */
+void eoc_exact_form_q_thin(int m, int k, const double *gt, const double *tau, double *qt) {
+  if (k <= 0 || m < k) return;
+  const struct path p = path_for(k);
+  double *q = eoc_buffer(EOC_BUF_WORK1, (size_t)m * p.ld);
+  p.fq(m, k, gt, tau, q, p.ld);
+  transpose_tiles(m, k, q, p.ld, qt, m);
+}
+
+/* householderQR (qr.ts householderQRThin with m = k = n), in place */
+void eoc_exact_qr(int n, double *gt, double *tau) {
+  eoc_exact_qr_thin(n, n, gt, tau);
+}
+
+/* formQt (qr.ts formQThin with m = k = n) */
 void eoc_exact_form_qt(int n, const double *gt, const double *tau, double *qt) {
-  if (n <= 0) return;
-  const struct path p = path_for(n);
-  double *q = eoc_buffer(EOC_BUF_WORK1, (size_t)n * p.ld);
-  p.fq(n, gt, tau, q, p.ld);
-  transpose_tiles(n, q, p.ld, qt, n);
+  eoc_exact_form_q_thin(n, n, gt, tau, qt);
 }

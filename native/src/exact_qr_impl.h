@@ -76,13 +76,17 @@ TARGET static void CAT2(strip_apply, SFX)(int len, double t, const double *x, do
   }
 }
 
-/* householderQR: left-looking over strips of W columns, each column still gets reflectors 0, 1, ... in order */
-TARGET static void CAT2(exact_qr, SFX)(int n, double *gt, double *tau, double *g, ptrdiff_t ld, unsigned char *skip) {
-  for (int s0 = 0; s0 < n; s0 += W) {
-    const int se = s0 + W < n ? s0 + W : n;
+/*
+ * householderQRThin on G (m x k, m >= k) worked on row-major (g[i * ld + j] = G_ij): left-looking
+ * over strips of W columns, each column still gets reflectors 0, 1, ... in order. gt is k x m (row c
+ * of gt: column c of G), which takes each reflector as it is made.
+ */
+TARGET static void CAT2(exact_qr, SFX)(int m, int k, double *gt, double *tau, double *g, ptrdiff_t ld, unsigned char *skip) {
+  for (int s0 = 0; s0 < k; s0 += W) {
+    const int se = s0 + W < k ? s0 + W : k;
     for (int c = 0; c < se; c++) {
-      const int rest = n - c - 1;
-      double *xc = gt + (ptrdiff_t)c * n + c + 1;
+      const int rest = m - c - 1;
+      double *xc = gt + (ptrdiff_t)c * m + c + 1;
       if (c >= s0) {
         /* reflector c from column c, which has had reflectors 0..c-1 */
         const double alpha = g[(ptrdiff_t)c * ld + c];
@@ -90,7 +94,7 @@ TARGET static void CAT2(exact_qr, SFX)(int n, double *gt, double *tau, double *g
         const double xnorm = rest > 0 ? ref_norm2(xc, rest) : 0;
         if (xnorm == 0) {
           tau[c] = 0;
-          gt[(ptrdiff_t)c * n + c] = alpha;
+          gt[(ptrdiff_t)c * m + c] = alpha;
           skip[c] = 1;
           continue;
         }
@@ -102,7 +106,7 @@ TARGET static void CAT2(exact_qr, SFX)(int n, double *gt, double *tau, double *g
         tau[c] = t;
         const double inv = 1 / (alpha - beta);
         for (int i = 0; i < rest; i++) xc[i] *= inv;
-        gt[(ptrdiff_t)c * n + c] = beta;
+        gt[(ptrdiff_t)c * m + c] = beta;
       }
       if (skip[c]) continue;
       const int first = c + 1 - s0 > 0 ? c + 1 - s0 : 0;
@@ -112,17 +116,17 @@ TARGET static void CAT2(exact_qr, SFX)(int n, double *gt, double *tau, double *g
   }
 }
 
-/* formQt: strips of W columns of Q (rows of Q^T); reflectors se-1 down to 0, column j from H_j on */
-TARGET static void CAT2(exact_form_q, SFX)(int n, const double *gt, const double *tau, double *q, ptrdiff_t ld) {
-  for (int s0 = 0; s0 < n; s0 += W) {
-    const int se = s0 + W < n ? s0 + W : n;
-    for (int i = 0; i < n; i++) memset(q + (ptrdiff_t)i * ld + s0, 0, W * sizeof(double));
+/* formQThin: strips of W columns of Q (m x k, rows of qt); reflectors se-1 down to 0, column j from H_j on */
+TARGET static void CAT2(exact_form_q, SFX)(int m, int k, const double *gt, const double *tau, double *q, ptrdiff_t ld) {
+  for (int s0 = 0; s0 < k; s0 += W) {
+    const int se = s0 + W < k ? s0 + W : k;
+    for (int i = 0; i < m; i++) memset(q + (ptrdiff_t)i * ld + s0, 0, W * sizeof(double));
     for (int j = s0; j < se; j++) q[(ptrdiff_t)j * ld + j] = 1;
     for (int c = se - 1; c >= 0; c--) {
       const double t = tau[c];
       if (t == 0) continue;
       const int first = c - s0 > 0 ? c - s0 : 0;
-      CAT2(strip_apply, SFX)(n - c - 1, t, gt + (ptrdiff_t)c * n + c + 1, q + (ptrdiff_t)c * ld + s0, ld, first);
+      CAT2(strip_apply, SFX)(m - c - 1, t, gt + (ptrdiff_t)c * m + c + 1, q + (ptrdiff_t)c * ld + s0, ld, first);
     }
   }
 }

@@ -35,7 +35,8 @@ export function sampleGaussian(n: number, stream: NormalStream): Mat {
  * A = rows x cols N(0,1) (row-major from the stream); rows < cols: Q of the thin QR of A^T
  * (cols x rows), transposed, so W has orthonormal rows; rows > cols: Q of the thin QR of A, so W
  * has orthonormal columns. Columns of Q are multiplied by sign(R_jj) (Mezzadri 2007), which makes
- * the frame Haar. Pure TypeScript (qr.ts), bitwise the same on every backend.
+ * the frame Haar. The QR is qr.ts's, or the compiled kernels' port of it (exact_qr.c), bitwise the
+ * same: the draws do not depend on the backend.
  */
 export function sampleSemiOrthogonal(rows: number, cols: number, stream: NormalStream): Mat {
   const a = fillNormal(new Float64Array(rows * cols), stream);
@@ -49,8 +50,10 @@ export function sampleSemiOrthogonal(rows: number, cols: number, stream: NormalS
     gt = new Float64Array(m * k);
     for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) gt[j * m + i] = a[i * cols + j];
   }
-  const tau = householderQRThin(gt, m, k);
-  const qt = formQThin(gt, tau, m, k);
+  // the compiled kernels' thin QR when they have it (bitwise qr.ts's), else qr.ts itself
+  const be = drawsQR();
+  const tau = be.householderQRThin ? be.householderQRThin(gt, m, k) : householderQRThin(gt, m, k);
+  const qt = be.formQThin ? be.formQThin(gt, tau, m, k) : formQThin(gt, tau, m, k);
   for (let j = 0; j < k; j++) {
     if (gt[j * m + j] < 0) for (let i = 0; i < m; i++) qt[j * m + i] = -qt[j * m + i];
   }

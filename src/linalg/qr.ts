@@ -40,8 +40,8 @@ export function logAbsDet(a: Float64Array, n: number): number {
  * Thin Householder QR of an m x k matrix G (m >= k) stored by columns: row c of `gt` (k x m,
  * row-major) holds column c of G. The same algorithm as householderQR (which is its m = k case),
  * for the rectangular draws (src/network/sampler.ts): R_cj (j >= c) = gt[j*m + c], reflector c
- * below the diagonal in row c. Pure TypeScript on every backend, so rectangular draws are bitwise
- * the same whatever the backend.
+ * below the diagonal in row c. The reference: native/src/exact_qr.c ports it bit for bit (the compiled
+ * kernels' draws), so rectangular draws are bitwise the same whatever the backend.
  */
 export function householderQRThin(gt: Float64Array, m: number, k: number, tau: Float64Array = new Float64Array(k)): Float64Array {
   if (!(m >= k) || gt.length < m * k) throw new Error(`householderQRThin: need m >= k and ${m * k} entries, got m = ${m}, k = ${k}, ${gt.length}`);

@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { householderQR as refQR, formQt as refFormQt } from '../../src/linalg/qr.js';
+import { householderQR as refQR, formQt as refFormQt, householderQRThin as refQRThin, formQThin as refFormQThin } from '../../src/linalg/qr.js';
 import { loadCompiledKernels, loadCompiledBackend, type CompiledIsa, type CompiledKernels } from '../../src/linalg/backends/compiled.js';
 import { describeRequiring } from '../support/requirements.js';
 import { compiledRequirement, announceCompiled } from '../support/compiled.js';
@@ -44,6 +44,31 @@ describeRequiring(req, 'the compiled exact QR of the draws (native/src/exact_qr.
   });
 
   for (const isa of ISAS) {
+    it(`householderQRThin and formQThin (rectangular draws) equal the reference bit for bit on the ${isa} path`, () => {
+      const before = kernels!.isa();
+      kernels!.setIsa(isa);
+      try {
+        const exact = loadCompiledBackend().exact!;
+        expect(exact.householderQRThin && exact.formQThin).toBeDefined();
+        const shapes: [number, number][] = [[2, 1], [5, 1], [7, 3], [33, 8], [64, 31], [65, 33], [130, 97], [300, 64], [512, 128], [1030, 40]];
+        for (const [m, k] of shapes) {
+          const r = rng(m * 31 + k);
+          const data = Float64Array.from({ length: m * k }, () => r() + r() + r());
+          if (m === 300) data.fill(0, 5 * m, 6 * m); // a zero column
+          const a = data.slice(), b = data.slice();
+          const ta = refQRThin(a, m, k), tb = exact.householderQRThin!(b, m, k);
+          expect(same(b, a), `R and reflectors, ${m} x ${k}`).toBe(true);
+          expect(same(tb, ta), `tau, ${m} x ${k}`).toBe(true);
+          const qa = refFormQThin(a, ta, m, k), qb = exact.formQThin!(b, tb, m, k);
+          expect(same(qb, qa), `Q, ${m} x ${k}`).toBe(true);
+        }
+      } finally {
+        kernels!.setIsa(before);
+      }
+    });
+  }
+
+  for (const isa of ISAS) {
     it(`householderQR and formQt equal the reference bit for bit on the ${isa} path`, () => {
       const before = kernels!.isa();
       kernels!.setIsa(isa);
@@ -72,5 +97,15 @@ describeRequiring(req, 'the compiled exact QR of the draws (native/src/exact_qr.
     for (const r of [withIt, wasmQR, refQRRun]) expect(r.code, r.stderr).toBe(0);
     expect(withIt.stdout).toBe(refQRRun.stdout);
     expect(wasmQR.stdout).toBe(refQRRun.stdout);
+  });
+
+  it('a rectangular list (and a residual stack with wide branches) draws the same with or without it', () => {
+    for (const arch of ['40 > 70:tanh > 20', '24 > res(ln > 56:gelu > 24) x 2 > ln']) {
+      const args = ['spectrum', '--arch', arch, '--seeds', '2', '--json'];
+      const withIt = eoc(args, { EOC_BACKEND: 'js' });
+      const without = eoc(args, { EOC_BACKEND: 'js', EOC_BACKEND_DISABLE: 'compiled,wasm' });
+      for (const r of [withIt, without]) expect(r.code, r.stderr).toBe(0);
+      expect(withIt.stdout.replace(/"totalMs":[^,}]+/g, ''), arch).toBe(without.stdout.replace(/"totalMs":[^,}]+/g, ''));
+    }
   });
 });

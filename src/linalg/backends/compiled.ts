@@ -38,6 +38,9 @@ export interface CompiledKernels {
   exactHouseholderQR?(n: number, gt: Float64Array, tau: Float64Array): void;
   /** the reference formQt bit for bit: qt := Q^T row-major */
   exactFormQt?(n: number, gt: Float64Array, tau: Float64Array, qt: Float64Array): void;
+  /** householderQRThin / formQThin bit for bit, gt and qt k x m (absent from binaries built before them) */
+  exactHouseholderQRThin?(m: number, k: number, gt: Float64Array, tau: Float64Array): void;
+  exactFormQThin?(m: number, k: number, gt: Float64Array, tau: Float64Array, qt: Float64Array): void;
   /** c := c diag(d), then |c_ij| < tiny -> 0 (absent from binaries built before scale.c) */
   scaleColumns?(m: number, n: number, c: Float64Array, d: Float64Array, tiny: number): void;
   jacobiSweeps(y: Float64Array, e: Float64Array, m: number, n: number, maxSweeps: number, tol: number): number;
@@ -117,6 +120,18 @@ export function loadCompiledBackend(): LinalgBackend & { info: CompiledInfo; exa
             fq.call(k, n, gt, tau, qt);
             return qt;
           },
+          ...(k.exactHouseholderQRThin && k.exactFormQThin
+            ? {
+                householderQRThin(gt: Float64Array, m: number, kk: number, tau = new Float64Array(kk)) {
+                  k.exactHouseholderQRThin!(m, kk, gt, tau);
+                  return tau;
+                },
+                formQThin(gt: Float64Array, tau: Float64Array, m: number, kk: number, qt = new Float64Array(kk * m)) {
+                  k.exactFormQThin!(m, kk, gt, tau, qt);
+                  return qt;
+                },
+              }
+            : {}),
         }
       : undefined;
   return {
