@@ -75,6 +75,7 @@ function checkText(r: CheckResult): string {
         (rec.band ? `; |ln m1| <= ${num(t.tolM1, 4)} for gains in about [${num(rec.band[0], 4)}, ${num(rec.band[1], 4)}]` : ''),
     );
     lines.push(`  mean field predicts ${rec.meanField.gain === null ? `none (${rec.meanField.note})` : num(rec.meanField.gain, 5)} (infinite width; finite width lowers ln m1 by O(L/N))`);
+    if (ra && !rec.converged) lines.push("  (a residual stack's m1 grows with every branch, so its m1 = 1 gain may lie out of reach: the recommended alpha above is the knob)");
     if (rec.at) lines.push(`  at that gain: ${stats(rec.at)} — ${rec.verdict === 'faithful' ? 'faithful there' : `${rec.verdict} there`}`);
     lines.push(`  why m1 = 1: ${rec.why}.`);
   }

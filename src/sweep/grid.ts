@@ -1,4 +1,4 @@
-import { archText, denseStagesOf, type LayerList } from '../network/layers.js';
+import { archText, denseStagesOf, type Layer, type LayerList } from '../network/layers.js';
 import { resolveArch, type ArchDraft } from '../spec/arch.js';
 import { createHash } from 'node:crypto';
 import type { ActivationName, InitName } from '../spec/types.js';
@@ -102,7 +102,9 @@ export interface SweepConfig {
 /** The layer list of a point of an --arch sweep: the config's, at the point's init and sigma_b. */
 export function pointArch(draft: ArchDraft, init: InitName, biasStd: number): LayerList {
   const net = resolveArch(draft, { init, biasStd });
-  return { input: net.input, layers: net.layers.map((l) => (l.kind === 'dense' ? { ...l, init } : l)) };
+  // every dense layer, a residual branch's included
+  const withInit = <L extends Layer>(l: L): L => (l.kind === 'dense' ? { ...l, init } : l.kind === 'residual' ? { ...l, branch: l.branch.map(withInit) } : l);
+  return { input: net.input, layers: net.layers.map(withInit) };
 }
 
 /** One point of the grid minus the gain: the networks of one seed at this point share base draws. */

@@ -293,3 +293,12 @@ describe('block networks: matrix-free', () => {
     expect(Math.abs(h.m1 - dense.stats.m1)).toBeLessThan(4 * h.m1 * h.lnM1Stderr);
   });
 });
+
+describe('block lists in sweeps and comparisons', () => {
+  it("a point's init reaches every dense layer, a residual branch's included (compare pairs the two schemes there too)", async () => {
+    const { pointArch } = await import('../../src/sweep/grid.js');
+    // a resolved list (as a sweep's config stores it) with orthogonal layers, taken to the Gaussian point
+    const a = pointArch(net('16 > res(16:tanh > 16) x 2 > 8'), 'gaussian', 0.1);
+    expect(denseStagesOf(a).map((s) => s.init)).toEqual(new Array(5).fill('gaussian'));
+  });
+});
