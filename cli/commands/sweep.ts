@@ -10,6 +10,7 @@ import { prepareOutDir } from '../../src/io/out-dir.js';
 import { checkFixedPointStart, readOptions, type ParsedOptions } from '../../src/spec/options.js';
 import { DEFAULT_REFINE, locateOptions, makeConfig, pointArch, pointLabel, type SweepConfig } from '../../src/sweep/grid.js';
 import type { InitName } from '../../src/spec/types.js';
+import { ALPHA_MAX, alphaBase } from '../../src/network/residual.js';
 import type { LocatedGain, SweepDocument } from '../../src/sweep/index.js';
 import { LN_GRAD_RATIO_LABEL } from '../../src/measure/definitions.js';
 
@@ -29,8 +30,19 @@ export function configFromOptions(o: ParsedOptions, fixed: { inits?: InitName[];
   }
   // an --arch sweep: the list's summary in the activation, depth and width axes (SweepConfig.arch)
   const summary = draft ? resolveSpec({ arch: draft, q0, seeds, seed }) : undefined;
+  // --alphas: the residual blocks' alpha axis; the gain axis defaults to the one gain --gain 1 there
+  const alphas = o.command === 'sweep' ? o.get('alphas') : undefined;
+  if (alphas && !summary?.arch?.layers.some((l) => l.kind === 'residual')) {
+    throw new SpecError(message.needs('--alphas', '--arch with residual blocks', "the residual alphas it multiplies (write e.g. --arch '256 > res(256:gelu > 256) x 12')"));
+  }
+  if (alphas && summary?.arch) {
+    const top = Math.max(...alphas) * Math.max(...alphaBase(summary.arch).map(Math.abs));
+    if (top > ALPHA_MAX) throw new SpecError(message.outOfRange('--alphas (times the largest alpha of the list)', top, { value: 0 }, { value: ALPHA_MAX }));
+  }
+  const gains = alphas && !o.given('gains') ? [1] : o.get('gains');
+  const locate = fixed.locate && !(alphas && gains.length < 3);
   const config = makeConfig({
-    gains: o.get('gains'),
+    gains,
     activations: summary ? [summary.activation] : o.list('activation'),
     inits: fixed.inits ?? o.list('init'),
     biasStds: o.list('biasStd'),
@@ -40,11 +52,12 @@ export function configFromOptions(o: ParsedOptions, fixed: { inits?: InitName[];
     ...(o.command === 'sweep' && o.get('c0') !== undefined ? { c0: o.get('c0') } : {}),
     q0,
     seeds: Array.from({ length: seeds }, (_, i) => seed + i),
-    locate: fixed.locate ? locateOptions(o.command === 'sweep' ? o.get('locate') : 'curve') : null,
+    locate: locate ? locateOptions(o.command === 'sweep' ? o.get('locate') : 'curve') : null,
     spectra: fixed.spectra ?? (o.command === 'sweep' ? o.get('spectra') : true),
-    refine: fixed.locate && refine ? DEFAULT_REFINE : null,
+    refine: locate && refine ? DEFAULT_REFINE : null,
+    ...(alphas ? { alphas } : {}),
   });
-  if (fixed.locate && config.gains.length < 3) throw new SpecError(message.tooFewValues('--gains', config.gains.length, 3, 'locating the faithful gain needs a curve'));
+  if (locate && config.gains.length < 3) throw new SpecError(message.tooFewValues('--gains', config.gains.length, 3, 'locating the faithful gain needs a curve'));
   const tasks = config.activations.length * config.inits.length * config.biasStds.length * config.depths.length * config.seeds.length;
   if (config.arch) {
     for (const init of config.inits)
@@ -109,6 +122,23 @@ export function sweepText(doc: SweepDocument): string {
       out.push(`  min rms_log        ${locatedText(p.located.minRms)}`);
       out.push(`  max frac_within_2  ${locatedText(p.located.maxFrac)}`);
     }
+    out.push('');
+  }
+  if (doc.alphaEdges) {
+    out.push('largest faithful multiple of the residual alphas on the --alphas grid (every smaller multiple faithful too; the verdict of the means over seeds):');
+    out.push(
+      table(
+        ['init', 'sigma_b', 'gain', 'largest faithful multiple', 'alpha there', 'next (not faithful)'],
+        doc.alphaEdges.map((e) => [
+          e.init,
+          num(e.biasStd),
+          num(e.gain, 6),
+          e.scale === null ? 'none (not faithful at the smallest)' : num(e.scale, 6),
+          e.alpha === null ? '' : e.alpha.every((a) => a === e.alpha![0]) ? num(e.alpha[0], 5) : e.alpha.map((a) => num(a, 3)).join(', '),
+          e.next === null ? (e.scale === null ? '' : 'faithful to the end of the grid') : num(e.next, 6),
+        ]),
+      ),
+    );
     out.push('');
   }
   out.push(`verdict per gain (of the means over seeds): ${doc.faithful}; else vanishing (ln m1 below), exploding (above) or anisotropic (std ln s above).`);

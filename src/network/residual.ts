@@ -98,3 +98,20 @@ function applyScaling(block: ResidualLayer, preset: ResidualScaling, L: number, 
     }
   }
 }
+
+/**
+ * The alphas a list's alpha axis multiplies (eoc sweep --alphas, eoc check's recommended alpha):
+ * each residual block's alpha, or 1 for every block when they all start at 0 (skipinit), so that
+ * scale t means alpha = t there.
+ */
+export function alphaBase(net: LayerList): number[] {
+  const alphas = net.layers.flatMap((l) => (l.kind === 'residual' ? [l.alpha] : []));
+  return alphas.every((a) => a === 0) ? alphas.map(() => 1) : alphas;
+}
+
+/** The list with every residual block's alpha set to t times its base (alphaBase). */
+export function scaleAlphas(net: LayerList, base: readonly number[], t: number): LayerList {
+  let b = 0;
+  const layers: Layer[] = net.layers.map((l) => (l.kind === 'residual' ? { ...l, alpha: t * base[b++] } : l));
+  return { input: net.input, layers };
+}

@@ -58,6 +58,7 @@ export interface OptionTypes {
   json: boolean;
   arch: ArchDraft | undefined;
   c0: number | undefined;
+  alphas: number[] | undefined;
 }
 export type OptionKey = keyof OptionTypes;
 
@@ -197,6 +198,13 @@ export const OPTIONS: { [K in OptionKey]: OptionDef } = {
   name: { flag: '--name', arg: '<name>', kind: { type: 'text' }, help: "study name (the folder's name)", defaultText: "'default', or 'custom' with study options" },
   title: { flag: '--title', arg: '<text>', kind: { type: 'text' }, help: "the page's heading", defaultText: 'from the study' },
   json: { flag: '--json', kind: { type: 'flag' }, help: 'print the JSON document instead of text', default: false, defaultText: 'off' },
+  alphas: {
+    flag: '--alphas',
+    arg: '<list>',
+    kind: { type: 'reals', range: { lo: { value: 0 }, hi: { value: 100 } }, maxValues: 64 },
+    help: "multiples of the --arch list's residual alphas, one point each (a list or start:stop:step; every block's alpha times the value, or the value itself where the blocks start at 0): the alpha axis, with the largest faithful multiple located at each gain",
+    defaultText: 'off',
+  },
   c0: {
     flag: '--c0',
     arg: '<c>',
@@ -271,6 +279,7 @@ export const COMMAND_OPTIONS: { [C in CommandName]: OptionUse[] } = {
     { key: 'locate' },
     { key: 'arch', help: "the network as a layer list (as for eoc spectrum) instead of --activation, --depth, --width; the gain multiplies every dense layer's, --init sets every dense layer's scheme and --bias-std fills the layers without their own" },
     { key: 'c0', help: 'also propagate two inputs of correlation c0 and record their correlation c^l per layer at every gain (eoc report measures it at c0 = 0.5: its correlation figure)' },
+    { key: 'alphas' },
     { key: 'json', help: 'print the eoc.sweep/3 JSON document (eoc.sweep/4 with --arch)' },
   ],
   compare: [

@@ -1,11 +1,11 @@
 import { measureNetwork } from '../measure/network.js';
 import { scaleParams } from '../network/forward.js';
 import { sampleBlockDraws } from '../network/blocks.js';
-import { ALPHA_MAX } from '../network/residual.js';
+import { ALPHA_MAX, alphaBase, scaleAlphas } from '../network/residual.js';
 import { estimate, type Estimate } from '../measure/aggregate.js';
 import { classify, type CheckThresholds } from '../measure/definitions.js';
 import { sampleStats, type CheckStats } from './check-seed.js';
-import type { Layer, LayerList } from '../network/layers.js';
+import type { LayerList } from '../network/layers.js';
 import type { NetworkSpec } from '../spec/types.js';
 
 /**
@@ -36,16 +36,10 @@ const BISECTIONS = 5;
 /** the smallest scale tried (below it the branches are negligible against the identity) */
 const T_MIN = 2 ** -12;
 
-/** The list with every residual block's alpha set to t times its base. */
-export function scaleAlphas(net: LayerList, base: readonly number[], t: number): LayerList {
-  let b = 0;
-  const layers: Layer[] = net.layers.map((l) => (l.kind === 'residual' ? { ...l, alpha: t * base[b++] } : l));
-  return { input: net.input, layers };
-}
+export { scaleAlphas };
 
 export function recommendAlpha(spec: NetworkSpec & { arch: LayerList }, thresholds: CheckThresholds, q0: number): AlphaRecommendation {
-  const alphas = spec.arch.layers.flatMap((l) => (l.kind === 'residual' ? [l.alpha] : []));
-  const base = alphas.every((a) => a === 0) ? alphas.map(() => 1) : alphas;
+  const base = alphaBase(spec.arch);
   const maxBase = Math.max(...base.map(Math.abs));
   const tMax = ALPHA_MAX / maxBase;
   const seeds = Array.from({ length: spec.seeds }, (_, i) => spec.seed + i);

@@ -1,5 +1,6 @@
 import { archText, denseStagesOf, type Layer, type LayerList } from '../network/layers.js';
 import { resolveArch, type ArchDraft } from '../spec/arch.js';
+import { alphaBase, scaleAlphas } from '../network/residual.js';
 import { createHash } from 'node:crypto';
 import type { ActivationName, InitName } from '../spec/types.js';
 
@@ -97,6 +98,12 @@ export interface SweepConfig {
    * report's correlation figure); absent: not measured (and absent from the records)
    */
   c0?: number;
+  /**
+   * --alphas: multiples of the --arch list's residual alphas (src/network/residual.ts alphaBase),
+   * one point each, innermost in the point order; absent: the list's alphas as given (and absent
+   * from the records)
+   */
+  alphas?: number[];
 }
 
 /** The layer list of a point of an --arch sweep: the config's, at the point's init and sigma_b. */
@@ -118,6 +125,8 @@ export interface SweepPoint {
    * summarize it (src/spec/types.ts NetworkSpec.arch) and the gain multiplies every layer's.
    */
   arch?: LayerList;
+  /** with config.alphas: this point's multiple of the list's residual alphas (arch holds the scaled list) */
+  alphaScale?: number;
 }
 
 /**
@@ -152,6 +161,7 @@ export function makeConfig(c: Omit<SweepConfig, 'spectra' | 'refine'> & { spectr
     refine: c.refine ? { offsets: [...c.refine.offsets], quantum: c.refine.quantum } : null,
     ...(c.arch ? { arch: { input: c.arch.input, layers: c.arch.layers.map((l) => ({ ...l })) } } : {}),
     ...(c.c0 !== undefined ? { c0: c.c0 } : {}),
+    ...(c.alphas ? { alphas: uniqueInOrder(c.alphas).sort((a, b) => a - b) } : {}),
   };
 }
 
@@ -161,7 +171,15 @@ export function enumeratePoints(c: SweepConfig): SweepPoint[] {
   for (const activation of c.activations)
     for (const init of c.inits)
       for (const biasStd of c.biasStds)
-        for (const depth of c.depths) out.push(c.arch ? { activation, init, biasStd, depth, arch: pointArch(c.arch, init, biasStd) } : { activation, init, biasStd, depth });
+        for (const depth of c.depths) {
+          if (!c.arch) out.push({ activation, init, biasStd, depth });
+          else if (!c.alphas) out.push({ activation, init, biasStd, depth, arch: pointArch(c.arch, init, biasStd) });
+          else {
+            const arch = pointArch(c.arch, init, biasStd);
+            const base = alphaBase(arch);
+            for (const t of c.alphas) out.push({ activation, init, biasStd, depth, arch: scaleAlphas(arch, base, t), alphaScale: t });
+          }
+        }
   return out;
 }
 
@@ -193,6 +211,6 @@ export function configId(c: SweepConfig): string {
 }
 
 export function pointLabel(p: SweepPoint, width?: number): string {
-  if (p.arch) return `${archText(p.arch)} (${denseStagesOf(p.arch).length} dense layers), ${p.init}, sigma_b ${p.biasStd}`;
+  if (p.arch) return `${archText(p.arch)} (${denseStagesOf(p.arch).length} dense layers${p.alphaScale === undefined ? '' : `, alpha x ${p.alphaScale}`}), ${p.init}, sigma_b ${p.biasStd}`;
   return `${p.activation} ${p.init}, depth ${p.depth}${width === undefined ? '' : `, width ${width}`}, sigma_b ${p.biasStd}`;
 }

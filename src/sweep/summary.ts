@@ -65,10 +65,57 @@ export interface SweepDocument {
   /** the definition the per-gain verdicts use, in words */
   faithful: string;
   points: PointSummary[];
+  /** with config.alphas: the largest faithful multiple of the residual alphas per gain */
+  alphaEdges?: AlphaEdge[];
 }
 
 function pointKey(p: SweepPoint): string {
-  return JSON.stringify([p.activation, p.init, p.biasStd, p.depth]);
+  return JSON.stringify(p.alphaScale === undefined ? [p.activation, p.init, p.biasStd, p.depth] : [p.activation, p.init, p.biasStd, p.depth, p.alphaScale]);
+}
+
+/**
+ * With config.alphas: per (init, sigma_b) and grid gain, the largest multiple t of the list's
+ * residual alphas such that every t' <= t on the --alphas grid is faithful (the verdict of the means
+ * over seeds); `next` is the grid's next multiple (not faithful there), null when faithful to the
+ * end of the grid. t = null: not faithful even at the smallest multiple.
+ */
+export interface AlphaEdge {
+  init: SweepPoint['init'];
+  biasStd: number;
+  gain: number;
+  scale: number | null;
+  next: number | null;
+  /** each residual block's alpha at `scale` (null with it) */
+  alpha: number[] | null;
+}
+
+function alphaEdges(config: SweepConfig, points: readonly PointSummary[]): AlphaEdge[] {
+  const out: AlphaEdge[] = [];
+  const groups = new Map<string, PointSummary[]>();
+  for (const p of points) {
+    const k = JSON.stringify([p.point.activation, p.point.init, p.point.biasStd, p.point.depth]);
+    if (!groups.has(k)) groups.set(k, []);
+    groups.get(k)!.push(p);
+  }
+  for (const ps of groups.values()) {
+    const sorted = ps.slice().sort((a, b) => a.point.alphaScale! - b.point.alphaScale!);
+    for (const gain of config.gains) {
+      let scale: number | null = null, next: number | null = null, at: PointSummary | null = null;
+      for (const p of sorted) {
+        const g = p.gains.find((x) => x.gain === gain);
+        if (!g) break;
+        if (g.verdict !== 'faithful') {
+          next = p.point.alphaScale!;
+          break;
+        }
+        scale = p.point.alphaScale!;
+        at = p;
+      }
+      const alpha = at ? at.point.arch!.layers.flatMap((l) => (l.kind === 'residual' ? [l.alpha] : [])) : null;
+      out.push({ init: sorted[0].point.init, biasStd: sorted[0].point.biasStd, gain, scale, next, alpha });
+    }
+  }
+  return out;
 }
 
 export function locatedGain(criterion: LocatedGain['criterion'], locs: Location[]): LocatedGain {
@@ -153,5 +200,14 @@ export function sweepDocument(config: SweepConfig, records: readonly SweepRecord
     const have = new Set(records.map((r) => r.index));
     if (!refineTasks(config, refinedGains(config, records)).every((t) => have.has(t.index))) complete = false;
   }
-  return { schema: config.arch || config.c0 !== undefined ? SWEEP_SCHEMA_LAYERS : SWEEP_SCHEMA, eocVersion: EOC_VERSION, config, seeds: config.seeds, complete, faithful: faithfulRule(thresholds), points };
+  return {
+    schema: config.arch || config.c0 !== undefined ? SWEEP_SCHEMA_LAYERS : SWEEP_SCHEMA,
+    eocVersion: EOC_VERSION,
+    config,
+    seeds: config.seeds,
+    complete,
+    faithful: faithfulRule(thresholds),
+    points,
+    ...(config.alphas ? { alphaEdges: alphaEdges(config, points) } : {}),
+  };
 }
