@@ -145,43 +145,29 @@ export function residualSpec(study: ResidualStudy): Record<string, unknown> {
   const labels = RESIDUAL_STACKS.map((s) => s.label);
   const color = { field: 'stack', type: 'nominal', title: 'stack', scale: { domain: labels, range: RESIDUAL_STACKS.map((s) => STACK_COLORS[s.id]) }, legend: { labelLimit: 400 } };
   const x = { field: 'depth', type: 'quantitative', title: 'residual blocks L', scale: { type: 'log', domain: [Math.min(...c.depths), Math.max(...c.depths)] }, axis: { values: c.depths } };
-  const spread = {
+  // one panel: a measured line with its +-1 stderr bars, plus extra layers
+  const panel = (title: string, field: string, yTitle: string, lo: string, hi: string, extra: { before?: object[]; after?: object[] }, values?: object[]) => ({
     width: PANEL.width * 0.8,
     height: PANEL.height,
-    title: { text: 'spread of ln s (std; faithful ≤ ln 2)', fontSize: 14 },
-    data: { values: data },
+    title: { text: title, fontSize: 14 },
+    ...(values ? { data: { values } } : {}),
     layer: [
-      { mark: { type: 'rule', strokeDash: [2, 2], color: '#555555' }, encoding: { y: { datum: round(Math.LN2) } } },
-      { mark: { type: 'line', point: true }, encoding: { x, y: { field: 'std', type: 'quantitative', title: 'std ln s', scale: { type: 'log' } }, color } },
-      { mark: { type: 'rule' }, encoding: { x, y: { field: 'stdLo', type: 'quantitative' }, y2: { field: 'stdHi' }, color } },
+      ...(extra.before ?? []),
+      { mark: { type: 'line', point: true }, encoding: { x, y: { field, type: 'quantitative', title: yTitle, scale: { type: 'log' } }, color } },
+      { mark: { type: 'rule' }, encoding: { x, y: { field: lo, type: 'quantitative' }, y2: { field: hi }, color } },
+      ...(extra.after ?? []),
     ],
-  };
-  const m1 = {
-    width: PANEL.width * 0.8,
-    height: PANEL.height,
-    title: { text: 'm1 = mean s² (mean field dashed)', fontSize: 14 },
-    data: { values: data },
-    layer: [
-      { mark: { type: 'line', point: true }, encoding: { x, y: { field: 'm1', type: 'quantitative', title: 'm1', scale: { type: 'log' } }, color } },
-      { mark: { type: 'rule' }, encoding: { x, y: { field: 'm1Lo', type: 'quantitative' }, y2: { field: 'm1Hi' }, color } },
-      { transform: [{ filter: 'datum.mf !== null' }], mark: { type: 'line', strokeDash: [6, 4] }, encoding: { x, y: { field: 'mf', type: 'quantitative' }, color } },
-    ],
-  };
+  });
+  const spread = panel('spread of ln s (std; faithful ≤ ln 2)', 'std', 'std ln s', 'stdLo', 'stdHi', { before: [{ mark: { type: 'rule', strokeDash: [2, 2], color: '#555555' }, encoding: { y: { datum: round(Math.LN2) } } }] }, data);
+  const m1 = panel('m1 = mean s² (mean field dashed)', 'm1', 'm1', 'm1Lo', 'm1Hi', {
+    after: [{ transform: [{ filter: 'datum.mf !== null' }], mark: { type: 'line', strokeDash: [6, 4] }, encoding: { x, y: { field: 'mf', type: 'quantitative' }, color } }],
+  }, data);
   const alpha = {
-    width: PANEL.width * 0.8,
-    height: PANEL.height,
-    title: { text: 'largest faithful α (α = 1 stacks)', fontSize: 14 },
-    layer: [
-      { data: { values: ref }, mark: { type: 'line', strokeDash: [2, 3], color: '#777777' }, encoding: { x, y: { field: 'alpha', type: 'quantitative' } } },
-      {
-        data: { values: alphaRows },
-        layer: [
-          { mark: { type: 'line', point: true }, encoding: { x, y: { field: 'alpha', type: 'quantitative', title: 'α', scale: { type: 'log' } }, color } },
-          { mark: { type: 'rule' }, encoding: { x, y: { field: 'lo', type: 'quantitative' }, y2: { field: 'hi' }, color } },
-        ],
-      },
-    ],
+    ...panel('largest faithful α (α = 1 stacks)', 'alpha', 'α', 'lo', 'hi', {}),
+    data: { values: alphaRows },
   };
+  // the 1/sqrt(L) reference on its own data, under the measured layers
+  (alpha.layer as object[]).unshift({ data: { values: ref }, mark: { type: 'line', strokeDash: [2, 3], color: '#777777' }, encoding: { x, y: { field: 'alpha', type: 'quantitative' } } });
   return figure(
     `Residual stacks: pre-LN against post-LN, depth ${Math.min(...c.depths)} to ${Math.max(...c.depths)}`,
     `width ${c.width}, blocks ${c.width}:${c.activation} > ${c.width}, ${c.init} weights, gain ${c.gain}, q0 ${c.q0}, ${c.seeds} seeds (mean ± stderr); dotted grey: 1/√L through the first pre-LN point`,
