@@ -36,7 +36,6 @@ const BISECTIONS = 5;
 /** the smallest scale tried (below it the branches are negligible against the identity) */
 const T_MIN = 2 ** -12;
 
-export { scaleAlphas };
 
 export function recommendAlpha(spec: NetworkSpec & { arch: LayerList }, thresholds: CheckThresholds, q0: number): AlphaRecommendation {
   const base = alphaBase(spec.arch);

@@ -1,7 +1,8 @@
 import { describe, it, expect } from 'vitest';
 import { parseArch } from '../../src/spec/arch.js';
 import { resolveSpec } from '../../src/spec/validate.js';
-import { recommendAlpha, scaleAlphas } from '../../src/sweep/check-alpha.js';
+import { recommendAlpha } from '../../src/sweep/check-alpha.js';
+import { scaleAlphas } from '../../src/network/residual.js';
 import { DEFAULT_THRESHOLDS, classify } from '../../src/measure/definitions.js';
 import { measureNetwork } from '../../src/measure/network.js';
 import { scaleParams } from '../../src/network/forward.js';
