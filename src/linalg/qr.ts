@@ -27,10 +27,13 @@ export function diagR(gt: Float64Array, n: number): Float64Array {
   return d;
 }
 
-/** ln|det A| of a square row-major matrix, from the R factor of its QR (A^T has the same det). */
-export function logAbsDet(a: Float64Array, n: number): number {
+/**
+ * ln|det A| of a square row-major matrix, from the R factor of its QR (A^T has the same det), by
+ * `qr` (this file's householderQR, or a backend's, which agree to rounding).
+ */
+export function logAbsDet(a: Float64Array, n: number, qr: (gt: Float64Array, n: number) => unknown = householderQR): number {
   const gt = Float64Array.from(a);
-  householderQR(gt, n);
+  qr(gt, n);
   let s = 0;
   for (let k = 0; k < n; k++) s += Math.log(Math.abs(gt[k * n + k]));
   return s;

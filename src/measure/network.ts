@@ -7,7 +7,7 @@ import { matrixFreeSpectrum, denseCost, matrixFreeCost, MATRIX_FREE_NOT_ESTIMATE
 import { backend } from '../linalg/select.js';
 import { activation } from '../network/activations.js';
 import { spectrumStats, type SpectrumStats } from './stats.js';
-import { drawWidths, layerInit, type BaseDraws } from '../network/sampler.js';
+import { drawWidths, logAbsDetBase, type BaseDraws } from '../network/sampler.js';
 import { embedFactors, isRectangular } from '../spectrum/embed.js';
 import { measureCorrelation } from './correlation.js';
 import { measureBlockNetwork, measureBlockM1 } from './block-network.js';
@@ -228,10 +228,9 @@ export function logDetCheck(
   const n = draws.width;
   const lnGain = Math.log(gain);
   let fromLayers = 0;
-  const anyGaussian = draws.weights.some((_, l) => layerInit(draws, l) === 'gaussian');
-  const baseDets = anyGaussian ? logAbsDetBases(draws) : null;
+
   for (let l = 0; l < trace.lnDphi.length; l++) {
-    let layer = n * lnGain + (baseDets ? baseDets[l] : 0);
+    let layer = n * lnGain + logAbsDetBase(draws, l);
     for (const v of trace.lnDphi[l]) layer += v > -Infinity ? v : deadGap !== undefined ? -deadGap : -Infinity;
     fromLayers += layer;
   }
@@ -264,32 +263,6 @@ export function logDetFields(check: LogDetCheck | null, unformed: string): Pick<
     ...(!check ? { logDetReason: unformed } : !check.finite ? { logDetReason: 'the computed singular values are not all finite numbers' } : {}),
     trusted: check ? check.finite && Math.abs(check.residual) <= check.tolerance : true,
   };
-}
-
-/**
- * ln|det base^l| per layer of Gaussian draws, by one Householder QR each (det W = det W^T: the
- * row-major buffer read as columns), computed once per draws object: the base draws do not depend
- * on the gain, so a sweep over gains pays the QRs once per seed.
- */
-const baseDetCache = new WeakMap<BaseDraws, Float64Array>();
-function logAbsDetBases(draws: BaseDraws): Float64Array {
-  let dets = baseDetCache.get(draws);
-  if (dets) return dets;
-  const n = draws.width;
-  const be = backend();
-  const gt = new Float64Array(n * n);
-  const tau = new Float64Array(n);
-  dets = new Float64Array(draws.weights.length);
-  for (let l = 0; l < dets.length; l++) {
-    if (layerInit(draws, l) === 'orthogonal') continue; // |det| = 1
-    gt.set(draws.weights[l].data);
-    be.householderQR(gt, n, tau);
-    let s = 0;
-    for (let k = 0; k < n; k++) s += Math.log(Math.abs(gt[k * n + k]));
-    dets[l] = s;
-  }
-  baseDetCache.set(draws, dets);
-  return dets;
 }
 
 /** see logDetCheck */

@@ -3,8 +3,9 @@ import { identity, type Mat } from '../linalg/matrix.js';
 import { dot, norm2 } from '../linalg/vector.js';
 import { activation } from './activations.js';
 import { denseStagesOf, type Layer, type LayerList } from './layers.js';
-import { sampleStageDraws, type BaseDraws } from './sampler.js';
-import { layerNormApplyLeft, layerNormForward, layerNormParamGradNorm, layerNormProjector, layerNormRank, layerNormVjp, type LayerNormState } from './layernorm.js';
+import { logAbsDetBase, sampleStageDraws, type BaseDraws } from './sampler.js';
+import { logAbsDet } from '../linalg/qr.js';
+import { layerNormApplyLeft, layerNormForward, layerNormJacobian, layerNormParamGradNorm, layerNormProjector, layerNormRank, layerNormVjp, type LayerNormState } from './layernorm.js';
 import type { JacobianFactor } from '../spectrum/stable-product.js';
 import { renormalize, type LinearOperator, type ScaledBlock } from '../spectrum/jacobian-operator.js';
 
@@ -146,10 +147,8 @@ function applyOpsLeft(ops: readonly Op[], draws: BaseDraws, a: Mat | null, n: nu
         for (let j = 0; j < c; j++) m.data[i * c + j] *= di;
       }
     } else if (op.kind === 'layernorm') {
-      if (m === null) {
-        m = layerNormProjector(op.st);
-        for (let i = 0; i < m.data.length; i++) m.data[i] /= op.st.s;
-      } else layerNormApplyLeft(op.st, m);
+      if (m === null) m = layerNormJacobian(op.st);
+      else layerNormApplyLeft(op.st, m);
     } else {
       m = residualMatrix(op, draws, m, n);
     }
@@ -205,10 +204,7 @@ export function blockFactors(trace: BlockTrace, draws: BaseDraws, opts: { logDet
         dphi,
         lnDphi,
       });
-      if (opts.logDets && u.nIn === u.nOut && rank === u.nOut && g > 0) {
-        const init = draws.inits ? draws.inits[k] : draws.init;
-        logDet = (init === 'orthogonal' ? 0 : logAbsDet(draws.weights[k])) + sumFinite(lnDphi);
-      }
+      if (opts.logDets && u.nIn === u.nOut && rank === u.nOut && g > 0) logDet = logAbsDetBase(draws, k) + sum(lnDphi);
     } else {
       if (head.kind === 'layernorm') {
         rank = Math.min(rank, layerNormRank(u.nOut, head.eps));
@@ -222,7 +218,7 @@ export function blockFactors(trace: BlockTrace, draws: BaseDraws, opts: { logDet
         if (form) {
           const base = residualMatrix(head as Extract<Op, { kind: 'residual' }>, draws, null, u.nIn);
           factors.push({ base, dphi, lnDphi });
-          if (opts.logDets && rank === u.nOut) logDet = logAbsDet(base) + sumFinite(lnDphi);
+          if (opts.logDets && rank === u.nOut) logDet = logAbsDet(base.data, base.rows, (gt, n) => backend().householderQR(gt, n)) + sum(lnDphi);
         }
       }
     }
@@ -232,19 +228,9 @@ export function blockFactors(trace: BlockTrace, draws: BaseDraws, opts: { logDet
   return { factors, ranks, logDets };
 }
 
-function sumFinite(v: Float64Array): number {
+function sum(v: Float64Array): number {
   let s = 0;
   for (const x of v) s += x;
-  return s;
-}
-
-/** ln|det M| of a square matrix by one Householder QR (|det| = prod |R_kk|). */
-function logAbsDet(m: Mat): number {
-  const n = m.rows;
-  const gt = Float64Array.from(m.data);
-  backend().householderQR(gt, n, new Float64Array(n));
-  let s = 0;
-  for (let k = 0; k < n; k++) s += Math.log(Math.abs(gt[k * n + k]));
   return s;
 }
 

@@ -1,6 +1,8 @@
 import { normalStream, fillNormal } from '../random/streams.js';
 import { sampleHaar, sampleGaussian, sampleSemiOrthogonal, sampleGaussianRect } from '../linalg/haar.js';
 import { norm2 } from '../linalg/vector.js';
+import { backend } from '../linalg/select.js';
+import { logAbsDet } from '../linalg/qr.js';
 import type { Mat } from '../linalg/matrix.js';
 import type { InitName } from '../spec/types.js';
 import { memoryBudget, workingSetBytes } from '../spec/validate.js';
@@ -123,6 +125,26 @@ export function drawWidths(draws: BaseDraws): number[] {
 /** The init of layer l. */
 export function layerInit(draws: BaseDraws, l: number): InitName {
   return draws.inits ? draws.inits[l] : draws.init;
+}
+
+/**
+ * ln|det base^l| of a square layer: 0 for an orthogonal one, else one Householder QR on the current
+ * backend (det W = det W^T: the row-major buffer read as columns), computed once per draws object
+ * and layer: the base draws do not depend on the gain, so a sweep over gains pays each QR once per seed.
+ */
+const baseDetCache = new WeakMap<BaseDraws, Map<number, number>>();
+export function logAbsDetBase(draws: BaseDraws, l: number): number {
+  if (layerInit(draws, l) === 'orthogonal') return 0; // |det| = 1
+  let dets = baseDetCache.get(draws);
+  if (!dets) baseDetCache.set(draws, (dets = new Map()));
+  let v = dets.get(l);
+  if (v === undefined) {
+    const w = draws.weights[l];
+    const be = backend();
+    v = logAbsDet(w.data, w.rows, (gt, n) => be.householderQR(gt, n));
+    dets.set(l, v);
+  }
+  return v;
 }
 
 /**

@@ -4,7 +4,7 @@ import { sampleBlockDraws } from '../network/blocks.js';
 import { ALPHA_MAX, alphaBase, scaleAlphas } from '../network/residual.js';
 import { estimate, type Estimate } from '../measure/aggregate.js';
 import { classify, type CheckThresholds } from '../measure/definitions.js';
-import { sampleStats, type CheckStats } from './check-seed.js';
+import { sampleStats, summarizeStats, type CheckStats, type CheckSummary } from './check-seed.js';
 import type { LayerList } from '../network/layers.js';
 import type { NetworkSpec } from '../spec/types.js';
 
@@ -27,7 +27,7 @@ export interface AlphaRecommendation {
   /** each residual block's alpha at the mean scale */
   alpha: number[] | null;
   /** the check statistics there (means over seeds) and their verdict */
-  at: Record<keyof CheckStats, Estimate> | null;
+  at: CheckSummary | null;
   /** network evaluations per seed */
   evaluations: number[];
 }
@@ -82,28 +82,22 @@ export function recommendAlpha(spec: NetworkSpec & { arch: LayerList }, threshol
         hi = t;
       }
     }
+    if (lo !== null && hi !== null) {
+      for (let k = 0; k < BISECTIONS; k++) {
+        const mid = Math.sqrt(lo * hi);
+        if (ok(mid)) lo = mid;
+        else hi = mid;
+      }
+    }
     evaluations.push(count);
-    if (lo === null) {
-      status = 'not-faithful-near-zero';
-      continue;
-    }
-    if (hi === null) {
-      if (status === 'found') status = 'faithful-to-the-limit';
+    if (lo === null) status = 'not-faithful-near-zero';
+    else {
+      if (hi === null && status === 'found') status = 'faithful-to-the-limit';
       found.push({ t: lo, at: at(lo) });
-      evaluations[evaluations.length - 1] = count;
-      continue;
     }
-    for (let k = 0; k < BISECTIONS; k++) {
-      const mid = Math.sqrt(lo * hi);
-      if (ok(mid)) lo = mid;
-      else hi = mid;
-    }
-    found.push({ t: lo, at: at(lo) });
-    evaluations[evaluations.length - 1] = count;
   }
   const scale = found.length ? estimate(found.map((f) => f.t)) : null;
-  const keys = found.length ? (Object.keys(found[0].at) as (keyof CheckStats)[]) : [];
-  const atSummary = found.length ? (Object.fromEntries(keys.map((k) => [k, estimate(found.map((f) => f.at[k]))])) as Record<keyof CheckStats, Estimate>) : null;
+  const atSummary = found.length ? summarizeStats(found.map((f) => f.at)) : null;
   return {
     criterion: 'largest faithful alpha',
     why:

@@ -1,4 +1,5 @@
 import { SeedNetwork } from './task.js';
+import { estimate, type Estimate } from '../measure/aggregate.js';
 import { classify, lnGradNormRatio, type CheckThresholds } from '../measure/definitions.js';
 import { bracketMinimum } from './locate.js';
 import { brentMin } from '../numeric/roots.js';
@@ -36,6 +37,14 @@ export interface CheckStats {
   frac_within_2: number;
   /** ln(|delta^1|/|delta^L|), src/measure/definitions.ts */
   lnGradNormRatio: number;
+}
+
+/** Mean +- stderr over seeds of each check statistic. */
+export type CheckSummary = Record<keyof CheckStats, Estimate>;
+
+export function summarizeStats(xs: readonly CheckStats[]): CheckSummary {
+  const keys = Object.keys(xs[0]) as (keyof CheckStats)[];
+  return Object.fromEntries(keys.map((k) => [k, estimate(xs.map((x) => x[k]))])) as CheckSummary;
 }
 
 export interface CheckSeedResult {

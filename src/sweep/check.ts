@@ -5,7 +5,7 @@ import { brentRoot } from '../numeric/roots.js';
 import { SpecError } from '../spec/errors.js';
 import { runPool } from './pool.js';
 import type { NetworkSpec } from '../spec/types.js';
-import type { CheckSeedResult, CheckStats } from './check-seed.js';
+import { summarizeStats, type CheckSeedResult, type CheckStats, type CheckSummary } from './check-seed.js';
 import type { Job } from './jobs.js';
 import { classify, faithfulRule, verdictOf, type CheckThresholds, type Verdict } from '../measure/definitions.js';
 import { meanFieldTrajectory } from '../theory/index.js';
@@ -47,7 +47,7 @@ export interface CheckOptions {
 
 export const DEFAULT_CHECK_SEARCH = { lnM1Tolerance: 0.01, maxEvaluations: 5, closestEvaluations: 4 };
 
-export type CheckSummary = Record<keyof CheckStats, Estimate>;
+export type { CheckSummary } from './check-seed.js';
 
 export interface CheckResult {
   schema: typeof CHECK_SCHEMA;
@@ -213,10 +213,6 @@ export function meanFieldAdvice(spec: NetworkSpec, tolSpread: number): MeanField
 
 const num4 = (v: number) => String(Number(v.toPrecision(4)));
 
-function summarize(xs: CheckStats[]): CheckSummary {
-  const keys = Object.keys(xs[0]) as (keyof CheckStats)[];
-  return Object.fromEntries(keys.map((k) => [k, estimate(xs.map((x) => x[k]))])) as CheckSummary;
-}
 
 /** A log-spaced gain grid for the mean-field first guess (cheap: no networks are built). */
 const GUESS_GRID = Array.from({ length: 61 }, (_, i) => Number((0.1 * 100 ** (i / 60)).toPrecision(6)));
@@ -259,7 +255,7 @@ export async function runCheck(spec: NetworkSpec, o: CheckOptions): Promise<Chec
   await runPool<CheckSeedResult>(jobs, o.workers, (i, r) => {
     perSeed[i] = r;
   });
-  const atGain = summarize(perSeed.map((r) => r.atGain));
+  const atGain = summarizeStats(perSeed.map((r) => r.atGain));
   // a seed whose m1 under- or overflowed (J exactly 0, or infinite) has ln m1 = -inf or +inf and no
   // mean of ln m1: the verdict then reads ln of the mean m1 (-inf: gradients vanish exactly)
   const finite = perSeed.every((r) => Number.isFinite(r.atGain.ln_m1));
@@ -272,7 +268,7 @@ export async function runCheck(spec: NetworkSpec, o: CheckOptions): Promise<Chec
     : verdictOf(lnM1, atGain.std_log.mean, o.thresholds);
   const roots = perSeed.map((r) => r.root).filter((r) => r.gain !== null && r.at !== null);
   const gain = estimate(roots.map((r) => r.gain!));
-  const at = roots.length ? summarize(roots.map((r) => r.at!)) : null;
+  const at = roots.length ? summarizeStats(roots.map((r) => r.at!)) : null;
   const slope = estimate(roots.map((r) => r.slope)).mean;
   const band: [number, number] | null =
     roots.length && slope > 0 ? [gain.mean * Math.exp(-o.thresholds.tolM1 / slope), gain.mean * Math.exp(o.thresholds.tolM1 / slope)] : null;
@@ -281,7 +277,7 @@ export async function runCheck(spec: NetworkSpec, o: CheckOptions): Promise<Chec
   if (recVerdict !== null && recVerdict !== 'faithful') {
     // over the seeds that have it: the mean stats there and their verdict
     const over = <T extends { at: CheckStats }>(xs: T[]) => {
-      const atX = summarize(xs.map((x) => x.at));
+      const atX = summarizeStats(xs.map((x) => x.at));
       return { at: atX, verdict: classify(atX.ln_m1.mean, atX.std_log.mean, o.thresholds) };
     };
     const cl = perSeed.map((r) => r.closest).filter((c) => c !== null);
