@@ -17,6 +17,7 @@ import { registerCompare } from './commands/compare.js';
 import { registerCheck } from './commands/check.js';
 import { registerMerge } from './commands/merge.js';
 import { registerResidual } from './commands/residual.js';
+import { registerAudit } from './commands/audit.js';
 
 const program = new Command();
 program
@@ -67,6 +68,7 @@ registerSweep(program);
 registerCompare(program);
 registerCheck(program);
 registerResidual(program);
+registerAudit(program);
 registerMerge(program);
 
 try {

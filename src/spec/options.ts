@@ -5,6 +5,7 @@ import { INITS, DEFAULT_SPEC, type ActivationName, type InitName } from './types
 import { ACTIVATION_FAMILIES, DEFAULT_ACTIVATION_NAMES, tryActivation } from '../activations/registry.js';
 import type { LocateMethod, Shard } from '../sweep/grid.js';
 import { parseArch, type ArchDraft } from './arch.js';
+import { LAYOUTS, type Layout } from '../audit/mapping.js';
 import { GAIN_PRESETS, parseActivation, parseGain, parseGainList, parseInit, parseInteger, parseMemorySize, parseReal, parseRealList, parseChoice, type Range } from './parse.js';
 
 /**
@@ -14,7 +15,7 @@ import { GAIN_PRESETS, parseActivation, parseGain, parseGainList, parseInit, par
  * differences (check's 2 seeds, report's coarser grid) are entries here, stated in the help.
  */
 
-export const COMMANDS = ['spectrum', 'theory', 'gains', 'sweep', 'compare', 'check', 'report', 'residual', 'merge'] as const;
+export const COMMANDS = ['spectrum', 'theory', 'gains', 'sweep', 'compare', 'check', 'report', 'residual', 'audit', 'merge'] as const;
 export type CommandName = (typeof COMMANDS)[number];
 
 export const METHODS = ['dense', 'matrix-free', 'auto'] as const;
@@ -59,6 +60,9 @@ export interface OptionTypes {
   arch: ArchDraft | undefined;
   c0: number | undefined;
   alphas: number[] | undefined;
+  layout: Layout;
+  inputs: string | undefined;
+  ideal: boolean;
 }
 export type OptionKey = keyof OptionTypes;
 
@@ -205,6 +209,28 @@ export const OPTIONS: { [K in OptionKey]: OptionDef } = {
     help: "multiples of the --arch list's residual alphas, one point each (a list or start:stop:step; every block's alpha times the value, or the value itself where the blocks start at 0): the alpha axis, with the largest faithful multiple located at each gain",
     defaultText: 'off',
   },
+  layout: {
+    flag: '--layout',
+    arg: '<l>',
+    kind: { type: 'choice', names: LAYOUTS, noun: 'weight layout' },
+    help: "how the file's 2-D weights are laid out: out-in (torch's nn.Linear.weight, fan-out x fan-in) or in-out (a Keras/Flax kernel, transposed on reading)",
+    default: 'out-in',
+    defaultText: 'out-in',
+  },
+  inputs: {
+    flag: '--inputs',
+    arg: '<file.npy>',
+    kind: { type: 'text' },
+    help: 'measure at these inputs instead of random ones of variance --q0: an .npy array of shape (B, N_0) (one input per row, at most 1000) or (N_0)',
+    defaultText: 'random inputs of variance q0',
+  },
+  ideal: {
+    flag: '--ideal',
+    kind: { type: 'flag' },
+    help: 'measure the ideally initialized model beside it (the same layers, orthogonal, no bias, at the m1 = 1 gain)',
+    default: true,
+    defaultText: 'on',
+  },
   c0: {
     flag: '--c0',
     arg: '<c>',
@@ -336,6 +362,24 @@ export const COMMAND_OPTIONS: { [C in CommandName]: OptionUse[] } = {
     { key: 'out', default: 'reports', defaultText: 'reports', help: 'output root; the study goes to <dir>/<name>/ (residual.json, residual.vl.json, .svg, .png, index.html)' },
     { key: 'name', default: 'residual', defaultText: 'residual', help: "the folder's name" },
     { key: 'json', help: 'print the eoc.residual-study/1 JSON document' },
+  ],
+  audit: [
+    { key: 'arch', help: "the model's layer list, as for eoc spectrum (safetensors, .npz, .npy: required, the file holds no activations; an .onnx file gives its own). The file's weights fill its dense layers in order (README \"eoc audit\"); --init, --gain and --bias-std do not apply" },
+    { key: 'layout' },
+    { key: 'q0', numericOnly: 'a real model has no single fixed point to start at', help: 'variance |x|^2/N_0 of the random inputs' },
+    { key: 'inputs' },
+    { key: 'seeds', default: 2, defaultText: '2', help: 'number of random input directions (and of the ideal model\'s networks)' },
+    { key: 'seed', help: 'first seed of the input directions, output errors and the ideal model\'s draws' },
+    { key: 'method', default: 'auto', defaultText: 'auto', help: 'spectrum method: dense (every singular value), matrix-free (Hutchinson m1 and Lanczos s_max, through the real layers) or auto (by cost, for wide models)' },
+    { key: 'ideal', negated: true, help: 'skip the ideally initialized model (faster: no gain search)' },
+    { key: 'tolM1' },
+    { key: 'tolSpread' },
+    { key: 'maxEvaluations', help: "network evaluations per seed for the ideal model's m1 = 1 gain search" },
+    { key: 'out', help: 'also write a report folder <dir>/<name>/ (audit.json, audit.vl.json, audit.svg, audit.png, index.html)' },
+    { key: 'name', defaultText: "audit-<the file's stem>", help: "the report folder's name" },
+    { key: 'workers' },
+    { key: 'maxMemory' },
+    { key: 'json', help: 'print the eoc.audit/1 JSON document' },
   ],
   merge: [
     { key: 'out', help: 'write dir/sweep.jsonl and dir/sweep.json (the same files one unsharded eoc sweep --out writes)' },

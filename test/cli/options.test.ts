@@ -15,12 +15,13 @@ import { registerReport } from '../../cli/commands/report.js';
 import { registerMerge } from '../../cli/commands/merge.js';
 import { registerGains } from '../../cli/commands/gains.js';
 import { registerResidual } from '../../cli/commands/residual.js';
+import { registerAudit } from '../../cli/commands/audit.js';
 import { DEFAULT_CHECK_SEARCH, DEFAULT_THRESHOLDS } from '../../src/sweep/index.js';
 import { DEFAULT_AXES } from '../../src/report/index.js';
 
 function program(): Command {
   const p = new Command();
-  for (const r of [registerSpectrum, registerTheory, registerSweep, registerCompare, registerCheck, registerReport, registerMerge, registerGains, registerResidual]) r(p);
+  for (const r of [registerSpectrum, registerTheory, registerSweep, registerCompare, registerCheck, registerReport, registerMerge, registerGains, registerResidual, registerAudit]) r(p);
   return p;
 }
 
