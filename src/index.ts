@@ -89,9 +89,9 @@ export { escapeHtml, jsonForScript } from './report/html.js';
 export { FIGURES, INTERACTIVE } from './report/figures/index.js';
 
 // eoc audit: a real model's weight file, layer by layer and end to end (src/audit/)
-export { readWeightFile, WEIGHT_FORMATS, type Tensor, type TensorFile } from './io/weights/index.js';
+export { readWeightFile, readOnnxFile, readOnnx, ONNX_OPERATORS, WEIGHT_FORMATS, type Tensor, type TensorFile, type OnnxModel, type OnnxDense } from './io/weights/index.js';
 export { mapWeights, naturalCompare, LAYOUTS, type Layout, type DenseWeights, type MappedWeights } from './audit/mapping.js';
-export { modelFromTensors, modelDraws, readInputs, type AuditModel } from './audit/model.js';
+export { modelFromTensors, modelFromOnnx, modelDraws, readInputs, type AuditModel } from './audit/model.js';
 export { denseFindings, orthogonalityDefect, type DenseFindings, type DenseFlag } from './audit/findings.js';
 export { BROKEN_FLAGS, flagText, type AuditFlag } from './audit/flags.js';
-export { runAudit, auditDocument, layerFindings, AUDIT_SCHEMA, SCALE_OUTLIER_FACTOR, type AuditResult, type AuditOptions, type AuditLayer, type AuditIdeal, type AuditVerdict } from './audit/run.js';
+export { runAudit, auditDocument, layerFindings, auditMethod, AUDIT_SCHEMA, AUDIT_DENSE_COST, SCALE_OUTLIER_FACTOR, type AuditResult, type AuditOptions, type AuditLayer, type AuditIdeal, type AuditVerdict } from './audit/run.js';

@@ -22,13 +22,15 @@ tensor is a stack of layers (README "eoc audit").
 Per layer: shape, effective gain std(W) sqrt(fan_in) (torch's gain: 1 for N(0, 1/fan_in), g for g O),
 bias std, orthogonality defect ||G/g^2 - I||_F / sqrt(k) of the short side's Gram matrix G (0 for a
 scaled orthogonal W, about sqrt(short/long side) for a Gaussian one) and flags: NaN/Inf, all-zero,
-constant or duplicated rows (broken), and a scale outlier (> 3x from the median effective gain: a warning).
+constant or duplicated rows (broken), and a scale outlier (more than 3x from the median effective
+gain, or from the ideal gain: a warning).
 End to end: the Jacobian's singular values and gradient norms at random inputs of variance q0 (or at
 --inputs), as eoc spectrum measures a sampled net, beside the same layers ideally initialized
 (orthogonal, no bias, the file's residual alphas, at the m1 = 1 gain eoc check finds; for a residual
 list also check's recommended alpha).
 Verdict: broken (a layer flagged broken), else eoc check's: faithful, vanishing, exploding,
-anisotropic, untrusted. Exit codes: 0 faithful, 1 not faithful, 2 bad input, 3 internal error.`;
+anisotropic, untrusted; unverified where a matrix-free spectrum (wide models) shows m1 passing but
+cannot measure the spread (--method dense decides). Exit codes: 0 faithful, 1 not faithful, 2 bad input, 3 internal error.`;
 
 export function registerAudit(program: Command): void {
   const cmd = program
@@ -41,7 +43,7 @@ export function registerAudit(program: Command): void {
 
 /** The file as a model: ONNX by its graph, the others by the name mapping onto --arch. */
 async function loadModel(file: string, o: ParsedOptions): Promise<AuditModel> {
-  const [{ readWeightFile }, { modelFromTensors }, { resolveArch }, { widthsHint }] = await Promise.all([
+  const [{ readWeightFile, readOnnxFile }, { modelFromTensors, modelFromOnnx }, { resolveArch }, { widthsHint }] = await Promise.all([
     import('../../src/io/weights/index.js'),
     import('../../src/audit/model.js'),
     import('../../src/spec/arch.js'),
@@ -49,6 +51,11 @@ async function loadModel(file: string, o: ParsedOptions): Promise<AuditModel> {
   ]);
   const draft = o.get('arch');
   const layout = o.get('layout');
+  if (file.toLowerCase().endsWith('.onnx')) {
+    const given = o.givenFlags(['arch', 'layout']);
+    if (given.length) throw new SpecError(`${given.join(', ')}: an .onnx model gives its own layers and layout (its graph); leave ${given.length > 1 ? 'them' : 'it'} out`);
+    return modelFromOnnx(readOnnxFile(file));
+  }
   const tensors = readWeightFile(file);
   if (!draft) {
     const hint = widthsHint(tensors, layout);

@@ -32,7 +32,9 @@ export type Layout = (typeof LAYOUTS)[number];
  *      `encoder/dense/weight`): a 2-D `P.weight` is a dense layer, its bias the 1-D `P.bias` if
  *      there is one; a 1-D `P.weight` with `P.bias` is a layernorm's (weight, bias). Dense layers
  *      are taken in the natural order of their prefixes P (digit runs compare as numbers, so
- *      `layers.10` follows `layers.9`); so are layernorms.
+ *      `layers.10` follows `layers.9`), except that a tensor whose shape does not fit the next
+ *      dense layer of the list waits for the first one it fits (`head.weight` sorts before
+ *      `layers.0.weight` but is the read-out); layernorms in natural order.
  *   2. Otherwise (np.savez's `arr_0`, `w1`, ...): every 2-D tensor in natural name order is a dense
  *      layer, and the 1-D tensors, in natural order, are their biases when there is one per weight.
  *   3. A 3-D tensor (k, out, in) is k dense layers (`name[0]`, ..., `name[k-1]`), in place of its name:
@@ -181,13 +183,22 @@ export function mapWeights(file: TensorFile, net: LayerList, layout: Layout = 'o
       `${c.dense.length} dense weight tensor(s) (${names.slice(0, 4).join(', ')}${names.length > 4 ? ', ...' : ''}) but --arch has ${stages.length} dense layer(s)`,
     );
   }
-  const dense: DenseWeights[] = c.dense.map((d, k) => {
-    const st = stages[k];
-    const { rows, cols } = d.weight;
-    if (rows !== st.width || cols !== st.fanIn) {
+  // natural order, except that a tensor whose shape does not fit the next dense layer waits for the
+  // first layer it fits (`head.weight` sorts before `layers.0.weight` but maps to the last layer)
+  const pending = [...c.dense];
+  const ordered: typeof c.dense = [];
+  stages.forEach((st, k) => {
+    const i = pending.findIndex((d) => d.weight.rows === st.width && d.weight.cols === st.fanIn);
+    if (i < 0) {
+      const d = pending[0];
+      const { rows, cols } = d.weight;
       const hint = layout === 'out-in' && rows === st.fanIn && cols === st.width ? ' (it fits transposed: a Keras/Flax kernel? give --layout in-out)' : '';
-      throw weightFileError(p, `tensor '${d.name}' is ${rows} x ${cols} (fan-out x fan-in, --layout ${layout}) but dense layer ${k + 1} of --arch maps ${st.fanIn} to ${st.width} units${hint}`);
+      throw weightFileError(p, `dense layer ${k + 1} of --arch maps ${st.fanIn} to ${st.width} units but no tensor left has that shape: the next, '${d.name}', is ${rows} x ${cols} (fan-out x fan-in, --layout ${layout})${hint}`);
     }
+    ordered.push(pending.splice(i, 1)[0]);
+  });
+  const dense: DenseWeights[] = ordered.map((d) => {
+    const { rows } = d.weight;
     if (d.bias && (d.bias.shape.length !== 1 || d.bias.shape[0] !== rows)) {
       throw weightFileError(p, `tensor '${d.bias.name}' ${shapeText(d.bias.shape)} is the bias of '${d.name}' but that layer has ${rows} units`);
     }

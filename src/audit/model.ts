@@ -2,7 +2,7 @@ import { unitVector, type BaseDraws } from '../network/sampler.js';
 import { allWidthsOf, denseStagesOf, type BranchLayer, type Layer, type LayerList } from '../network/layers.js';
 import { norm2 } from '../linalg/vector.js';
 import { mapWeights, type DenseWeights, type Layout, type MappedWeights } from './mapping.js';
-import { readWeightFile } from '../io/weights/index.js';
+import { readWeightFile, type OnnxModel } from '../io/weights/index.js';
 import { weightFileError, type TensorFile } from '../io/weights/tensor.js';
 import type { NetworkSpec } from '../spec/types.js';
 import type { InitName } from '../spec/types.js';
@@ -74,6 +74,17 @@ const MAPPING_TEXT: Record<MappedWeights['rule'], string> = {
 export function modelFromTensors(file: TensorFile, arch: LayerList, layout: Layout): AuditModel {
   const m = mapWeights(file, arch, layout);
   return { format: file.format, path: file.path, net: withDense(arch, 'gaussian', 1), dense: m.dense, mapping: MAPPING_TEXT[m.rule] + (layout === 'in-out' ? ' (in-out: transposed)' : '') };
+}
+
+/** An ONNX model (src/io/weights/onnx.ts: its graph gives the list) as the model eoc audits. */
+export function modelFromOnnx(m: OnnxModel): AuditModel {
+  return {
+    format: 'onnx',
+    path: m.path,
+    net: withDense(m.net, 'gaussian', 1),
+    dense: m.dense.map((d) => ({ name: d.name, weight: d.weight, bias: d.bias, biasName: null })),
+    mapping: `the ONNX graph (${m.producer ? `${m.producer}, ` : ''}opset ${m.opset})`,
+  };
 }
 
 /** At most this many input rows (each is one full measurement). */

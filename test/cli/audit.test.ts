@@ -35,6 +35,19 @@ describe('eoc audit', () => {
     expect(r.stdout).toMatch(/not measured: layer 2 \(layers\.1\.weight\) holds NaN/);
   });
 
+  it('ONNX: the graph gives the layers; the broken model is flagged layer by layer', () => {
+    const m = eoc(['audit', join(FIX, 'matmul.onnx'), '--no-ideal']);
+    expect(m.code, m.stderr).toBe(1);
+    expect(m.stdout).toMatch(/network 10 > 12:gelu > 12:leaky-relu\(0\.2\) > 6:sigmoid > 4/);
+    expect(m.stdout).toMatch(/the ONNX graph \(eoc make_onnx\.mjs 1, opset 13\)/);
+    const b = eoc(['audit', join(FIX, 'broken.onnx'), '--json']);
+    expect(b.code, b.stderr).toBe(1);
+    const doc = JSON.parse(b.stdout) as { verdict: string; layers: { flags: { kind: string; against?: string }[] }[] };
+    expect(doc.verdict).toBe('broken');
+    // the NaN, the zero layer and the 10x layer (two finite layers: flagged against the ideal gain)
+    expect(doc.layers.map((l) => l.flags.map((f) => f.kind + (f.against ? `/${f.against}` : '')).join(','))).toEqual(['non-finite', 'all-zero', 'scale-outlier/ideal', '']);
+  });
+
   it('--out writes the report folder (json, Vega-Lite spec, svg, png, page) beside the text', () => {
     const root = mkdtempSync(join(tmpdir(), 'eoc-audit-'));
     try {
@@ -55,6 +68,9 @@ describe('eoc audit', () => {
       const bytes = readFileSync(join(FIX, 'mlp.safetensors'));
       const truncated = join(root, 'truncated.safetensors');
       writeFileSync(truncated, bytes.subarray(0, bytes.length - 100));
+      const onnxBytes = readFileSync(join(FIX, 'residual.onnx'));
+      const truncatedOnnx = join(root, 'truncated.onnx');
+      writeFileSync(truncatedOnnx, onnxBytes.subarray(0, 1000));
       const garbage = join(root, 'garbage.npz');
       writeFileSync(garbage, 'not a zip at all');
       const out = join(root, 'out');
@@ -68,6 +84,10 @@ describe('eoc audit', () => {
         [['audit', join(FIX, 'mlp.safetensors'), '--arch', '16 > 32:tanh x 3 > 8', '--inputs', join(FIX, 'inputs.npy'), '--seeds', '0'], /seeds/],
         [['audit', join(FIX, 'stack.npy'), '--arch', '12 > 12:tanh x 2 > 12', '--inputs', join(FIX, 'inputs.npy')], /--inputs has shape \[3, 16\]/],
         [['audit', join(FIX, 'mlp.safetensors'), '--arch', '16 > 32:tanh x 3 > 8', '--gain', '2'], /unknown option '--gain'/],
+        [['audit', join(FIX, 'unsupported.onnx')], /unsupported\.onnx: node '\/softmax\/Softmax' \(Softmax\): operator not supported by eoc audit/],
+        [['audit', join(FIX, 'mlp.onnx'), '--arch', '8 > 6'], /--arch: an \.onnx model gives its own layers/],
+        [['audit', truncatedOnnx], /truncated\.onnx: /],
+        [['audit', join(FIX, 'mlp.safetensors'), '--arch', '16 > 32:tanh x 3 > 8', '--inputs', join(FIX, 'mlp.safetensors')], /--inputs takes an \.npy file/],
         [['audit', join(FIX, 'mlp.safetensors'), '--arch', '16 > 32:tanh x 3 > 8'], /more than the .* GiB eoc reads whole/, { EOC_MAX_MEMORY_MB: '0.05' }],
       ] as [string[], RegExp, Record<string, string>?][]) {
         const r = eoc([...args, '--out', out], env ?? {});
@@ -76,7 +96,7 @@ describe('eoc audit', () => {
         expect(r.stderr).toMatch(re);
         expect(existsSync(out), args.join(' ')).toBe(false);
       }
-      expect(readdirSync(root).sort()).toEqual(['garbage.npz', 'truncated.safetensors']);
+      expect(readdirSync(root).sort()).toEqual(['garbage.npz', 'truncated.onnx', 'truncated.safetensors']);
     } finally {
       rmSync(root, { recursive: true, force: true });
     }

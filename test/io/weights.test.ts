@@ -89,7 +89,7 @@ describe('weight files', () => {
     try {
       expect(() => readWeightFile(join(tmp, 'missing.safetensors'))).toThrow(/missing.safetensors: cannot read: /);
       writeFileSync(join(tmp, 'model.pt'), 'x');
-      expect(() => readWeightFile(join(tmp, 'model.pt'))).toThrow(/unknown weight format \(eoc reads .safetensors, .npz, .npy\)/);
+      expect(() => readWeightFile(join(tmp, 'model.pt'))).toThrow(/unknown weight format \(eoc reads .safetensors, .npz, .npy, and .onnx models\): a torch pickle\? write it with safetensors\.torch\.save_file/);
       // an object array (a pickle) is refused
       const obj = readFileSync(join(DIR, 'f8.npy')).toString('latin1').replace("'descr': '<f8'", "'descr': '|O8'");
       writeFileSync(join(tmp, 'obj.npy'), Buffer.from(obj, 'latin1'));
