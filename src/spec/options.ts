@@ -370,7 +370,7 @@ export const COMMAND_OPTIONS: { [C in CommandName]: OptionUse[] } = {
     { key: 'inputs' },
     { key: 'seeds', default: 2, defaultText: '2', help: 'number of random input directions (and of the ideal model\'s networks)' },
     { key: 'seed', help: 'first seed of the input directions, output errors and the ideal model\'s draws' },
-    { key: 'method', default: 'auto', defaultText: 'auto', help: 'spectrum method: dense (every singular value), matrix-free (Hutchinson m1 and Lanczos s_max, through the real layers) or auto (by cost, for wide models)' },
+    { key: 'method', default: 'auto', defaultText: 'auto', help: 'spectrum method: dense (every singular value), matrix-free (Hutchinson m1 and Lanczos s_max, through the real layers) or auto (dense up to about N = 1024 at 12 layers, matrix-free beyond: AUDIT_DENSE_COST)' },
     { key: 'ideal', negated: true, help: 'skip the ideally initialized model (faster: no gain search)' },
     { key: 'tolM1' },
     { key: 'tolSpread' },
