@@ -43,26 +43,15 @@ export function auditSpec(r: AuditResult): Record<string, unknown> {
     grads.push(...gradRows(r.ideal.run, IDEAL));
   }
   const color = { field: 'series', type: 'nominal', title: null, scale: { domain: [MODEL, IDEAL], range: [COLORS[MODEL], COLORS[IDEAL]] }, legend: { orient: 'top' } };
-  const spectrumPanel = {
-    width: PANEL.width,
-    height: PANEL.height,
-    title: { text: 'singular values of J, sorted (one line per input)', fontSize: 14 },
-    data: { values: spec },
-    layer: [
-      { mark: { type: 'rule', strokeDash: [2, 2], color: '#555555' }, encoding: { y: { datum: 0 } } },
-      { mark: { type: 'line', strokeWidth: 1.5, opacity: 0.8 }, encoding: { x: { field: 'q', type: 'quantitative', title: 'rank / number of singular values' }, y: { field: 'lns', type: 'quantitative', title: 'ln s (0: s = 1)' }, color, detail: { field: 'input' } } },
-    ],
-  };
-  const gradPanel = {
-    width: PANEL.width,
-    height: PANEL.height,
-    title: { text: 'gradient norm ln |δ| after each unit (mean over inputs)', fontSize: 14 },
-    data: { values: grads },
-    layer: [
-      { mark: { type: 'line', point: true }, encoding: { x: { field: 'unit', type: 'quantitative', title: 'unit (dense layer or block), input to output', axis: { tickMinStep: 1, format: 'd' } }, y: { field: 'g', type: 'quantitative', title: 'ln |δ^l|' }, color } },
-      { mark: { type: 'rule' }, encoding: { x: { field: 'unit', type: 'quantitative' }, y: { field: 'lo', type: 'quantitative' }, y2: { field: 'hi' }, color } },
-    ],
-  };
+  const panel = (title: string, values: object[], layer: object[]) => ({ width: PANEL.width, height: PANEL.height, title: { text: title, fontSize: 14 }, data: { values }, layer });
+  const spectrumPanel = panel('singular values of J, sorted (one line per input)', spec, [
+    { mark: { type: 'rule', strokeDash: [2, 2], color: '#555555' }, encoding: { y: { datum: 0 } } },
+    { mark: { type: 'line', strokeWidth: 1.5, opacity: 0.8 }, encoding: { x: { field: 'q', type: 'quantitative', title: 'rank / number of singular values' }, y: { field: 'lns', type: 'quantitative', title: 'ln s (0: s = 1)' }, color, detail: { field: 'input' } } },
+  ]);
+  const gradPanel = panel('gradient norm ln |δ| after each unit (mean over inputs)', grads, [
+    { mark: { type: 'line', point: true }, encoding: { x: { field: 'unit', type: 'quantitative', title: 'unit (dense layer or block), input to output', axis: { tickMinStep: 1, format: 'd' } }, y: { field: 'g', type: 'quantitative', title: 'ln |δ^l|' }, color } },
+    { mark: { type: 'rule' }, encoding: { x: { field: 'unit', type: 'quantitative' }, y: { field: 'lo', type: 'quantitative' }, y2: { field: 'hi' }, color } },
+  ]);
   const idealText = r.ideal ? `ideal: orthogonal at its m1 = 1 gain ${round(r.ideal.gain.mean, 4)}` : 'no ideal model';
   return figure(`eoc audit: ${r.source.path}`, `${r.arch}; verdict ${r.verdict}; ${idealText}`, { hconcat: [spectrumPanel, gradPanel], resolve: { scale: { color: 'shared' } } });
 }
