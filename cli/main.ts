@@ -18,6 +18,7 @@ import { registerCheck } from './commands/check.js';
 import { registerMerge } from './commands/merge.js';
 import { registerResidual } from './commands/residual.js';
 import { registerAudit } from './commands/audit.js';
+import { registerLearn } from './commands/learn.js';
 
 const program = new Command();
 program
@@ -69,6 +70,7 @@ registerCompare(program);
 registerCheck(program);
 registerResidual(program);
 registerAudit(program);
+registerLearn(program);
 registerMerge(program);
 
 try {

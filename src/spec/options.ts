@@ -6,6 +6,7 @@ import { ACTIVATION_FAMILIES, DEFAULT_ACTIVATION_NAMES, tryActivation } from '..
 import type { LocateMethod, Shard } from '../sweep/grid.js';
 import { parseArch, type ArchDraft } from './arch.js';
 import { LAYOUTS, type Layout } from '../audit/mapping.js';
+import { LEARN_INITS, LEARN_TASKS, type LearnInit, type LearnTaskKind } from '../learn/schemes.js';
 import { GAIN_PRESETS, parseActivation, parseGain, parseGainList, parseInit, parseInteger, parseMemorySize, parseReal, parseRealList, parseChoice, type Range } from './parse.js';
 
 /**
@@ -15,7 +16,7 @@ import { GAIN_PRESETS, parseActivation, parseGain, parseGainList, parseInit, par
  * differences (check's 2 seeds, report's coarser grid) are entries here, stated in the help.
  */
 
-export const COMMANDS = ['spectrum', 'theory', 'gains', 'sweep', 'compare', 'check', 'report', 'residual', 'audit', 'merge'] as const;
+export const COMMANDS = ['spectrum', 'theory', 'gains', 'sweep', 'compare', 'check', 'report', 'residual', 'audit', 'learn', 'merge'] as const;
 export type CommandName = (typeof COMMANDS)[number];
 
 export const METHODS = ['dense', 'matrix-free', 'auto'] as const;
@@ -63,6 +64,22 @@ export interface OptionTypes {
   layout: Layout;
   inputs: string | undefined;
   ideal: boolean;
+  task: LearnTaskKind;
+  inDim: number;
+  outDim: number;
+  singularValues: number[];
+  levels: number;
+  flip: number;
+  features: number;
+  xFile: string | undefined;
+  yFile: string | undefined;
+  learnInit: LearnInit;
+  initScale: number;
+  lr: number;
+  lrMax: number;
+  threshold: number;
+  maxEpochs: number;
+  trajectoryEpochs: number;
 }
 export type OptionKey = keyof OptionTypes;
 
@@ -217,6 +234,22 @@ export const OPTIONS: { [K in OptionKey]: OptionDef } = {
     default: 'out-in',
     defaultText: 'out-in',
   },
+  task: { flag: '--task', arg: '<kind>', kind: { type: 'choice', names: LEARN_TASKS, noun: 'learning task' }, help: "what the nets learn: hierarchical (the paper's items from a binary tree), singular (whitened inputs, a target map with --singular-values) or npy (--x, --y)", default: 'hierarchical', defaultText: 'hierarchical' },
+  inDim: { flag: '--in-dim', arg: '<n>', kind: { type: 'integer', range: r(1, 1024, 'the task is trained by full-batch descent on every layer') }, help: 'singular task: input dimension N_0', default: 8, defaultText: '8' },
+  outDim: { flag: '--out-dim', arg: '<n>', kind: { type: 'integer', range: r(1, 1024, 'the task is trained by full-batch descent on every layer') }, help: 'singular task: output dimension', default: 8, defaultText: '8' },
+  singularValues: { flag: '--singular-values', arg: '<list>', kind: { type: 'reals', range: r(0, 1e3, 'a target singular value', { lo: true }), maxValues: 1024 }, help: 'singular task: the target map\'s singular values s_a (at most min(in, out) of them)', default: [3, 2, 1, 0.5], defaultText: '3,2,1,0.5' },
+  levels: { flag: '--levels', arg: '<n>', kind: { type: 'integer', range: r(2, 10, 'the items are the 2^(levels-1) leaves') }, help: 'hierarchical task: levels of the binary tree', default: 4, defaultText: '4' },
+  flip: { flag: '--flip', arg: '<p>', kind: { type: 'real', range: r(0, 0.5, 'a probability (above 1/2 the tree is anti-correlated)') }, help: "hierarchical task: a feature's flip probability at each branch", default: 0.1, defaultText: '0.1' },
+  features: { flag: '--features', arg: '<n>', kind: { type: 'integer', range: r(1, 10000, 'the output dimension') }, help: 'hierarchical task: features per item (the output dimension)', default: 30, defaultText: '30' },
+  xFile: { flag: '--x', arg: '<file.npy>', kind: { type: 'text' }, help: 'npy task: inputs, shape (P, N_0)', defaultText: 'none' },
+  yFile: { flag: '--y', arg: '<file.npy>', kind: { type: 'text' }, help: 'npy task: targets, shape (P, N_out)', defaultText: 'none' },
+  learnInit: { flag: '--init', arg: '<schemes>', kind: { type: 'choice', names: LEARN_INITS, noun: 'learning init scheme' }, help: 'initial conditions for the learning time vs depth: gaussian (N(0, 1/fan_in)), orthogonal (end-to-end scale 1), balanced (decoupled, every mode at --init-scale)', default: 'gaussian', defaultText: 'gaussian' },
+  initScale: { flag: '--init-scale', arg: '<u0>', kind: { type: 'real', range: r(0, 10, 'an initial mode strength', { lo: true }) }, help: "the initial mode strength u0 of the trajectories (small: the paper's plateau) and of the balanced init", default: 0.001, defaultText: '0.001' },
+  lr: { flag: '--lr', arg: '<rate>', kind: { type: 'real', range: r(0, 10, 'a learning rate', { lo: true }) }, help: 'learning rate of the trajectories (small, so that descent follows the continuous-time solutions; tau = 1/rate)', default: 0.005, defaultText: '0.005' },
+  lrMax: { flag: '--lr-max', arg: '<rate>', kind: { type: 'real', range: r(0, 100, 'a learning rate', { lo: true }) }, help: 'the largest rate of the learning-time searches (the grid is lr-max 2^(-j/2))', default: 2, defaultText: '2' },
+  threshold: { flag: '--threshold', arg: '<f>', kind: { type: 'real', range: r(0, 1, 'a fraction of the learnable loss', { lo: true, hi: true }) }, help: 'learned when L - L* <= f (L(0) - L*), L* the best linear loss, L(0) the zero map\'s', default: 0.01, defaultText: '0.01' },
+  maxEpochs: { flag: '--max-epochs', arg: '<n>', kind: { type: 'integer', range: r(1, 1e7, 'epochs of full-batch descent') }, help: 'epochs at most per training run', default: 10000, defaultText: '10000' },
+  trajectoryEpochs: { flag: '--epochs', arg: '<n>', kind: { type: 'integer', range: r(1, 1e7, 'epochs of full-batch descent') }, help: 'epochs of the mode-strength trajectories', default: 6000, defaultText: '6000' },
   inputs: {
     flag: '--inputs',
     arg: '<file.npy>',
@@ -381,6 +414,34 @@ export const COMMAND_OPTIONS: { [C in CommandName]: OptionUse[] } = {
     { key: 'maxMemory' },
     { key: 'json', help: 'print the eoc.audit/1 JSON document' },
   ],
+  learn: [
+    { key: 'task' },
+    { key: 'levels' },
+    { key: 'flip' },
+    { key: 'features' },
+    { key: 'inDim' },
+    { key: 'outDim' },
+    { key: 'singularValues' },
+    { key: 'xFile' },
+    { key: 'yFile' },
+    { key: 'width', default: 8, defaultText: '8', help: 'hidden width of every net (at least the number of modes for --init balanced)' },
+    { key: 'depth', list: 'items', default: '2,3,5,9,17,33', defaultText: '2,3,5,9,17,33', help: 'weight layers k of the learning time vs depth (the paper\'s N_l = k + 1 layers of units)' },
+    { key: 'learnInit', list: 'items', default: 'gaussian,orthogonal,balanced', defaultText: 'gaussian,orthogonal,balanced', help: 'init schemes of the learning time vs depth: gaussian (scaled, N(0, 1/fan_in)), orthogonal (W_tot orthogonal), balanced (decoupled, every mode at --init-scale)' },
+    { key: 'initScale' },
+    { key: 'lr' },
+    { key: 'trajectoryEpochs' },
+    { key: 'lrMax' },
+    { key: 'threshold' },
+    { key: 'maxEpochs' },
+    { key: 'activation', help: 'the nonlinear net of the training time vs gain (hidden layers; the read-out is linear)' },
+    { key: 'gains', default: '0.7:1.5:0.1', defaultText: '0.7:1.5:0.1', help: 'gains of the nonlinear net, orthogonal and Gaussian' },
+    { key: 'seeds', default: 2, defaultText: '2', help: 'independent initializations per point' },
+    { key: 'seed' },
+    { key: 'out', default: 'reports', defaultText: 'reports', help: 'output root; the study goes to <dir>/<name>/ (learn.json, learn.vl.json, .svg, .png, index.html); finished runs stream to <dir>/.<name>.learn.jsonl until the folder is written' },
+    { key: 'name', default: 'learn', defaultText: 'learn', help: "the folder's name" },
+    { key: 'resume', help: 'skip the runs already in <dir>/.<name>.learn.jsonl (an interrupted eoc learn with the same options)' },
+    { key: 'json', help: 'print the eoc.learn/1 JSON document' },
+  ],
   merge: [
     { key: 'out', help: 'write dir/sweep.jsonl and dir/sweep.json (the same files one unsharded eoc sweep --out writes)' },
     { key: 'json', help: 'print the eoc.sweep/3 JSON document' },
@@ -395,6 +456,11 @@ export function optionUse(command: CommandName, key: OptionKey): OptionUse | und
 export function rangeOf(use: OptionUse): Range | undefined {
   const k = OPTIONS[use.key].kind;
   return use.range ?? ('range' in k ? k.range : undefined);
+}
+
+/** commander's attribute name of a flag: --bias-std -> biasStd. */
+export function attributeOf(flag: string): string {
+  return flag.replace(/^--/, '').replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase());
 }
 
 /** The flag as the command takes it: --no-refine for a negated use. */
@@ -603,8 +669,10 @@ export function readOptions(command: CommandName, raw: Record<string, unknown>):
   const values = new Map<OptionKey, unknown>();
   const given = new Set<OptionKey>();
   for (const use of COMMAND_OPTIONS[command]) {
-    const v = raw[use.key];
     const def = OPTIONS[use.key];
+    // commander's attribute: the flag in camelCase (the key itself, but where two keys share a flag:
+    // learn's --init takes its own schemes, key learnInit)
+    const v = raw[attributeOf(def.flag)];
     if (def.kind.type === 'flag') {
       const on = use.negated ? v !== false : v === true;
       if (use.negated ? v === false : v === true) given.add(use.key);

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { ROOT } from './run.js';
-import { COMMANDS, COMMAND_OPTIONS, LIMITS, OPTIONS, flagOf, optionsMarkdown, rangeOf, readOptions, checkEnvironment, type CommandName } from '../../src/spec/options.js';
+import { COMMANDS, COMMAND_OPTIONS, LIMITS, OPTIONS, flagOf, optionsMarkdown, rangeOf, readOptions, attributeOf, checkEnvironment, type CommandName } from '../../src/spec/options.js';
 import { SpecError } from '../../src/spec/errors.js';
 import { registerSpectrum } from '../../cli/commands/spectrum.js';
 import { registerTheory } from '../../cli/commands/theory.js';
@@ -16,12 +16,13 @@ import { registerMerge } from '../../cli/commands/merge.js';
 import { registerGains } from '../../cli/commands/gains.js';
 import { registerResidual } from '../../cli/commands/residual.js';
 import { registerAudit } from '../../cli/commands/audit.js';
+import { registerLearn } from '../../cli/commands/learn.js';
 import { DEFAULT_CHECK_SEARCH, DEFAULT_THRESHOLDS } from '../../src/sweep/index.js';
 import { DEFAULT_AXES } from '../../src/report/index.js';
 
 function program(): Command {
   const p = new Command();
-  for (const r of [registerSpectrum, registerTheory, registerSweep, registerCompare, registerCheck, registerReport, registerMerge, registerGains, registerResidual, registerAudit]) r(p);
+  for (const r of [registerSpectrum, registerTheory, registerSweep, registerCompare, registerCheck, registerReport, registerMerge, registerGains, registerResidual, registerAudit, registerLearn]) r(p);
   return p;
 }
 
@@ -55,16 +56,16 @@ describe('the option table', () => {
         if (!range || type === 'gains' || type === 'reals' || use.list) continue;
         const { lo, hi } = range;
         const integer = type === 'integer';
-        if (Number.isFinite(lo.value) && !lo.open) expect(readOptions(command, { [use.key]: String(lo.value) }).get(use.key)).toBe(lo.value);
-        if (Number.isFinite(hi.value) && !hi.open) expect(readOptions(command, { [use.key]: String(hi.value) }).get(use.key)).toBe(hi.value);
+        if (Number.isFinite(lo.value) && !lo.open) expect(readOptions(command, { [attributeOf(OPTIONS[use.key].flag)]: String(lo.value) }).get(use.key)).toBe(lo.value);
+        if (Number.isFinite(hi.value) && !hi.open) expect(readOptions(command, { [attributeOf(OPTIONS[use.key].flag)]: String(hi.value) }).get(use.key)).toBe(hi.value);
         const below = lo.open ? lo.value : integer ? lo.value - 1 : lo.value - Math.abs(lo.value) * 1e-9 - 1e-12;
-        const m = threw(() => readOptions(command, { [use.key]: String(below) }));
+        const m = threw(() => readOptions(command, { [attributeOf(OPTIONS[use.key].flag)]: String(below) }));
         expect(m, `${command} ${use.key} ${below}`).toMatch(new RegExp(`^${OPTIONS[use.key].flag} must be >`));
         expect(m).toContain('allowed: ');
         expect(m).toContain(`got ${below}`);
         if (Number.isFinite(hi.value)) {
           const above = integer ? hi.value + 1 : hi.value * (1 + 1e-9);
-          expect(threw(() => readOptions(command, { [use.key]: String(above) })), `${command} ${use.key}`).toMatch(/must be </);
+          expect(threw(() => readOptions(command, { [attributeOf(OPTIONS[use.key].flag)]: String(above) })), `${command} ${use.key}`).toMatch(/must be </);
         }
         checked++;
       }
