@@ -156,6 +156,12 @@ async function locateGain(c: LearnConfig, widths: number[], X: { rows: number; c
   return r.recommended.gain.n > 0 ? { gain: r.recommended.gain.mean, stderr: r.recommended.gain.stderr, arch, q0 } : null;
 }
 
+/** epochs at the best rate, over the seeds that learned (how many, when not all) */
+function cell(r: { reached: number; searches: unknown[]; epochs: Parameters<typeof pm>[0] }, maxEpochs: number): string {
+  if (!r.reached) return `> ${maxEpochs}`;
+  return pm(r.epochs, 3) + (r.reached < r.searches.length ? ` (${r.reached}/${r.searches.length} seeds)` : '');
+}
+
 export function learnText(st: LearnStudy): string {
   const lines = [`${st.task.description}; hidden width ${st.config.hidden}; ${st.config.seeds} seed(s) from ${st.config.seed}`, ''];
   for (const t of st.trajectories.filter((x) => x.exact)) {
@@ -171,7 +177,7 @@ export function learnText(st: LearnStudy): string {
       ['init', ...ks.map((k) => `k = ${k}`)],
       st.config.inits.map((init) => [init, ...ks.map((k) => {
         const r = st.depthRows.find((x) => x.init === init && x.k === k)!;
-        return r.reached ? pm(r.epochs, 3) : `> ${st.config.grid.maxEpochs}`;
+        return cell(r, st.config.grid.maxEpochs);
       })]),
     ),
   );
@@ -181,7 +187,7 @@ export function learnText(st: LearnStudy): string {
       ['gain', 'orthogonal', 'gaussian'],
       st.config.nonlinear.gains.map((g) => [num(g), ...(['orthogonal', 'gaussian'] as const).map((init) => {
         const r = st.gainRows.find((x) => x.init === init && x.gain === g)!;
-        return r.reached ? pm(r.epochs, 3) : `> ${st.config.grid.maxEpochs}`;
+        return cell(r, st.config.grid.maxEpochs);
       })]),
     ),
   );

@@ -222,8 +222,11 @@ function readMatrixFile(path: string, what: string, width: string): Mat {
 // ---------------------------------------------------------------------------------------------
 // helpers on a task
 
+/** What a deep linear net's loss and gradient see of a task (src/learn/train.ts trains on it). */
+export type TaskCorrelations = Pick<LearnTask, 'sigma11' | 'sigma31' | 'traceSigma33' | 'modes'>;
+
 /** u_a = U[:, a]^T W_tot V[:, a] for each mode a (W_tot is N_out x N_0). */
-export function modeStrengths(task: LearnTask, wTot: Mat): Float64Array {
+export function modeStrengths(task: Pick<TaskCorrelations, 'modes' | 'sigma31'>, wTot: Mat): Float64Array {
   const { U, V, s } = task.modes;
   checkShape(task, wTot, 'modeStrengths');
   const n0 = wTot.cols;
@@ -247,7 +250,7 @@ export function modeStrengths(task: LearnTask, wTot: Mat): Float64Array {
  * The loss (1/2P) ||Y - W_tot X||_F^2 of the linear map W_tot (N_out x N_0), from the correlations:
  * (1/2) (tr(W Sigma_11 W^T) - 2 tr(W Sigma_31^T) + tr Sigma_33).
  */
-export function taskLoss(task: LearnTask, wTot: Mat): number {
+export function taskLoss(task: TaskCorrelations, wTot: Mat): number {
   checkShape(task, wTot, 'taskLoss');
   const n0 = wTot.cols;
   const S11 = task.sigma11.data;
@@ -272,9 +275,9 @@ export function taskLoss(task: LearnTask, wTot: Mat): number {
   return 0.5 * (quad - 2 * cross + task.traceSigma33);
 }
 
-function checkShape(task: LearnTask, w: Mat, who: string): void {
-  if (w.rows !== task.Y.rows || w.cols !== task.X.rows) {
-    throw new Error(`${who}: W_tot is ${w.rows} x ${w.cols}, the task needs N_out x N_0 = ${task.Y.rows} x ${task.X.rows}`);
+function checkShape(task: Pick<TaskCorrelations, 'sigma31'>, w: Mat, who: string): void {
+  if (w.rows !== task.sigma31.rows || w.cols !== task.sigma31.cols) {
+    throw new Error(`${who}: W_tot is ${w.rows} x ${w.cols}, the task needs N_out x N_0 = ${task.sigma31.rows} x ${task.sigma31.cols}`);
   }
 }
 

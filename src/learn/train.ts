@@ -1,6 +1,7 @@
 import { mul, mulNT, mulTN, product } from './init.js';
 import { activation } from '../network/activations.js';
 import type { Mat } from '../linalg/matrix.js';
+import { modeStrengths, taskLoss, type TaskCorrelations } from './tasks.js';
 
 /**
  * Full-batch gradient descent for `eoc learn` (Saxe, McClelland & Ganguli 2014). One step is one
@@ -14,13 +15,8 @@ import type { Mat } from '../linalg/matrix.js';
  *   dL/dW_l = (W_k..W_{l+1})^T (W_tot Sigma_11 - Sigma_31) (W_{l-1}..W_1)^T,
  * which is what trainLinear computes (exactly the sample gradient, at a cost free of P).
  */
-export interface LinearProblem {
-  sigma11: Mat;
-  sigma31: Mat;
-  traceSigma33: number;
-  /** Sigma_31 = U S V^T: the mode strengths u_a = U_a^T W_tot V_a are recorded */
-  modes: { s: Float64Array; U: Mat; V: Mat };
-}
+/** The correlations a deep linear net trains on (a LearnTask is one). */
+export type LinearProblem = TaskCorrelations;
 
 export interface TrainOptions {
   /** learning rate (1/tau) */
@@ -66,29 +62,6 @@ export function recordEpoch(t: number, perDecade: number, every?: number): boole
   return k !== prev;
 }
 
-/** u_a = U_a^T W V_a for each mode a. */
-export function modeStrengthsOf(modes: LinearProblem['modes'], w: Mat): number[] {
-  const wv = mul(w, modes.V); // N_out x r
-  const out: number[] = [];
-  for (let a = 0; a < modes.s.length; a++) {
-    let u = 0;
-    for (let i = 0; i < modes.U.rows; i++) u += modes.U.data[i * modes.U.cols + a] * wv.data[i * wv.cols + a];
-    out.push(u);
-  }
-  return out;
-}
-
-/** The loss of a linear map W_tot from the correlations. */
-export function linearLoss(p: LinearProblem, w: Mat): number {
-  const ws = mul(w, p.sigma11);
-  let quad = 0, cross = 0;
-  for (let i = 0; i < w.data.length; i++) {
-    quad += ws.data[i] * w.data[i];
-    cross += w.data[i] * p.sigma31.data[i];
-  }
-  return 0.5 * quad - cross + 0.5 * p.traceSigma33;
-}
-
 function reachedThreshold(o: TrainOptions, loss: number): boolean {
   const t = o.threshold;
   return t !== undefined && loss - t.optimum <= t.fraction * (t.zeroLoss - t.optimum);
@@ -126,9 +99,9 @@ export function trainLinear(p: LinearProblem, initial: readonly Mat[], o: TrainO
       acc = acc ? mul(w[l], acc) : w[l];
     }
     const wTot = acc!;
-    loss = linearLoss(p, wTot);
+    loss = taskLoss(p, wTot);
     if (t === 0) start = loss;
-    if (recordEpoch(t, perDecade, o.every) || reachedThreshold(o, loss)) records.push({ epoch: t, loss, modes: modeStrengthsOf(p.modes, wTot) });
+    if (recordEpoch(t, perDecade, o.every) || reachedThreshold(o, loss)) records.push({ epoch: t, loss, modes: Array.from(modeStrengths(p, wTot)) });
     if (divergedLoss(loss, start, zero)) {
       diverged = true;
       break;
@@ -153,7 +126,7 @@ export function trainLinear(p: LinearProblem, initial: readonly Mat[], o: TrainO
     }
   }
   const last = records[records.length - 1];
-  if (!last || last.epoch !== t) records.push({ epoch: t, loss, modes: modeStrengthsOf(p.modes, product(w)) });
+  if (!last || last.epoch !== t) records.push({ epoch: t, loss, modes: Array.from(modeStrengths(p, product(w))) });
   return { records, epochs: t, reached, diverged, finalLoss: loss, weights: w };
 }
 

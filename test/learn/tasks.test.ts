@@ -135,9 +135,9 @@ describe('singularTask', () => {
 
   it('options are validated with SpecErrors naming the option', () => {
     expect(specMessage(() => singularTask({ inputs: 3, outputs: 8, singularValues: s, seed: 1 }))).toMatch(/^--singular-values: 4 values.*at most min\(3, 8\) = 3$/);
-    expect(specMessage(() => singularTask({ inputs: 0, outputs: 8, singularValues: [1], seed: 1 }))).toMatch(/^--inputs: /);
-    expect(specMessage(() => singularTask({ inputs: 2.5, outputs: 8, singularValues: [1], seed: 1 }))).toMatch(/^--inputs: /);
-    expect(specMessage(() => singularTask({ inputs: 4, outputs: -1, singularValues: [1], seed: 1 }))).toMatch(/^--outputs: /);
+    expect(specMessage(() => singularTask({ inputs: 0, outputs: 8, singularValues: [1], seed: 1 }))).toMatch(/^--in-dim: /);
+    expect(specMessage(() => singularTask({ inputs: 2.5, outputs: 8, singularValues: [1], seed: 1 }))).toMatch(/^--in-dim: /);
+    expect(specMessage(() => singularTask({ inputs: 4, outputs: -1, singularValues: [1], seed: 1 }))).toMatch(/^--out-dim: /);
     expect(specMessage(() => singularTask({ inputs: 4, outputs: 4, singularValues: [], seed: 1 }))).toMatch(/^--singular-values: /);
     expect(specMessage(() => singularTask({ inputs: 4, outputs: 4, singularValues: [1, 0], seed: 1 }))).toMatch(/^--singular-values: value 2 \(0\)/);
     expect(specMessage(() => singularTask({ inputs: 4, outputs: 4, singularValues: [NaN], seed: 1 }))).toMatch(/^--singular-values: /);

@@ -1,6 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import { initialWeights, mul, mulNT, product } from '../../src/learn/init.js';
-import { linearLoss, modeStrengthsOf, recordEpoch, trainLinear, trainNonlinear, type LinearProblem } from '../../src/learn/train.js';
+import { recordEpoch, trainLinear, trainNonlinear, type LinearProblem } from '../../src/learn/train.js';
+import { modeStrengths, taskLoss } from '../../src/learn/tasks.js';
 import { sampleHaar } from '../../src/linalg/haar.js';
 import { normalStream } from '../../src/random/streams.js';
 import type { Mat } from '../../src/linalg/matrix.js';
@@ -33,7 +34,7 @@ describe('eoc learn: gradient descent', () => {
     const b = trainNonlinear(p, w0, 'linear', { lr: 0.05, maxEpochs: 40 });
     for (let l = 0; l < 3; l++) for (let i = 0; i < a.weights[l].data.length; i++) expect(Math.abs(a.weights[l].data[i] - b.weights[l].data[i])).toBeLessThan(1e-12);
     expect(Math.abs(a.finalLoss - b.finalLoss)).toBeLessThan(1e-12);
-    expect(linearLoss(p, product(a.weights))).toBeCloseTo(a.finalLoss, 12);
+    expect(taskLoss(p, product(a.weights))).toBeCloseTo(a.finalLoss, 12);
   });
 
   it('one step of trainNonlinear (tanh) is -lr times the central-difference gradient of its loss (1e-7 relative)', () => {
@@ -67,7 +68,7 @@ describe('eoc learn: gradient descent', () => {
       const g = mulNT(w, w); // W W^T = 0.49 I
       for (let i = 0; i < 8; i++) for (let j = 0; j < 8; j++) expect(Math.abs(g.data[i * 8 + j] - (i === j ? 0.49 : 0))).toBeLessThan(1e-13);
       const b = product(initialWeights('balanced', widths, 0.01, 7, p.modes));
-      expect(modeStrengthsOf(p.modes, b).map((u) => Math.abs(u - 0.01) < 1e-15)).toEqual([true, true, true]);
+      expect(Array.from(modeStrengths(p, b), (u) => Math.abs(u - 0.01) < 1e-15)).toEqual([true, true, true]);
       // W_tot = 0.01 U V^T exactly: nothing outside the modes
       const uv = mulNT(p.modes.U, p.modes.V);
       for (let i = 0; i < 64; i++) expect(Math.abs(b.data[i] - 0.01 * uv.data[i])).toBeLessThan(1e-15);
