@@ -95,3 +95,11 @@ export { modelFromTensors, modelFromOnnx, modelDraws, readInputs, type AuditMode
 export { denseFindings, orthogonalityDefect, type DenseFindings, type DenseFlag } from './audit/findings.js';
 export { BROKEN_FLAGS, flagText, type AuditFlag } from './audit/flags.js';
 export { runAudit, auditDocument, layerFindings, auditMethod, AUDIT_SCHEMA, AUDIT_DENSE_COST, SCALE_OUTLIER_FACTOR, type AuditResult, type AuditOptions, type AuditLayer, type AuditIdeal, type AuditVerdict } from './audit/run.js';
+
+// eoc learn: the learning dynamics of Saxe, McClelland & Ganguli 2014 (src/learn/)
+export { singularTask, hierarchicalTask, npyTask, modeStrengths, taskLoss, type LearnTask, type TaskCorrelations } from './learn/tasks.js';
+export { initialWeights, LEARN_INITS, type LearnInit } from './learn/init.js';
+export { trainLinear, trainNonlinear, type TrainOptions, type TrainResult, type TrainRecord } from './learn/train.js';
+export { threeLayerMode, threeLayerLearningTime, deepModeRate, deepLearningTime, deepModeTrajectory, largeDepthLearningTime, optimalLearningRate } from './learn/exact.js';
+export { modeTrajectory, learningTime, gainTime, bestRate, type Trajectory, type RateGrid, type RateSearch, type LearningTimeRow, type GainTimeRow } from './learn/experiments.js';
+export { learnUnits, runLearnUnit, assembleStudy, LEARN_SCHEMA, type LearnConfig, type LearnStudy, type LearnUnit, type TaskSpec } from './learn/study.js';
