@@ -1,4 +1,4 @@
-import { mul, mulNT, mulTN, product } from './init.js';
+import { mul, mulNT, mulTN } from './init.js';
 import { activation } from '../network/activations.js';
 import type { Mat } from '../linalg/matrix.js';
 import { modeStrengths, taskLoss, type TaskCorrelations } from './tasks.js';
@@ -78,30 +78,33 @@ function divergedLoss(loss: number, start: number, zero: number): boolean {
   return !Number.isFinite(loss) || loss > DIVERGE_FACTOR * Math.max(start, zero, 1e-300);
 }
 
-/** Gradient descent on a deep linear net (any widths) from `initial` (copied). */
-export function trainLinear(p: LinearProblem, initial: readonly Mat[], o: TrainOptions): TrainResult {
+/** One epoch's evaluation: the loss, what to record, and the gradients (computed only if a step follows). */
+interface Evaluation {
+  loss: number;
+  modes?: () => number[];
+  gradients: () => Mat[];
+}
+
+/**
+ * The descent loop both trainers share: evaluate, record (thinned), stop on divergence, on the
+ * threshold or at maxEpochs, else step every W_l by -lr times its gradient.
+ */
+function descend(initial: readonly Mat[], o: TrainOptions, zero: number, evaluate: (w: Mat[]) => Evaluation): TrainResult {
   const w = initial.map((m) => ({ rows: m.rows, cols: m.cols, data: Float64Array.from(m.data) }));
-  const k = w.length;
   const perDecade = o.recordsPerDecade ?? 20;
   const records: TrainRecord[] = [];
-  const zero = 0.5 * p.traceSigma33;
   let reached: number | null = null;
   let diverged = false;
   let loss = NaN;
   let start = NaN;
   let t = 0;
+  let ev: Evaluation | null = null;
+  const record = (e: Evaluation) => records.push({ epoch: t, loss: e.loss, ...(e.modes ? { modes: e.modes() } : {}) });
   for (; ; t++) {
-    // prefix products B_l = W_{l-1} .. W_1 (B_0 = none), the total, then suffixes on the way down
-    const prefix: Mat[] = [];
-    let acc: Mat | null = null;
-    for (let l = 0; l < k; l++) {
-      prefix.push(acc as Mat);
-      acc = acc ? mul(w[l], acc) : w[l];
-    }
-    const wTot = acc!;
-    loss = taskLoss(p, wTot);
+    ev = evaluate(w);
+    loss = ev.loss;
     if (t === 0) start = loss;
-    if (recordEpoch(t, perDecade, o.every) || reachedThreshold(o, loss)) records.push({ epoch: t, loss, modes: Array.from(modeStrengths(p, wTot)) });
+    if (recordEpoch(t, perDecade, o.every) || reachedThreshold(o, loss)) record(ev);
     if (divergedLoss(loss, start, zero)) {
       diverged = true;
       break;
@@ -111,23 +114,47 @@ export function trainLinear(p: LinearProblem, initial: readonly Mat[], o: TrainO
       break;
     }
     if (t >= o.maxEpochs) break;
-    // E = W_tot Sigma_11 - Sigma_31 (N_out x N_0); dL/dW_l = S_l^T E B_l^T
-    const e = mul(wTot, p.sigma11);
-    for (let i = 0; i < e.data.length; i++) e.data[i] -= p.sigma31.data[i];
-    let suffixT: Mat = e; // S^T E with S = W_k .. W_{l+1}, built from the top
-    const grads: Mat[] = new Array(k);
-    for (let l = k - 1; l >= 0; l--) {
-      grads[l] = prefix[l] ? mulNT(suffixT, prefix[l]) : suffixT;
-      if (l > 0) suffixT = mulTN(w[l], suffixT);
-    }
-    for (let l = 0; l < k; l++) {
+    const grads = ev.gradients();
+    for (let l = 0; l < w.length; l++) {
       const g = grads[l].data, d = w[l].data;
       for (let i = 0; i < d.length; i++) d[i] -= o.lr * g[i];
     }
   }
   const last = records[records.length - 1];
-  if (!last || last.epoch !== t) records.push({ epoch: t, loss, modes: Array.from(modeStrengths(p, product(w))) });
+  if (!last || last.epoch !== t) record(ev);
   return { records, epochs: t, reached, diverged, finalLoss: loss, weights: w };
+}
+
+/** Gradient descent on a deep linear net (any widths) from `initial` (copied). */
+export function trainLinear(p: LinearProblem, initial: readonly Mat[], o: TrainOptions): TrainResult {
+  const k = initial.length;
+  return descend(initial, o, 0.5 * p.traceSigma33, (w) => {
+    // prefix products B_l = W_{l-1} .. W_1 (B_0 = none) and the total
+    const prefix: (Mat | null)[] = [];
+    let acc: Mat | null = null;
+    for (let l = 0; l < k; l++) {
+      prefix.push(acc);
+      acc = acc ? mul(w[l], acc) : w[l];
+    }
+    const wTot = acc!;
+    return {
+      loss: taskLoss(p, wTot),
+      modes: () => Array.from(modeStrengths(p, wTot)),
+      gradients: () => {
+        // E = W_tot Sigma_11 - Sigma_31 (N_out x N_0); dL/dW_l = S_l^T E B_l^T, S_l = W_k .. W_{l+1}
+        const e = mul(wTot, p.sigma11);
+        for (let i = 0; i < e.data.length; i++) e.data[i] -= p.sigma31.data[i];
+        let suffixT: Mat = e; // S^T E, built from the top
+        const grads: Mat[] = new Array(k);
+        for (let l = k - 1; l >= 0; l--) {
+          const b = prefix[l];
+          grads[l] = b ? mulNT(suffixT, b) : suffixT;
+          if (l > 0) suffixT = mulTN(w[l], suffixT);
+        }
+        return grads;
+      },
+    };
+  });
 }
 
 /** A sample-based problem for nonlinear nets: X (N_0 x P), Y (N_out x P). */
@@ -143,20 +170,11 @@ export interface SampleProblem {
  */
 export function trainNonlinear(p: SampleProblem, initial: readonly Mat[], phi: string, o: TrainOptions): TrainResult {
   const act = activation(phi);
-  const w = initial.map((m) => ({ rows: m.rows, cols: m.cols, data: Float64Array.from(m.data) }));
-  const k = w.length;
+  const k = initial.length;
   const P = p.X.cols;
-  const perDecade = o.recordsPerDecade ?? 20;
-  const records: TrainRecord[] = [];
   let zero = 0;
   for (const v of p.Y.data) zero += v * v;
-  zero /= 2 * P;
-  let reached: number | null = null;
-  let diverged = false;
-  let loss = NaN;
-  let start = NaN;
-  let t = 0;
-  for (; ; t++) {
+  return descend(initial, o, zero / (2 * P), (w) => {
     // forward: xs[l] is the input of layer l (xs[0] = X), ds[l] phi' at layer l's pre-activation
     const xs: Mat[] = [p.X];
     const ds: Float64Array[] = [];
@@ -178,36 +196,23 @@ export function trainNonlinear(p: SampleProblem, initial: readonly Mat[], phi: s
       r.data[i] -= p.Y.data[i];
       ss += r.data[i] * r.data[i];
     }
-    loss = ss / (2 * P);
-    if (t === 0) start = loss;
-    if (recordEpoch(t, perDecade, o.every) || reachedThreshold(o, loss)) records.push({ epoch: t, loss });
-    if (divergedLoss(loss, start, zero)) {
-      diverged = true;
-      break;
-    }
-    if (reached === null && reachedThreshold(o, loss)) {
-      reached = t;
-      break;
-    }
-    if (t >= o.maxEpochs) break;
-    // backward: delta_k = R / P; dL/dW_l = delta_l x_{l-1}^T; delta_{l-1} = (W_l^T delta_l) * phi'
-    let delta: Mat = { rows: r.rows, cols: r.cols, data: r.data.map((v) => v / P) };
-    const grads: Mat[] = new Array(k);
-    for (let l = k - 1; l >= 0; l--) {
-      grads[l] = mulNT(delta, xs[l]);
-      if (l > 0) {
-        const back = mulTN(w[l], delta);
-        const d = ds[l - 1];
-        for (let i = 0; i < back.data.length; i++) back.data[i] *= d[i];
-        delta = back;
-      }
-    }
-    for (let l = 0; l < k; l++) {
-      const g = grads[l].data, d = w[l].data;
-      for (let i = 0; i < d.length; i++) d[i] -= o.lr * g[i];
-    }
-  }
-  const last = records[records.length - 1];
-  if (!last || last.epoch !== t) records.push({ epoch: t, loss });
-  return { records, epochs: t, reached, diverged, finalLoss: loss, weights: w };
+    return {
+      loss: ss / (2 * P),
+      gradients: () => {
+        // backward: delta_k = R / P; dL/dW_l = delta_l x_{l-1}^T; delta_{l-1} = (W_l^T delta_l) * phi'
+        let delta: Mat = { rows: r.rows, cols: r.cols, data: r.data.map((v) => v / P) };
+        const grads: Mat[] = new Array(k);
+        for (let l = k - 1; l >= 0; l--) {
+          grads[l] = mulNT(delta, xs[l]);
+          if (l > 0) {
+            const back = mulTN(w[l], delta);
+            const d = ds[l - 1];
+            for (let i = 0; i < back.data.length; i++) back.data[i] *= d[i];
+            delta = back;
+          }
+        }
+        return grads;
+      },
+    };
+  });
 }

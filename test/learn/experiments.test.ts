@@ -1,7 +1,9 @@
 import { describe, it, expect } from 'vitest';
 import { singularTask, hierarchicalTask } from '../../src/learn/tasks.js';
 import { modeTrajectory, learningTime, bestRate, gainTime } from '../../src/learn/experiments.js';
-import { threeLayerLearningTime } from '../../src/learn/exact.js';
+import { threeLayerLearningTime, threeLayerUnequalMode } from '../../src/learn/exact.js';
+import { trainLinear } from '../../src/learn/train.js';
+import { mulNT } from '../../src/learn/init.js';
 import type { TrainResult } from '../../src/learn/train.js';
 
 /** eoc learn's experiments (issue 16) against the exact solutions of Saxe et al. 2014. */
@@ -46,6 +48,27 @@ describe('simulated learning against the exact solutions', () => {
       expect(a.worst / b.worst, `k = ${k}`).toBeLessThan(2.4);
       expect(b.worst, `k = ${k}`).toBeLessThan(0.05);
     }
+  });
+
+  it('unequal layers (a0 != b0 per mode, a^2 - b^2 conserved): three-layer descent follows the unequal solution, first order in the rate', () => {
+    // W_1 = diag(a0) V^T, W_2 = U diag(b0): decoupled but unequal, mode a's strengths (a0[a], b0[a])
+    const a0 = [0.3, 0.05, 0.02], b0 = [0.01, 0.2, -0.1];
+    const run = (lr: number, epochs: number) => {
+      const r = task.modes.s.length;
+      const { U, V } = task.modes;
+      const scaleCols = (m: typeof U, d: number[]) => ({ ...m, data: m.data.map((v, i) => v * d[i % r]) });
+      const id = { rows: r, cols: r, data: Float64Array.from({ length: r * r }, (_, i) => (i % (r + 1) === 0 ? 1 : 0)) };
+      const w1 = mulNT(scaleCols(id, a0), V); // r x N_0: diag(a0) V^T
+      const w2 = scaleCols(U, b0); // N_out x r: U diag(b0)
+      const res = trainLinear(task, [w1, w2], { lr, maxEpochs: epochs, recordsPerDecade: 0, every: Math.round(epochs / 50) });
+      let worst = 0;
+      for (const rec of res.records) task.modes.s.forEach((s, a) => (worst = Math.max(worst, Math.abs(rec.modes![a] - threeLayerUnequalMode(s, a0[a], b0[a], rec.epoch, 1 / lr).u) / s)));
+      return worst;
+    };
+    const coarse = run(0.004, 2000), fine = run(0.002, 4000);
+    expect(coarse / fine).toBeGreaterThan(1.7);
+    expect(coarse / fine).toBeLessThan(2.3);
+    expect(fine).toBeLessThan(0.02);
   });
 
   it('no exact curve for coupled (Gaussian) initial conditions', () => {
