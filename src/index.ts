@@ -98,7 +98,7 @@ export { runAudit, auditDocument, layerFindings, auditMethod, AUDIT_SCHEMA, AUDI
 
 // eoc learn: the learning dynamics of Saxe, McClelland & Ganguli 2014 (src/learn/)
 export { singularTask, hierarchicalTask, npyTask, modeStrengths, taskLoss, type LearnTask, type TaskCorrelations } from './learn/tasks.js';
-export { initialWeights, LEARN_INITS, type LearnInit } from './learn/init.js';
+export { initialWeights, pretrainedWeights, PRETRAIN, LEARN_INITS, type LearnInit } from './learn/init.js';
 export { trainLinear, trainNonlinear, type TrainOptions, type TrainResult, type TrainRecord } from './learn/train.js';
 export { threeLayerMode, threeLayerLearningTime, deepModeRate, deepLearningTime, deepModeTrajectory, largeDepthLearningTime, optimalLearningRate } from './learn/exact.js';
 export { modeTrajectory, learningTime, gainTime, bestRate, type Trajectory, type RateGrid, type RateSearch, type LearningTimeRow, type GainTimeRow } from './learn/experiments.js';

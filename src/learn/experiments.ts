@@ -130,7 +130,7 @@ export function learningTime(task: LearnTask, o: { init: LearnInit; k: number; h
   const widths = learnWidths(task, o.k, o.hidden);
   const threshold = thresholdOf(task, o.grid.threshold);
   const searches = o.seeds.map((seed) => {
-    const w0 = initialWeights(o.init, widths, o.scale, seed, task.modes);
+    const w0 = initialWeights(o.init, widths, o.scale, seed, { ...task.modes, sigma11: task.sigma11 });
     return bestRate((lr, maxEpochs) => trainLinear(task, w0, { lr, maxEpochs, threshold, recordsPerDecade: 0 }), o.grid, linearRateStart(task, o.k));
   });
   return summarizeSearches(o.init, o.k, searches);

@@ -17,6 +17,10 @@ import { SpecError } from '../spec/errors.js';
  *               vectors V, U, Haar R_l (N_l x r, orthonormal columns) and D = scale^(1/k) I, so that
  *               W_tot = scale U V^T: every mode a starts at u_a = scale with every layer equally strong
  *               (a = b in the three-layer case), the other directions at 0.
+ *   pretrained  greedy layer-wise linear autoencoder pretraining (pretrainedWeights): each hidden
+ *               layer's W_l is the encoder of an autoencoder trained by gradient descent on the
+ *               representation below it; the read-out, which an autoencoder cannot pretrain, is
+ *               scaled Gaussian N(0, 1/fan_in).
  */
 export { LEARN_INITS, type LearnInit } from './schemes.js';
 import type { LearnInit } from './schemes.js';
@@ -88,10 +92,59 @@ function haarColumns(n: number, r: number, seed: number, index: number): Mat {
   return { rows: n, cols: r, data: out };
 }
 
-/** The task's singular vectors the balanced init needs (U: N_out x r, V: N_0 x r). */
+/** What the inits need of the task: its singular vectors (balanced: U N_out x r, V N_0 x r) and its input correlation (pretrained). */
 export interface ModeBasis {
   U: Mat;
   V: Mat;
+  /** Sigma_11 (pretrained) */
+  sigma11?: Mat;
+}
+
+/** How long each autoencoder of the pretraining trains, and at what rate (times 1/lambda_max of its input correlation). */
+export const PRETRAIN = { epochs: 3000, rate: 0.5, startScale: 0.1 } as const;
+
+/**
+ * Greedy layer-wise linear autoencoder pretraining: for l = 1 .. k-1, an encoder E (N_l x N_{l-1})
+ * and decoder D (N_{l-1} x N_l), both from N(0, startScale^2/fan_in) draws of the seed, descend
+ * L = (1/2) tr((I - D E) C (I - D E)^T) on C = the correlation of the layer's input (C_0 = Sigma_11,
+ * then C_l = E C_{l-1} E^T) for PRETRAIN.epochs full-batch steps at rate PRETRAIN.rate / lambda_max(C);
+ * W_l = E. (Its minima put E's row space on C's top-N_l eigenvectors, Baldi & Hornik 1989; with
+ * whitened inputs, C = I, every N_l-dimensional subspace is a minimum.) The read-out W_k is N(0, 1/fan_in).
+ */
+export function pretrainedWeights(widths: readonly number[], sigma11: Mat, seed: number): Mat[] {
+  const k = widths.length - 1;
+  const out: Mat[] = [];
+  let c = sigma11;
+  for (let l = 0; l < k - 1; l++) {
+    const n = widths[l], m = widths[l + 1];
+    let e = scaled(sampleDenseWeights('gaussian', m, n, seed, 2000 + 2 * l), PRETRAIN.startScale);
+    let d = scaled(sampleDenseWeights('gaussian', n, m, seed, 2001 + 2 * l), PRETRAIN.startScale);
+    // lambda_max(C) by power iteration (C is symmetric positive semi-definite)
+    let v = new Float64Array(n).fill(1 / Math.sqrt(n));
+    let lam = 0;
+    for (let it = 0; it < 100; it++) {
+      const cv = mul(c, { rows: n, cols: 1, data: v }).data;
+      lam = Math.hypot(...cv);
+      if (!(lam > 0)) break;
+      v = cv.map((x) => x / lam);
+    }
+    const lr = lam > 0 ? PRETRAIN.rate / lam : 0;
+    for (let t = 0; t < PRETRAIN.epochs && lr > 0; t++) {
+      // R = (I - D E) C; dL/dD = -R E^T ... with L = (1/2) tr((I - DE) C (I - DE)^T):
+      // dL/dD = -(I - DE) C E^T, dL/dE = -D^T (I - DE) C
+      const de = mul(d, e);
+      const ide = { rows: n, cols: n, data: de.data.map((x, i) => (i % (n + 1) === 0 ? 1 : 0) - x) };
+      const r = mul(ide, c);
+      const gD = mulNT(r, e);
+      const gE = mulTN(d, r);
+      d = { ...d, data: d.data.map((x, i) => x + lr * gD.data[i]) };
+      e = { ...e, data: e.data.map((x, i) => x + lr * gE.data[i]) };
+    }
+    out.push(e);
+    c = mulNT(mul(e, c), e);
+  }
+  out.push(sampleDenseWeights('gaussian', widths[k], widths[k - 1], seed, k - 1));
+  return out;
 }
 
 /**
@@ -104,6 +157,10 @@ export function initialWeights(init: LearnInit, widths: readonly number[], scale
   if (k < 1) throw new SpecError('--depth: a network needs at least one weight layer');
   if (!(scale > 0) || !Number.isFinite(scale)) throw new SpecError(`--init-scale: ${scale} is not a positive number`);
   if (init === 'gaussian') return Array.from({ length: k }, (_, l) => scaled(sampleDenseWeights('gaussian', widths[l + 1], widths[l], seed, l), scale));
+  if (init === 'pretrained') {
+    if (!modes?.sigma11) throw new Error('initialWeights: the pretrained init needs the task\'s Sigma_11');
+    return pretrainedWeights(widths, modes.sigma11, seed);
+  }
   if (init === 'orthogonal') {
     const g = scale ** (1 / k);
     return Array.from({ length: k }, (_, l) => scaled(sampleDenseWeights('orthogonal', widths[l + 1], widths[l], seed, l), g));

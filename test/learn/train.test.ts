@@ -1,5 +1,6 @@
 import { describe, it, expect } from 'vitest';
-import { initialWeights, mul, mulNT, product } from '../../src/learn/init.js';
+import { initialWeights, mul, mulNT, product, pretrainedWeights } from '../../src/learn/init.js';
+import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
 import { recordEpoch, trainLinear, trainNonlinear, type LinearProblem } from '../../src/learn/train.js';
 import { modeStrengths, taskLoss } from '../../src/learn/tasks.js';
 import { sampleHaar } from '../../src/linalg/haar.js';
@@ -88,5 +89,32 @@ describe('eoc learn: gradient descent', () => {
     expect(trainLinear(p, w0, { lr: 5, maxEpochs: 1000 }).diverged).toBe(true);
     // 5 per decade: after epoch 10, one at each step of floor(5 log10 t): 16, 26, 40, ...
     expect([0, 5, 10, 11, 15, 16, 25, 26].map((t) => recordEpoch(t, 5))).toEqual([true, true, true, false, false, true, false, true]);
+  });
+
+  it("pretraining: each autoencoder's encoder spans its input's principal subspace (non-white Sigma_11 with distinct eigenvalues; to 1e-6)", () => {
+    const n = 6;
+    const Q = sampleHaar(n, normalStream(3, 'weights', 900));
+    const lam = [4, 3, 2, 1, 0.5, 0.25];
+    const ql = { ...Q, data: Q.data.map((v, i) => v * lam[i % n]) };
+    const sigma11 = mulNT(ql, Q); // Q diag(lam) Q^T
+    const w = pretrainedWeights([6, 3, 2, 4], sigma11, 5);
+    expect(w.map((m) => `${m.rows}x${m.cols}`)).toEqual(['3x6', '2x3', '4x2']);
+    // W_1's rows lie in the span of Q's first 3 columns: W_1 Q[:, 3:] = 0 relative to |W_1|
+    const wq = mul(w[0], Q);
+    let off = 0, all = 0;
+    for (let i = 0; i < 3; i++) for (let j = 0; j < n; j++) {
+      const v = wq.data[i * n + j] ** 2;
+      all += v;
+      if (j >= 3) off += v;
+    }
+    expect(Math.sqrt(off / all)).toBeLessThan(1e-6);
+    // the second autoencoder: W_2's rows on the top-2 eigenvectors of C_1 = W_1 Sigma_11 W_1^T
+    const c1 = mulNT(mul(w[0], sigma11), w[0]);
+    const eig = new EigenvalueDecomposition(new Matrix([0, 1, 2].map((i) => Array.from(c1.data.subarray(3 * i, 3 * i + 3)))));
+    const order = eig.realEigenvalues.map((v, i) => [v, i]).sort((a, b) => a[0] - b[0]);
+    const bottom = eig.eigenvectorMatrix.getColumn(order[0][1]); // C_1's least eigenvector
+    const wb = mul(w[1], { rows: 3, cols: 1, data: Float64Array.from(bottom) });
+    expect(Math.hypot(...wb.data) / Math.hypot(...w[1].data)).toBeLessThan(1e-6);
+    expect(JSON.stringify(pretrainedWeights([6, 3, 2, 4], sigma11, 5))).toBe(JSON.stringify(w));
   });
 });
