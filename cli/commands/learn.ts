@@ -12,12 +12,12 @@ import type { LearnConfig, LearnStudy, LearnUnit, LearnUnitResult, TaskSpec } fr
 
 const HELP = `
 What it runs (Saxe, McClelland & Ganguli 2014; formulas and equation numbers in docs/learn-formulas.md):
-  trajectories   deep linear nets of 2 and 5 weight layers from the balanced (decoupled) init at
+  trajectories   deep linear nets of --trajectory-depth weight layers from the balanced (decoupled) init at
                  --init-scale, at the small rate --lr for --epochs, with the exact mode strengths
                  u_a(t) (Eq. 12; Eqs. 15-16) beside them, and from small random Gaussian weights
   depth          epochs to the loss threshold at the best rate of a log grid, per init and depth
                  (--depth, --init): the paper's Fig. 6A
-  gain           the same for a --activation net of 9 weight layers over --gains, orthogonal and
+  gain           the same for a --activation net of --gain-depth weight layers over --gains, orthogonal and
                  Gaussian, with the gain eoc check locates (m1 = 1) marked
 Learning: L - L* <= threshold (L(0) - L*), L* the best linear loss, L(0) the zero map's.
 The rate grid starts at min(--lr-max, 4 / lambda_max) (lambda_max = k s_1^(2 - 2/k), the top Hessian
@@ -64,9 +64,9 @@ async function runLearnCommand(o: ParsedOptions): Promise<void> {
     depths,
     inits,
     initScale: o.get('initScale'),
-    trajectory: { lr: o.get('lr'), epochs: o.get('trajectoryEpochs'), depths: [2, 5] },
+    trajectory: { lr: o.get('lr'), epochs: o.get('trajectoryEpochs'), depths: [...new Set(o.list('trajectoryDepth'))].sort((a, b) => a - b) },
     grid: { lrMax: o.get('lrMax'), steps: 40, maxEpochs: o.get('maxEpochs'), threshold: o.get('threshold') },
-    nonlinear: { activation: o.get('activation'), k: 9, gains: [...new Set(o.get('gains'))].sort((a, b) => a - b) },
+    nonlinear: { activation: o.get('activation'), k: o.get('gainDepth'), gains: [...new Set(o.get('gains'))].sort((a, b) => a - b) },
     seeds: o.get('seeds'),
     seed: o.get('seed'),
   };

@@ -80,6 +80,8 @@ export interface OptionTypes {
   threshold: number;
   maxEpochs: number;
   trajectoryEpochs: number;
+  trajectoryDepth: number;
+  gainDepth: number;
 }
 export type OptionKey = keyof OptionTypes;
 
@@ -249,6 +251,8 @@ export const OPTIONS: { [K in OptionKey]: OptionDef } = {
   lrMax: { flag: '--lr-max', arg: '<rate>', kind: { type: 'real', range: r(0, 100, 'a learning rate', { lo: true }) }, help: 'the largest rate of the learning-time searches (the grid is lr-max 2^(-j/2))', default: 2, defaultText: '2' },
   threshold: { flag: '--threshold', arg: '<f>', kind: { type: 'real', range: r(0, 1, 'a fraction of the learnable loss', { lo: true, hi: true }) }, help: 'learned when L - L* <= f (L(0) - L*), L* the best linear loss, L(0) the zero map\'s', default: 0.01, defaultText: '0.01' },
   maxEpochs: { flag: '--max-epochs', arg: '<n>', kind: { type: 'integer', range: r(1, 1e7, 'epochs of full-batch descent') }, help: 'epochs at most per training run', default: 10000, defaultText: '10000' },
+  trajectoryDepth: { flag: '--trajectory-depth', arg: '<k>', kind: { type: 'integer', range: r(1, 200, 'each is trained by full-batch descent') }, help: 'weight layers k of the mode-strength trajectories (k = 2: Eq. 12; deeper: Eqs. 15-16)', default: 2, defaultText: '2' },
+  gainDepth: { flag: '--gain-depth', arg: '<k>', kind: { type: 'integer', range: r(2, 200, 'each is trained by full-batch descent') }, help: 'weight layers k of the nonlinear net of the training time vs gain', default: 9, defaultText: '9' },
   trajectoryEpochs: { flag: '--epochs', arg: '<n>', kind: { type: 'integer', range: r(1, 1e7, 'epochs of full-batch descent') }, help: 'epochs of the mode-strength trajectories', default: 6000, defaultText: '6000' },
   inputs: {
     flag: '--inputs',
@@ -428,12 +432,14 @@ export const COMMAND_OPTIONS: { [C in CommandName]: OptionUse[] } = {
     { key: 'depth', list: 'items', default: '2,3,5,9,17,33', defaultText: '2,3,5,9,17,33', help: 'weight layers k of the learning time vs depth (the paper\'s N_l = k + 1 layers of units)' },
     { key: 'learnInit', list: 'items', default: 'gaussian,orthogonal,balanced', defaultText: 'gaussian,orthogonal,balanced', help: 'init schemes of the learning time vs depth: gaussian (scaled, N(0, 1/fan_in)), orthogonal (W_tot orthogonal), balanced (decoupled, every mode at --init-scale), pretrained (greedy layer-wise linear autoencoders, a Gaussian read-out)' },
     { key: 'initScale' },
+    { key: 'trajectoryDepth', list: 'items', default: '2,5', defaultText: '2,5', help: 'weight layers k of the mode-strength trajectories, one panel each (k = 2: Eq. 12; deeper: Eqs. 15-16)' },
     { key: 'lr' },
     { key: 'trajectoryEpochs' },
     { key: 'lrMax' },
     { key: 'threshold' },
     { key: 'maxEpochs' },
     { key: 'activation', help: 'the nonlinear net of the training time vs gain (hidden layers; the read-out is linear)' },
+    { key: 'gainDepth' },
     { key: 'gains', default: '0.7:1.5:0.1', defaultText: '0.7:1.5:0.1', help: 'gains of the nonlinear net, orthogonal and Gaussian' },
     { key: 'seeds', default: 2, defaultText: '2', help: 'independent initializations per point' },
     { key: 'seed' },
