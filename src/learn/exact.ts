@@ -147,6 +147,14 @@ export function deepModeRate(u: number, s: number, nWeights: number, tau: number
   return (k / tau) * Math.pow(u, 2 - 2 / k) * (s - u);
 }
 
+/** The domain of the deep learning times: s, tau > 0, nWeights an integer >= 1, u0 and uf on the same side of s. */
+function requireDeepDomain(s: number, u0: number, uf: number, tau: number, nWeights: number): void {
+  requirePositive('s', s);
+  requirePositive('tau', tau);
+  requireWeights(nWeights);
+  requireSameSide(s, u0, uf);
+}
+
 /**
  * Eq. 16: the time (iterations) for the equal-strength N_l-layer mode to go from u0 to uf,
  *
@@ -169,10 +177,7 @@ export function deepModeRate(u: number, s: number, nWeights: number, tau: number
  * Domain: as threeLayerLearningTime (u0, uf > 0, same side of s, signed result), nWeights integer >= 1.
  */
 export function deepLearningTime(s: number, u0: number, uf: number, tau: number, nWeights: number): number {
-  requirePositive('s', s);
-  requirePositive('tau', tau);
-  requireWeights(nWeights);
-  requireSameSide(s, u0, uf);
+  requireDeepDomain(s, u0, uf, tau, nWeights);
   if (u0 === uf) return 0;
   const k = nWeights;
   const d = uf - u0;
@@ -236,10 +241,7 @@ export function deepModeTrajectory(s: number, u0: number, tau: number, nWeights:
  * Domain: as deepLearningTime.
  */
 export function largeDepthLearningTime(s: number, u0: number, uf: number, tau: number, nWeights: number): number {
-  requirePositive('s', s);
-  requirePositive('tau', tau);
-  requireWeights(nWeights);
-  requireSameSide(s, u0, uf);
+  requireDeepDomain(s, u0, uf, tau, nWeights);
   if (u0 === uf) return 0;
   const d = uf - u0;
   const ln = Math.log1p(d / u0) + Math.log1p(d / (s - uf));
