@@ -34,10 +34,9 @@ export function registerLearn(program: Command): void {
 
 function taskSpec(o: ParsedOptions): TaskSpec {
   const kind = o.get('task');
-  const given = (keys: Parameters<ParsedOptions['givenFlags']>[0]) => o.givenFlags(keys);
   const other = (allowed: string[]) => {
     const all = ['levels', 'flip', 'features', 'inDim', 'outDim', 'singularValues', 'xFile', 'yFile'] as const;
-    const bad = given(all.filter((k) => !allowed.includes(k)));
+    const bad = o.givenFlags(all.filter((k) => !allowed.includes(k)));
     if (bad.length) throw new SpecError(`${bad.join(', ')}: not an option of --task ${kind}`);
   };
   if (kind === 'hierarchical') {

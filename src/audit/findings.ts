@@ -1,5 +1,5 @@
 import { backend } from '../linalg/select.js';
-import type { Mat } from '../linalg/matrix.js';
+import { transpose, type Mat } from '../linalg/matrix.js';
 
 /**
  * What `eoc audit` (issue 15) says of one dense layer's weights, from the weights alone:
@@ -78,7 +78,7 @@ export function denseFindings(w: Mat, bias?: Float64Array): DenseFindings {
 export function orthogonalityDefect(w: Mat): number {
   const wide = w.rows <= w.cols;
   // G = W W^T (rows x rows) or W^T W (cols x cols), through one gemmNT
-  const a: Mat = wide ? w : transposeOf(w);
+  const a: Mat = wide ? w : transpose(w);
   const g = backend().gemmNT(a, a);
   const k = g.rows;
   let tr = 0;
@@ -88,10 +88,4 @@ export function orthogonalityDefect(w: Mat): number {
   let ss = 0;
   for (let i = 0; i < k; i++) for (let j = 0; j < k; j++) ss += (g.data[i * k + j] * s - (i === j ? 1 : 0)) ** 2;
   return Math.sqrt(ss / k);
-}
-
-function transposeOf(m: Mat): Mat {
-  const out = new Float64Array(m.data.length);
-  for (let i = 0; i < m.rows; i++) for (let j = 0; j < m.cols; j++) out[j * m.rows + i] = m.data[i * m.cols + j];
-  return { rows: m.cols, cols: m.rows, data: out };
 }

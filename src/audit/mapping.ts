@@ -1,4 +1,4 @@
-import type { Mat } from '../linalg/matrix.js';
+import { transpose, type Mat } from '../linalg/matrix.js';
 import type { Tensor, TensorFile } from '../io/weights/tensor.js';
 import { weightFileError } from '../io/weights/tensor.js';
 import { denseStagesOf, type LayerList, type Layer } from '../network/layers.js';
@@ -71,10 +71,8 @@ const WEIGHT_LEAF = /^(.*)[./](weight)$/;
 
 function asMat(t: Tensor, layout: Layout, data = t.data): Mat {
   const [r, c] = t.shape.slice(-2);
-  if (layout === 'out-in') return { rows: r, cols: c, data };
-  const out = new Float64Array(r * c);
-  for (let i = 0; i < r; i++) for (let j = 0; j < c; j++) out[j * r + i] = data[i * c + j];
-  return { rows: c, cols: r, data: out };
+  const m = { rows: r, cols: c, data };
+  return layout === 'out-in' ? m : transpose(m);
 }
 
 /** 2-D tensors as one dense layer each, 3-D ones as a stack of them (rule 3). */

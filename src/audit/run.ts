@@ -134,14 +134,18 @@ export function auditMethod(model: AuditModel, method: SpectrumMethod | 'auto'):
   return denseCost(n, units, defaultBlockSize('gaussian')) <= AUDIT_DENSE_COST ? 'dense' : 'matrix-free';
 }
 
+/** |x|^2 / N_0 of each input row. */
+function inputVariances(model: AuditModel, rows: readonly Float64Array[]): number[] {
+  return rows.map((x) => x.reduce((a, v) => a + v * v, 0) / model.net.input);
+}
+
 /** The model's spectrum over its inputs: eoc spectrum's run, one sample per input direction or input row. */
 function measureModel(model: AuditModel, o: AuditOptions): SpectrumRun {
   const t0 = performance.now();
   o = { ...o, method: auditMethod(model, o.method) };
   if (o.inputs) {
     const rows = o.inputs.rows;
-    const n0 = model.net.input;
-    const q0s = rows.map((x) => x.reduce((a, v) => a + v * v, 0) / n0);
+    const q0s = inputVariances(model, rows);
     const spec = modelSpec(model, Math.max(estimate(q0s).mean, 1e-300), rows.length, 0);
     const samples: NetworkSample[] = rows.map((x, i) => {
       const s = measureNetwork(modelDraws(model, i, x), specParams(spec, q0s[i]), { method: o.method });
@@ -242,7 +246,7 @@ export async function runAudit(model: AuditModel, o: AuditOptions): Promise<Audi
     ...v,
     layers,
     inputs: o.inputs
-      ? { kind: 'file', path: o.inputs.path, count: o.inputs.rows.length, q0: estimate(o.inputs.rows.map((x) => x.reduce((a, t) => a + t * t, 0) / model.net.input)) }
+      ? { kind: 'file', path: o.inputs.path, count: o.inputs.rows.length, q0: estimate(inputVariances(model, o.inputs.rows)) }
       : { kind: 'random', q0: o.q0, seeds: Array.from({ length: o.seeds }, (_, i) => o.seed + i) },
     spectrum,
     spectrumNote,

@@ -136,7 +136,8 @@ export function learningTime(task: LearnTask, o: { init: LearnInit; k: number; h
   return summarizeSearches(o.init, o.k, searches);
 }
 
-function summarizeSearches(init: LearnInit, k: number, searches: RateSearch[]): LearningTimeRow {
+/** A row from its seeds' searches: epochs and rates over the seeds that reached the threshold. */
+export function summarizeSearches(init: LearnInit, k: number, searches: RateSearch[]): LearningTimeRow {
   const ok = searches.filter((s) => s.epochs !== null);
   return { init, k, searches, epochs: estimate(ok.map((s) => s.epochs!)), lr: estimate(ok.map((s) => s.lr!)), reached: ok.length };
 }

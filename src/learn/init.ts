@@ -1,7 +1,7 @@
 import { sampleDenseWeights } from '../network/sampler.js';
 import { sampleSemiOrthogonal } from '../linalg/haar.js';
 import { normalStream } from '../random/streams.js';
-import type { Mat } from '../linalg/matrix.js';
+import { transpose, type Mat } from '../linalg/matrix.js';
 import { SpecError } from '../spec/errors.js';
 
 /**
@@ -86,10 +86,7 @@ const scaled = (m: Mat, g: number): Mat => ({ rows: m.rows, cols: m.cols, data: 
 /** N_l x r with orthonormal columns, Haar, from the seed's stream for purpose index `index`. */
 function haarColumns(n: number, r: number, seed: number, index: number): Mat {
   // the transpose of an r x n matrix with orthonormal rows (torch's convention for a wide W)
-  const w = sampleSemiOrthogonal(r, n, normalStream(seed, 'weights', index));
-  const out = new Float64Array(n * r);
-  for (let i = 0; i < r; i++) for (let j = 0; j < n; j++) out[j * r + i] = w.data[i * n + j];
-  return { rows: n, cols: r, data: out };
+  return transpose(sampleSemiOrthogonal(r, n, normalStream(seed, 'weights', index)));
 }
 
 /** What the inits need of the task: its singular vectors (balanced: U N_out x r, V N_0 x r) and its input correlation (pretrained). */

@@ -1,7 +1,6 @@
 import { hierarchicalTask, npyTask, singularTask, type LearnTask } from './tasks.js';
-import { gainTime, learnWidths, learningTime, modeTrajectory, type GainTimeRow, type LearningTimeRow, type RateGrid, type RateSearch, type Trajectory } from './experiments.js';
+import { gainTime, learnWidths, learningTime, modeTrajectory, summarizeSearches, type GainTimeRow, type LearningTimeRow, type RateGrid, type RateSearch, type Trajectory } from './experiments.js';
 import type { LearnInit } from './schemes.js';
-import { estimate } from '../measure/aggregate.js';
 import { EOC_VERSION } from '../version.js';
 
 export const LEARN_SCHEMA = 'eoc.learn/1';
@@ -105,11 +104,6 @@ export interface LearnStudy {
   notes: string[];
 }
 
-function rowOf(init: LearnInit, k: number, searches: RateSearch[]): LearningTimeRow {
-  const ok = searches.filter((s) => s.epochs !== null);
-  return { init, k, searches, epochs: estimate(ok.map((s) => s.epochs!)), lr: estimate(ok.map((s) => s.lr!)), reached: ok.length };
-}
-
 /** The study from its units' results (any order; keyed by unit). */
 export function assembleStudy(c: LearnConfig, results: Map<string, LearnUnitResult>, locatedGain: LearnStudy['locatedGain']): LearnStudy {
   const task = buildTask(c.task);
@@ -123,10 +117,10 @@ export function assembleStudy(c: LearnConfig, results: Map<string, LearnUnitResu
     .filter((u): u is Extract<LearnUnit, { exp: 'trajectory' }> => u.exp === 'trajectory')
     .map((u) => (get(u) as Extract<LearnUnitResult, { exp: 'trajectory' }>).trajectory);
   const depthRows = c.inits.flatMap((init) =>
-    c.depths.map((k) => rowOf(init, k, seeds.map((seed) => (get({ exp: 'depth', init, k, seed }) as Extract<LearnUnitResult, { exp: 'depth' }>).search))),
+    c.depths.map((k) => summarizeSearches(init, k, seeds.map((seed) => (get({ exp: 'depth', init, k, seed }) as Extract<LearnUnitResult, { exp: 'depth' }>).search))),
   );
   const gainRows = (['orthogonal', 'gaussian'] as const).flatMap((init) =>
-    c.nonlinear.gains.map((gain): GainTimeRow => ({ ...rowOf(init, c.nonlinear.k, seeds.map((seed) => (get({ exp: 'gain', init, gain, seed }) as Extract<LearnUnitResult, { exp: 'gain' }>).search)), gain })),
+    c.nonlinear.gains.map((gain): GainTimeRow => ({ ...summarizeSearches(init, c.nonlinear.k, seeds.map((seed) => (get({ exp: 'gain', init, gain, seed }) as Extract<LearnUnitResult, { exp: 'gain' }>).search)), gain })),
   );
   const notes = [
     'the exact solutions assume decoupled initial conditions (the balanced init: every mode at u0, the other directions at 0) and whitened inputs; the Gaussian trajectories start coupled, so no exact curve is drawn for them',

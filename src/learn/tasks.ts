@@ -1,5 +1,5 @@
 import { Matrix, SingularValueDecomposition } from 'ml-matrix';
-import type { Mat } from '../linalg/matrix.js';
+import { transpose, type Mat } from '../linalg/matrix.js';
 import { sampleHaar, sampleSemiOrthogonal } from '../linalg/haar.js';
 import { householderQRThin, formQThin } from '../linalg/qr.js';
 import { normalStream } from '../random/streams.js';
@@ -197,8 +197,8 @@ export function npyTask(xPath: string, yPath: string): LearnTask {
   if (y.rows !== x.rows) {
     throw new SpecError(`${yPath}: Y has ${y.rows} rows (examples) but X (${xPath}) has ${x.rows}: both need one row per example`);
   }
-  const X = transposeRows(x);
-  const Y = transposeRows(y);
+  const X = transpose(x);
+  const Y = transpose(y);
   const task = buildTask('npy', X, Y, '', { x: xPath, y: yPath });
   task.description = `npy: X = ${xPath} (P = ${x.rows}, N0 = ${x.cols}), Y = ${yPath} (N_out = ${y.cols}), ${task.whitened ? 'whitened' : 'not whitened (Sigma_11 != I: the exact solutions assume whitened inputs)'}`;
   task.params = { x: xPath, y: yPath, examples: x.rows, inputs: x.cols, outputs: y.cols };
@@ -410,11 +410,6 @@ function scaledIdentity(n: number, c: number): Mat {
   return { rows: n, cols: n, data };
 }
 
-function transposeRows(m: Mat): Mat {
-  const out = new Float64Array(m.rows * m.cols);
-  for (let i = 0; i < m.rows; i++) for (let j = 0; j < m.cols; j++) out[j * m.rows + i] = m.data[i * m.cols + j];
-  return { rows: m.cols, cols: m.rows, data: out };
-}
 
 function isIdentity(m: Mat, tol: number): boolean {
   if (m.rows !== m.cols) return false;

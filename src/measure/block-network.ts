@@ -8,8 +8,8 @@ import { backend } from '../linalg/select.js';
 import { spectrumStats } from './stats.js';
 import type { BaseDraws } from '../network/sampler.js';
 import type { LayerList } from '../network/layers.js';
-import type { LayerRecord, NetworkSample, MeasureOptions, M1Options, M1Sample } from './network.js';
-import { defaultBlockSize, defaultSpreadLimit, logDetFields, logDetResidualOf, matrixFreeRecord, matrixFreeStats, resolveM1Method, resolveMethod, type LogDetCheck } from './network.js';
+import type { NetworkSample, MeasureOptions, M1Options, M1Sample } from './network.js';
+import { defaultBlockSize, defaultSpreadLimit, layerRecords, logDetFields, logDetResidualOf, matrixFreeRecord, matrixFreeStats, resolveM1Method, resolveMethod, type LogDetCheck } from './network.js';
 
 /**
  * One network with residual blocks or layernorm layers (src/network/blocks.ts), measured as
@@ -52,13 +52,7 @@ export function measureBlockNetwork(net: LayerList, draws: BaseDraws, p: { gain:
     if (square && logDets.some((d) => d === null)) unformed = 'a unit of the network is singular (a layernorm, or dead units), so ln|det J| = -Infinity: no log-det identity to check';
     else if (square) check = logDetResidualOf(logDets.reduce<number>((a, d) => a + d!, 0), logS, logS.length);
   }
-  const layers: LayerRecord[] = trace.units.map((u, i) => ({
-    layer: i + 1,
-    q: u.q,
-    gradNorm: Math.exp(grads.logStreamGrad[i]),
-    weightGradNorm: Math.exp(grads.logParamGrad[i]),
-    logGradNorm: grads.logStreamGrad[i],
-  }));
+  const layers = layerRecords(trace.units.map((u) => u.q), grads.logStreamGrad, grads.logParamGrad);
   return {
     seed: draws.seed,
     rank,

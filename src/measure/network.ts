@@ -146,14 +146,7 @@ export function measureNetwork(draws: BaseDraws, p: ScaleParams, opts: MeasureOp
     stats = spectrumStats(logS, rank);
   }
   const corr = opts.c0 === undefined ? undefined : measureCorrelation(draws, p, opts.c0);
-  const layers: LayerRecord[] = trace.q.map((q, l) => ({
-    layer: l + 1,
-    q,
-    gradNorm: Math.exp(grads.logDelta[l]),
-    weightGradNorm: Math.exp(grads.logWeightGrad[l]),
-    logGradNorm: grads.logDelta[l],
-    ...(corr ? { c: corr[l] } : {}),
-  }));
+  const layers = layerRecords(trace.q, grads.logDelta, grads.logWeightGrad, corr);
   const sample: NetworkSample = {
     seed: draws.seed,
     rank,
@@ -171,6 +164,21 @@ export function measureNetwork(draws: BaseDraws, p: ScaleParams, opts: MeasureOp
   };
   if (mf) sample.matrixFree = matrixFreeRecord(mf);
   return sample;
+}
+
+/**
+ * Per-layer (or per-unit) records, layer = 1..L: the variance q after it, ln |delta| (the stream's
+ * gradient) and ln of its own parameter gradient's norm, and with a correlation pass its c^l.
+ */
+export function layerRecords(q: readonly number[], logGrad: ArrayLike<number>, logParamGrad: ArrayLike<number>, corr?: ArrayLike<number>): LayerRecord[] {
+  return q.map((ql, l) => ({
+    layer: l + 1,
+    q: ql,
+    gradNorm: Math.exp(logGrad[l]),
+    weightGradNorm: Math.exp(logParamGrad[l]),
+    logGradNorm: logGrad[l],
+    ...(corr ? { c: corr[l] } : {}),
+  }));
 }
 
 /** A sample's matrixFree block: the estimators' own error figures. */
