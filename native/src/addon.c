@@ -169,6 +169,14 @@ static napi_value js_exact_form_qt(napi_env env, napi_callback_info info) {
   return undefined(env);
 }
 
+static napi_value js_exact_haar(napi_env env, napi_callback_info info) {
+  int n;
+  double *gt, *tau, *w;
+  if (!get_qr_args(env, info, 2, &n, &gt, &tau, &w)) return NULL;
+  eoc_exact_haar(n, gt, tau, w);
+  return undefined(env);
+}
+
 /* the arguments (m, k, gt, tau[, qt]) of the thin QR kernels: gt and qt k x m, tau k, m >= k */
 static int get_thin_args(napi_env env, napi_callback_info info, int want_qt, int *m, int *k, double **gt, double **tau, double **qt) {
   napi_value argv[5];
@@ -291,7 +299,7 @@ NAPI_MODULE_INIT() {
     napi_callback fn;
   } fns[] = {
     {"gemm", js_gemm}, {"gemv", js_gemv}, {"trmmUpperLeft", js_trmm}, {"ormqrRight", js_ormqr}, {"householderQR", js_geqrf}, {"jacobiSweeps", js_jacobi},
-    {"exactHouseholderQR", js_exact_qr}, {"exactFormQt", js_exact_form_qt},
+    {"exactHouseholderQR", js_exact_qr}, {"exactFormQt", js_exact_form_qt}, {"exactHaar", js_exact_haar},
     {"exactHouseholderQRThin", js_exact_qr_thin}, {"exactFormQThin", js_exact_form_q_thin}, {"scaleColumns", js_scale_columns},
     {"isa", js_isa}, {"setIsa", js_set_isa}, {"compiledIsas", js_compiled}, {"supportedIsas", js_supported},
   };

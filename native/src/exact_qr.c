@@ -102,8 +102,8 @@ static double ref_norm2(const double *a, int n) {
 #undef VL
 #undef NV
 
-typedef void (*qr_fn)(int, int, double *, double *, double *, ptrdiff_t, unsigned char *);
-typedef void (*fq_fn)(int, int, const double *, const double *, double *, ptrdiff_t);
+typedef void (*qr_fn)(int, int, double *, double *, double *, ptrdiff_t, unsigned char *, double *);
+typedef void (*fq_fn)(int, int, const double *, const double *, double *, ptrdiff_t, double *);
 
 /* rows of the transposed work matrix: n rounded up to the strip width w, plus one cache line (8
  * doubles) so that consecutive rows are not a power of two apart (a stride of 2^k bytes maps every
@@ -115,18 +115,20 @@ static ptrdiff_t row_stride(int n, int w) {
 /* this CPU's path (the gemm's), with the work matrix's row stride for it */
 struct path {
   ptrdiff_t ld;
+  int w;
   qr_fn qr;
   fq_fn fq;
 };
 static struct path path_for(int n) {
   int w = 4;
-  struct path p = {0, exact_qr_baseline, exact_form_q_baseline};
+  struct path p = {0, 4, exact_qr_baseline, exact_form_q_baseline};
 #if EOC_X86
   const int isa = eoc_isa_current();
   if (isa == EOC_ISA_AVX512) w = 32, p.qr = exact_qr_avx512, p.fq = exact_form_q_avx512;
   else if (isa == EOC_ISA_AVX2) w = 8, p.qr = exact_qr_avx2, p.fq = exact_form_q_avx2;
 #endif
   p.ld = row_stride(n, w);
+  p.w = w;
   return p;
 }
 
@@ -151,7 +153,7 @@ void eoc_exact_qr_thin(int m, int k, double *gt, double *tau) {
   /* G row-major (g[i * ld + j] = G_ij = gt[j * m + i]), padding columns zero */
   transpose_tiles(k, m, gt, m, g, ld);
   for (int i = 0; i < m; i++) for (ptrdiff_t j = k; j < ld; j++) g[i * ld + j] = 0;
-  p.qr(m, k, gt, tau, g, ld, skip);
+  p.qr(m, k, gt, tau, g, ld, skip, eoc_buffer(EOC_BUF_WORK4, (size_t)m * p.w));
   /* R above the diagonal: gt[j * m + c] = G_cj, c < j */
   for (int c = 0; c < k; c++)
     for (int j = c + 1; j < k; j++) gt[(ptrdiff_t)j * m + c] = g[(ptrdiff_t)c * ld + j];
@@ -162,8 +164,27 @@ void eoc_exact_form_q_thin(int m, int k, const double *gt, const double *tau, do
   if (k <= 0 || m < k) return;
   const struct path p = path_for(k);
   double *q = eoc_buffer(EOC_BUF_WORK1, (size_t)m * p.ld);
-  p.fq(m, k, gt, tau, q, p.ld);
+  p.fq(m, k, gt, tau, q, p.ld, eoc_buffer(EOC_BUF_WORK4, (size_t)m * p.w));
   transpose_tiles(m, k, q, p.ld, qt, m);
+}
+
+/*
+ * A Haar draw's W = Q diag(sign R_jj) row-major (n x n) from householderQR's output, bitwise what
+ * haar.ts makes from formQt (the reference's Q^T, rows negated where R_jj < 0, then transposed):
+ * the strips' row-major Q is copied row by row with the columns' signs, no transposes.
+ */
+void eoc_exact_haar(int n, const double *gt, const double *tau, double *w) {
+  if (n <= 0) return;
+  const struct path p = path_for(n);
+  double *q = eoc_buffer(EOC_BUF_WORK1, (size_t)n * p.ld);
+  p.fq(n, n, gt, tau, q, p.ld, eoc_buffer(EOC_BUF_WORK4, (size_t)n * p.w));
+  unsigned char *neg = (unsigned char *)eoc_buffer(EOC_BUF_WORK2, (size_t)n / 8 + 1);
+  for (int j = 0; j < n; j++) neg[j] = gt[(ptrdiff_t)j * n + j] < 0;
+  for (int i = 0; i < n; i++) {
+    const double *src = q + (ptrdiff_t)i * p.ld;
+    double *dst = w + (ptrdiff_t)i * n;
+    for (int j = 0; j < n; j++) dst[j] = neg[j] ? -src[j] : src[j];
+  }
 }
 
 /* householderQR (qr.ts householderQRThin with m = k = n), in place */

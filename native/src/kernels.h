@@ -44,6 +44,8 @@ void eoc_scale_columns(int m, int n, double *c, const double *d, double tiny);
  * eoc_geqrf; qt (n x n row-major) := Q^T, row j = column j of Q */
 void eoc_exact_qr(int n, double *gt, double *tau);
 void eoc_exact_form_qt(int n, const double *gt, const double *tau, double *qt);
+/* haar.ts's W = Q diag(sign R_jj), row-major, from householderQR's output (bitwise) */
+void eoc_exact_haar(int n, const double *gt, const double *tau, double *w);
 /* the same for G m x k (m >= k), gt k x m: qr.ts householderQRThin / formQThin bit for bit (the rectangular draws) */
 void eoc_exact_qr_thin(int m, int k, double *gt, double *tau);
 void eoc_exact_form_q_thin(int m, int k, const double *gt, const double *tau, double *qt);

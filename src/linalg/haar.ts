@@ -12,6 +12,8 @@ export function sampleHaar(n: number, stream: NormalStream, signFix = true): Mat
   const be = drawsQR();
   const gt = fillNormal(new Float64Array(n * n), stream);
   const tau = be.householderQR(gt, n);
+  // the compiled kernels form the sign-fixed W row-major directly (no Q^T, no transpose)
+  if (signFix && be.haarQ) return { rows: n, cols: n, data: be.haarQ(gt, tau, n) };
   const qt = be.formQt(gt, tau, n);
   if (signFix) {
     for (let j = 0; j < n; j++) {

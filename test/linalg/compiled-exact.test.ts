@@ -5,6 +5,7 @@ import { describeRequiring } from '../support/requirements.js';
 import { compiledRequirement, announceCompiled } from '../support/compiled.js';
 import { eoc } from '../cli/run.js';
 import { rng } from '../support/rng.js';
+import { transpose } from '../../src/linalg/matrix.js';
 
 /**
  * The compiled port of the draws' QR (native/src/exact_qr.c) against the TS reference
@@ -35,6 +36,11 @@ function inputs(): Float64Array[] {
   const zc = gaussianish(40, 8);
   zc.fill(0, 5 * 40, 6 * 40);
   out.push(zc);
+  // zero columns in several strips (5, 40, 41, 70 of 100): they break the runs of reflectors that
+  // the kernels apply in one pass each (chain_up, chain_down), on every path's strip width
+  const zs = gaussianish(100, 9);
+  for (const c of [5, 40, 41, 70]) zs.fill(0, c * 100, (c + 1) * 100);
+  out.push(zs, gaussianish(257, 10));
   return out;
 }
 
@@ -82,6 +88,9 @@ describeRequiring(req, 'the compiled exact QR of the draws (native/src/exact_qr.
           expect(same(tb, ta), `tau, n = ${n}`).toBe(true);
           const qa = refFormQt(a, ta, n), qb = exact.formQt(b, tb, n);
           expect(same(qb, qa), `Q^T, n = ${n}`).toBe(true);
+          // haarQ: sampleHaar's W (rows of Q^T negated where R_jj < 0, transposed) in one step
+          const w = transpose({ rows: n, cols: n, data: qa.map((v, idx) => (a[Math.floor(idx / n) * (n + 1)] < 0 ? -v : v)) }).data;
+          expect(same(exact.haarQ!(b, tb, n), w), `sign-fixed W, n = ${n}`).toBe(true);
         }
       } finally {
         kernels!.setIsa(before);

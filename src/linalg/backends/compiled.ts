@@ -38,6 +38,8 @@ export interface CompiledKernels {
   exactHouseholderQR?(n: number, gt: Float64Array, tau: Float64Array): void;
   /** the reference formQt bit for bit: qt := Q^T row-major */
   exactFormQt?(n: number, gt: Float64Array, tau: Float64Array, qt: Float64Array): void;
+  /** haar.ts's sign-fixed W = Q diag(sign R_jj), row-major, bit for bit (absent from older binaries) */
+  exactHaar?(n: number, gt: Float64Array, tau: Float64Array, w: Float64Array): void;
   /** householderQRThin / formQThin bit for bit, gt and qt k x m (absent from binaries built before them) */
   exactHouseholderQRThin?(m: number, k: number, gt: Float64Array, tau: Float64Array): void;
   exactFormQThin?(m: number, k: number, gt: Float64Array, tau: Float64Array, qt: Float64Array): void;
@@ -120,6 +122,15 @@ export function loadCompiledBackend(): LinalgBackend & { info: CompiledInfo; exa
             fq.call(k, n, gt, tau, qt);
             return qt;
           },
+          ...(k.exactHaar
+            ? {
+                haarQ(gt: Float64Array, tau: Float64Array, n: number) {
+                  const w = new Float64Array(n * n);
+                  k.exactHaar!(n, gt, tau, w);
+                  return w;
+                },
+              }
+            : {}),
           ...(k.exactHouseholderQRThin && k.exactFormQThin
             ? {
                 householderQRThin(gt: Float64Array, m: number, kk: number, tau = new Float64Array(kk)) {

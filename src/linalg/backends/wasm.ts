@@ -93,6 +93,11 @@ class Arena {
 export interface ExactQR {
   householderQR(gt: Float64Array, n: number, tau?: Float64Array): Float64Array;
   formQt(gt: Float64Array, tau: Float64Array, n: number, qt?: Float64Array): Float64Array;
+  /**
+   * optional (compiled): the Haar draw's W = Q diag(sign R_jj) row-major from householderQR's
+   * output, bitwise what sampleHaar makes from formQt (its sign fix and transpose), in one step
+   */
+  haarQ?(gt: Float64Array, tau: Float64Array, n: number): Float64Array;
   /** optional (compiled): qr.ts householderQRThin bit for bit, G m x k stored by columns (gt k x m) */
   householderQRThin?(gt: Float64Array, m: number, k: number, tau?: Float64Array): Float64Array;
   /** optional (compiled): qr.ts formQThin bit for bit */
