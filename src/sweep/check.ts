@@ -231,28 +231,33 @@ function checkPoint(spec: NetworkSpec): SweepPoint & { init: InitName } {
 
 export async function runCheck(spec: NetworkSpec, o: CheckOptions): Promise<CheckResult> {
   const point = checkPoint(spec);
-  const meanField = meanFieldM1Gain(point, spec.q0, GUESS_GRID);
   const closestEvaluations = o.closestEvaluations ?? DEFAULT_CHECK_SEARCH.closestEvaluations;
-  const mfAdvice = meanFieldAdvice(spec, o.thresholds.tolSpread);
   const seeds = Array.from({ length: spec.seeds }, (_, i) => spec.seed + i);
-  const jobs: Job[] = seeds.map((seed) => ({
-    kind: 'check',
-    input: {
-      point,
-      width: spec.width,
-      seed,
-      q0: spec.q0,
-      gain: spec.gain,
-      guess: meanField.gain,
-      lnM1Tolerance: o.lnM1Tolerance,
-      maxEvaluations: o.maxEvaluations,
-      thresholds: o.thresholds,
-      closestEvaluations,
-      probe: mfAdvice.q0 && typeof spec.q0 === 'number' ? { q0: mfAdvice.q0.value, gain: mfAdvice.q0.gain } : null,
-    },
-  }));
+  // the mean-field guess and advice are made while the worker threads start (LazyJobs)
+  let meanField!: ReturnType<typeof meanFieldM1Gain>;
+  let mfAdvice!: MeanFieldAdvice;
+  const build = (): Job[] => {
+    meanField = meanFieldM1Gain(point, spec.q0, GUESS_GRID);
+    mfAdvice = meanFieldAdvice(spec, o.thresholds.tolSpread);
+    return seeds.map((seed) => ({
+      kind: 'check',
+      input: {
+        point,
+        width: spec.width,
+        seed,
+        q0: spec.q0,
+        gain: spec.gain,
+        guess: meanField.gain,
+        lnM1Tolerance: o.lnM1Tolerance,
+        maxEvaluations: o.maxEvaluations,
+        thresholds: o.thresholds,
+        closestEvaluations,
+        probe: mfAdvice.q0 && typeof spec.q0 === 'number' ? { q0: mfAdvice.q0.value, gain: mfAdvice.q0.gain } : null,
+      },
+    }));
+  };
   const perSeed: CheckSeedResult[] = new Array(seeds.length);
-  await runPool<CheckSeedResult>(jobs, o.workers, (i, r) => {
+  await runPool<CheckSeedResult>({ count: seeds.length, build }, o.workers, (i, r) => {
     perSeed[i] = r;
   });
   const atGain = summarizeStats(perSeed.map((r) => r.atGain));

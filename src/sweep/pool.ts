@@ -22,15 +22,33 @@ export function threadsAvailable(): boolean {
 }
 
 /**
+ * Jobs known by number before they are made: `build` runs in this thread after the workers are
+ * started, so whatever it computes (check's mean-field guess and advice) overlaps the threads'
+ * start-up (module loading, ~0.2-0.3 s each) instead of preceding it. It must return `count` jobs.
+ */
+export interface LazyJobs {
+  count: number;
+  build(): readonly Job[];
+}
+
+/**
  * Run jobs on `workers` threads (or in this thread when workers <= 1 or no compiled entry exists),
  * calling onResult as each finishes, in completion order. Every job's result depends only on the
  * job, so callers that need an order sort by their own key. Rejects on the first failure, after
  * stopping every worker; a SpecError thrown in a worker is re-thrown as a SpecError.
  */
-export async function runPool<R>(jobs: readonly Job[], workers: number, onResult: (index: number, result: R) => void): Promise<void> {
+export async function runPool<R>(given: readonly Job[] | LazyJobs, workers: number, onResult: (index: number, result: R) => void): Promise<void> {
   const entry = workerEntry();
-  const k = Math.min(workers, jobs.length);
+  const lazy = !Array.isArray(given);
+  const count = lazy ? (given as LazyJobs).count : (given as readonly Job[]).length;
+  const k = Math.min(workers, count);
+  const built = (): readonly Job[] => {
+    const jobs = lazy ? (given as LazyJobs).build() : (given as readonly Job[]);
+    if (jobs.length !== count) throw new Error(`runPool: ${jobs.length} jobs built, ${count} announced`);
+    return jobs;
+  };
   if (k <= 1 || entry === null) {
+    const jobs = built();
     for (let i = 0; i < jobs.length; i++) {
       onResult(i, runJob(jobs[i]) as R);
       // let signals, timers and stream writes through between jobs
@@ -38,6 +56,7 @@ export async function runPool<R>(jobs: readonly Job[], workers: number, onResult
     }
     return;
   }
+  let jobs: readonly Job[] = [];
   await new Promise<void>((resolve, reject) => {
     const threads: Worker[] = [];
     let next = 0;
@@ -90,7 +109,15 @@ export async function runPool<R>(jobs: readonly Job[], workers: number, onResult
         stopAll();
         reject(e);
       });
-      feed(w);
     }
+    try {
+      jobs = built();
+    } catch (e) {
+      failed = true;
+      stopAll();
+      reject(e);
+      return;
+    }
+    for (const w of threads) feed(w);
   });
 }
