@@ -115,6 +115,20 @@ static napi_value js_gemv(napi_env env, napi_callback_info info) {
   return undefined(env);
 }
 
+static napi_value js_exact_gemv(napi_env env, napi_callback_info info) {
+  napi_value argv[6];
+  bool trans;
+  int m, n;
+  double *a, *x, *y;
+  if (!get_args(env, info, 6, argv)) return NULL;
+  CHECK(napi_get_value_bool(env, argv[0], &trans));
+  if (!get_dim(env, argv[1], "m", &m) || !get_dim(env, argv[2], "n", &n)) return NULL;
+  if (!get_f64(env, argv[3], "a", (size_t)m * n, &a) || !get_f64(env, argv[4], "x", trans ? (size_t)m : (size_t)n, &x) ||
+      !get_f64(env, argv[5], "y", trans ? (size_t)n : (size_t)m, &y)) return NULL;
+  eoc_exact_gemv(trans, m, n, a, x, y);
+  return undefined(env);
+}
+
 static napi_value js_trmm(napi_env env, napi_callback_info info) {
   napi_value argv[4];
   int n, p;
@@ -299,7 +313,7 @@ NAPI_MODULE_INIT() {
     napi_callback fn;
   } fns[] = {
     {"gemm", js_gemm}, {"gemv", js_gemv}, {"trmmUpperLeft", js_trmm}, {"ormqrRight", js_ormqr}, {"householderQR", js_geqrf}, {"jacobiSweeps", js_jacobi},
-    {"exactHouseholderQR", js_exact_qr}, {"exactFormQt", js_exact_form_qt}, {"exactHaar", js_exact_haar},
+    {"exactHouseholderQR", js_exact_qr}, {"exactFormQt", js_exact_form_qt}, {"exactHaar", js_exact_haar}, {"exactGemv", js_exact_gemv},
     {"exactHouseholderQRThin", js_exact_qr_thin}, {"exactFormQThin", js_exact_form_q_thin}, {"scaleColumns", js_scale_columns},
     {"isa", js_isa}, {"setIsa", js_set_isa}, {"compiledIsas", js_compiled}, {"supportedIsas", js_supported},
   };

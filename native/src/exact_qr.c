@@ -196,3 +196,90 @@ void eoc_exact_qr(int n, double *gt, double *tau) {
 void eoc_exact_form_qt(int n, const double *gt, const double *tau, double *qt) {
   eoc_exact_form_q_thin(n, n, gt, tau, qt);
 }
+
+/*
+ * gemv and gemvT of src/linalg/gemm.ts bit for bit (the forward pass and backprop use them, so a
+ * network's pre-activations are the same numbers on every backend):
+ *   gemv:  y_i = dot(row i, x), dot's four running sums over j mod 4 (the lanes of one 4-wide
+ *          vector), the tail into the first, then (s0 + s1) + (s2 + s3); four rows side by side;
+ *   gemvT: y = 0, then for i = 0, 1, ... with x_i != 0 (as the TS `x_i === 0` skip: -0 skips too,
+ *          NaN does not), y_j = y_j + x_i * a_ij: elementwise in j, in the order of i.
+ * No FMA (this file is built with -ffp-contract=off), no reassociation.
+ */
+typedef double v4d __attribute__((vector_size(32)));
+#define LD4(p) ({ v4d v_; memcpy(&v_, (p), sizeof v_); v_; })
+
+#define EXACT_GEMV_BODY                                                                        \
+  int i = 0;                                                                                   \
+  for (; i + 3 < m; i += 4) {                                                                  \
+    const double *r0 = a + (ptrdiff_t)i * n, *r1 = r0 + n, *r2 = r1 + n, *r3 = r2 + n;         \
+    v4d s0 = {0, 0, 0, 0}, s1 = s0, s2 = s0, s3 = s0;                                          \
+    int j = 0;                                                                                 \
+    for (; j + 3 < n; j += 4) {                                                                \
+      const v4d xv = LD4(x + j);                                                               \
+      s0 = s0 + LD4(r0 + j) * xv;                                                              \
+      s1 = s1 + LD4(r1 + j) * xv;                                                              \
+      s2 = s2 + LD4(r2 + j) * xv;                                                              \
+      s3 = s3 + LD4(r3 + j) * xv;                                                              \
+    }                                                                                          \
+    double t0 = s0[0], t1 = s1[0], t2 = s2[0], t3 = s3[0];                                     \
+    for (int q = j; q < n; q++) {                                                              \
+      t0 += r0[q] * x[q];                                                                      \
+      t1 += r1[q] * x[q];                                                                      \
+      t2 += r2[q] * x[q];                                                                      \
+      t3 += r3[q] * x[q];                                                                      \
+    }                                                                                          \
+    y[i] = (t0 + s0[1]) + (s0[2] + s0[3]);                                                     \
+    y[i + 1] = (t1 + s1[1]) + (s1[2] + s1[3]);                                                 \
+    y[i + 2] = (t2 + s2[1]) + (s2[2] + s2[3]);                                                 \
+    y[i + 3] = (t3 + s3[1]) + (s3[2] + s3[3]);                                                 \
+  }                                                                                            \
+  for (; i < m; i++) {                                                                         \
+    const double *r0 = a + (ptrdiff_t)i * n;                                                   \
+    v4d s0 = {0, 0, 0, 0};                                                                     \
+    int j = 0;                                                                                 \
+    for (; j + 3 < n; j += 4) s0 = s0 + LD4(r0 + j) * LD4(x + j);                              \
+    double t0 = s0[0];                                                                         \
+    for (; j < n; j++) t0 += r0[j] * x[j];                                                     \
+    y[i] = (t0 + s0[1]) + (s0[2] + s0[3]);                                                     \
+  }
+
+#define EXACT_GEMVT_BODY                                                                       \
+  for (int j = 0; j < n; j++) y[j] = 0;                                                        \
+  for (int i = 0; i < m; i++) {                                                                \
+    const double xi = x[i];                                                                    \
+    if (xi == 0) continue;                                                                     \
+    const double *r = a + (ptrdiff_t)i * n;                                                    \
+    const v4d xv = {xi, xi, xi, xi};                                                           \
+    int j = 0;                                                                                 \
+    for (; j + 3 < n; j += 4) {                                                                \
+      const v4d v = LD4(y + j) + xv * LD4(r + j);                                              \
+      memcpy(y + j, &v, sizeof v);                                                             \
+    }                                                                                          \
+    for (; j < n; j++) y[j] += xi * r[j];                                                      \
+  }
+
+#if EOC_X86
+__attribute__((target("avx2"))) static void exact_gemv_avx2(int m, int n, const double *a, const double *x, double *y) { EXACT_GEMV_BODY }
+__attribute__((target("avx2"))) static void exact_gemvt_avx2(int m, int n, const double *a, const double *x, double *y) { EXACT_GEMVT_BODY }
+#endif
+static void exact_gemv_base(int m, int n, const double *a, const double *x, double *y) { EXACT_GEMV_BODY }
+static void exact_gemvt_base(int m, int n, const double *a, const double *x, double *y) { EXACT_GEMVT_BODY }
+
+/* y = A x (trans = 0: A m x n row-major, x n, y m) or y = A^T x (trans: x m, y n), bitwise gemm.ts */
+void eoc_exact_gemv(int trans, int m, int n, const double *a, const double *x, double *y) {
+  if (m <= 0 || n <= 0) {
+    if (trans) for (int j = 0; j < n; j++) y[j] = 0;
+    else for (int i = 0; i < m; i++) y[i] = 0;
+    return;
+  }
+#if EOC_X86
+  if (eoc_isa_current() != EOC_ISA_BASELINE) {
+    if (trans) exact_gemvt_avx2(m, n, a, x, y);
+    else exact_gemv_avx2(m, n, a, x, y);
+    return;
+  }
+#endif
+  if (trans) exact_gemvt_base(m, n, a, x, y);
+  else exact_gemv_base(m, n, a, x, y);
+}

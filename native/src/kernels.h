@@ -48,6 +48,8 @@ void eoc_exact_form_qt(int n, const double *gt, const double *tau, double *qt);
 void eoc_exact_haar(int n, const double *gt, const double *tau, double *w);
 /* the same for G m x k (m >= k), gt k x m: qr.ts householderQRThin / formQThin bit for bit (the rectangular draws) */
 void eoc_exact_qr_thin(int m, int k, double *gt, double *tau);
+/* src/linalg/gemm.ts gemv (trans 0) and gemvT (trans 1) bit for bit */
+void eoc_exact_gemv(int trans, int m, int n, const double *a, const double *x, double *y);
 void eoc_exact_form_q_thin(int m, int k, const double *gt, const double *tau, double *qt);
 
 /* one-sided Jacobi sweeps on log-scaled unit rows (src/linalg/jacobi.ts, asm/linalg.ts

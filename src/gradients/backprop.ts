@@ -1,4 +1,4 @@
-import { gemvT } from '../linalg/gemm.js';
+import { exactGemv } from '../linalg/select.js';
 import { norm2 } from '../linalg/vector.js';
 import { drawWidths, type BaseDraws } from '../network/sampler.js';
 import type { ForwardTrace } from '../network/forward.js';
@@ -27,6 +27,7 @@ export function backprop(draws: BaseDraws, trace: ForwardTrace, gain: number | r
   const widths = drawWidths(draws);
   const logDelta = new Array<number>(L);
   const lnGainOf = typeof gain === 'number' ? ((lnG: number) => () => lnG)(Math.log(gain)) : (l: number) => Math.log(gain[l]);
+  const { gemvT } = exactGemv(); // gemm.ts's, or its bitwise compiled port
   let v: Float64Array = Float64Array.from(draws.outputError);
   let logScale = 0;
   for (let l = L - 1; l >= 0; l--) {

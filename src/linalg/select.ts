@@ -1,6 +1,8 @@
 import type { BackendName, LinalgBackend } from './backend.js';
 import { SpecError } from '../spec/errors.js';
 import { jsBackend } from './backends/js.js';
+import { gemv as refGemv, gemvT as refGemvT } from './gemm.js';
+import type { Mat } from './matrix.js';
 import { loadWasmBackend, type ExactQR } from './backends/wasm.js';
 import { loadNativeBackend, type NativeInfo } from './backends/native.js';
 import { loadCompiledBackend, type CompiledInfo } from './backends/compiled.js';
@@ -112,6 +114,16 @@ export function backendLabel(info: BackendInfo = backendInfo()): string {
  * it loads (whichever backend runs the rest; EOC_BACKEND_DISABLE=compiled skips it), else wasm's,
  * else the reference itself.
  */
+/**
+ * gemv and gemvT bitwise gemm.ts's (the forward pass, backprop and the correlation pass: the
+ * network's pre-activations are the same numbers on every backend): the compiled kernels' port
+ * when they load and have it (~10x the TS loops at N = 256), else gemm.ts itself.
+ */
+export function exactGemv(): { gemv(A: Mat, x: Float64Array, y?: Float64Array): Float64Array; gemvT(A: Mat, x: Float64Array, y?: Float64Array): Float64Array } {
+  const exact = drawsQR();
+  return exact.gemv && exact.gemvT ? (exact as Required<Pick<ExactQR, 'gemv' | 'gemvT'>>) : { gemv: refGemv, gemvT: refGemvT };
+}
+
 export function drawsQR(): ExactQR {
   const compiled = tryLoad('compiled') as (LinalgBackend & { exact?: ExactQR }) | undefined;
   if (compiled?.exact) return compiled.exact;

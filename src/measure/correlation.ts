@@ -1,4 +1,4 @@
-import { gemv } from '../linalg/gemm.js';
+import { exactGemv } from '../linalg/select.js';
 import { dot } from '../linalg/vector.js';
 import { fillNormal, normalStream } from '../random/streams.js';
 import { activation } from '../network/activations.js';
@@ -39,6 +39,7 @@ export function measureCorrelation(draws: BaseDraws, p: ScaleParams, c0: number)
     const n = widths[l + 1];
     const { activation: name, gain, biasStd } = layerScale(p, l);
     const act = activation(name);
+    const { gemv } = exactGemv();
     const ha = gemv(draws.weights[l], xa, new Float64Array(n));
     const hb = gemv(draws.weights[l], xb, new Float64Array(n));
     const bias = draws.biases[l];

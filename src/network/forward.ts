@@ -1,4 +1,4 @@
-import { gemv } from '../linalg/gemm.js';
+import { exactGemv } from '../linalg/select.js';
 import { dot } from '../linalg/vector.js';
 import { activation } from './activations.js';
 import { drawWidths, type BaseDraws } from './sampler.js';
@@ -72,6 +72,8 @@ export function forward(draws: BaseDraws, p: ScaleParams, opts: { keepPreActivat
   for (let i = 0; i < n0; i++) x[i] = r0 * draws.inputDirection[i];
   const trace: ForwardTrace = { dphi: [], lnDphi: [], q: [], xNorm: [Math.sqrt(dot(x, 0, x, 0, n0))], active: [] };
   let h = new Float64Array(widths[1]);
+  // gemm.ts's gemv, or its bitwise compiled port
+  const { gemv } = exactGemv();
   for (let l = 0; l < draws.weights.length; l++) {
     const n = widths[l + 1];
     if (h.length !== n) h = new Float64Array(n);

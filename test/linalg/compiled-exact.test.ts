@@ -6,6 +6,7 @@ import { compiledRequirement, announceCompiled } from '../support/compiled.js';
 import { eoc } from '../cli/run.js';
 import { rng } from '../support/rng.js';
 import { transpose } from '../../src/linalg/matrix.js';
+import { gemv as refGemv, gemvT as refGemvT } from '../../src/linalg/gemm.js';
 
 /**
  * The compiled port of the draws' QR (native/src/exact_qr.c) against the TS reference
@@ -91,6 +92,31 @@ describeRequiring(req, 'the compiled exact QR of the draws (native/src/exact_qr.
           // haarQ: sampleHaar's W (rows of Q^T negated where R_jj < 0, transposed) in one step
           const w = transpose({ rows: n, cols: n, data: qa.map((v, idx) => (a[Math.floor(idx / n) * (n + 1)] < 0 ? -v : v)) }).data;
           expect(same(exact.haarQ!(b, tb, n), w), `sign-fixed W, n = ${n}`).toBe(true);
+        }
+      } finally {
+        kernels!.setIsa(before);
+      }
+    });
+  }
+
+  for (const isa of ISAS) {
+    it(`gemv and gemvT (the forward pass, backprop) equal gemm.ts bit for bit on the ${isa} path`, () => {
+      const before = kernels!.isa();
+      kernels!.setIsa(isa);
+      try {
+        const exact = loadCompiledBackend().exact!;
+        expect(exact.gemv && exact.gemvT).toBeDefined();
+        for (const [m, n] of [[1, 1], [3, 5], [4, 4], [5, 3], [7, 9], [8, 31], [33, 17], [64, 64], [70, 130], [257, 256]]) {
+          const r = rng(m * 1000 + n);
+          const A = { rows: m, cols: n, data: Float64Array.from({ length: m * n }, () => (r() - 0.5) * 10 ** Math.round(6 * (r() - 0.5))) };
+          const x = Float64Array.from({ length: n }, () => r() - 0.5);
+          const xt = Float64Array.from({ length: m }, () => r() - 0.5);
+          // gemvT skips x_i === 0 (-0 too); NaN and infinities go through
+          if (m > 4) [xt[1], xt[2], xt[3]] = [0, -0, NaN];
+          if (m > 6) xt[5] = Infinity;
+          if (n > 3) A.data[2] = -0;
+          expect(same(exact.gemv!(A, x), refGemv(A, x)), `gemv ${m} x ${n}`).toBe(true);
+          expect(same(exact.gemvT!(A, xt), refGemvT(A, xt)), `gemvT ${m} x ${n}`).toBe(true);
         }
       } finally {
         kernels!.setIsa(before);

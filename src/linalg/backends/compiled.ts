@@ -38,6 +38,8 @@ export interface CompiledKernels {
   exactHouseholderQR?(n: number, gt: Float64Array, tau: Float64Array): void;
   /** the reference formQt bit for bit: qt := Q^T row-major */
   exactFormQt?(n: number, gt: Float64Array, tau: Float64Array, qt: Float64Array): void;
+  /** gemm.ts gemv (trans false) / gemvT (trans true) bit for bit (absent from older binaries) */
+  exactGemv?(trans: boolean, m: number, n: number, a: Float64Array, x: Float64Array, y: Float64Array): void;
   /** haar.ts's sign-fixed W = Q diag(sign R_jj), row-major, bit for bit (absent from older binaries) */
   exactHaar?(n: number, gt: Float64Array, tau: Float64Array, w: Float64Array): void;
   /** householderQRThin / formQThin bit for bit, gt and qt k x m (absent from binaries built before them) */
@@ -122,6 +124,18 @@ export function loadCompiledBackend(): LinalgBackend & { info: CompiledInfo; exa
             fq.call(k, n, gt, tau, qt);
             return qt;
           },
+          ...(k.exactGemv
+            ? {
+                gemv(A: Mat, x: Float64Array, y = new Float64Array(A.rows)) {
+                  k.exactGemv!(false, A.rows, A.cols, A.data, x, y);
+                  return y;
+                },
+                gemvT(A: Mat, x: Float64Array, y = new Float64Array(A.cols)) {
+                  k.exactGemv!(true, A.rows, A.cols, A.data, x, y);
+                  return y;
+                },
+              }
+            : {}),
           ...(k.exactHaar
             ? {
                 haarQ(gt: Float64Array, tau: Float64Array, n: number) {

@@ -98,6 +98,9 @@ export interface ExactQR {
    * output, bitwise what sampleHaar makes from formQt (its sign fix and transpose), in one step
    */
   haarQ?(gt: Float64Array, tau: Float64Array, n: number): Float64Array;
+  /** optional (compiled): gemm.ts gemv and gemvT bit for bit (the forward pass and backprop) */
+  gemv?(A: Mat, x: Float64Array, y?: Float64Array): Float64Array;
+  gemvT?(A: Mat, x: Float64Array, y?: Float64Array): Float64Array;
   /** optional (compiled): qr.ts householderQRThin bit for bit, G m x k stored by columns (gt k x m) */
   householderQRThin?(gt: Float64Array, m: number, k: number, tau?: Float64Array): Float64Array;
   /** optional (compiled): qr.ts formQThin bit for bit */
