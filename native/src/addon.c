@@ -101,30 +101,33 @@ static napi_value js_gemm(napi_env env, napi_callback_info info) {
   return undefined(env);
 }
 
-static napi_value js_gemv(napi_env env, napi_callback_info info) {
+/* the arguments (trans, m, n, a, x, y) of the gemv kernels: a m x n, x n (m with trans), y m (n) */
+static int get_gemv_args(napi_env env, napi_callback_info info, bool *trans, int *m, int *n, double **a, double **x, double **y) {
   napi_value argv[6];
+  if (!get_args(env, info, 6, argv)) return 0;
+  if (napi_get_value_bool(env, argv[0], trans) != napi_ok) {
+    napi_throw_type_error(env, NULL, "trans must be a boolean");
+    return 0;
+  }
+  if (!get_dim(env, argv[1], "m", m) || !get_dim(env, argv[2], "n", n)) return 0;
+  return get_f64(env, argv[3], "a", (size_t)*m * *n, a) && get_f64(env, argv[4], "x", *trans ? (size_t)*m : (size_t)*n, x) &&
+         get_f64(env, argv[5], "y", *trans ? (size_t)*n : (size_t)*m, y);
+}
+
+static napi_value js_gemv(napi_env env, napi_callback_info info) {
   bool trans;
   int m, n;
   double *a, *x, *y;
-  if (!get_args(env, info, 6, argv)) return NULL;
-  CHECK(napi_get_value_bool(env, argv[0], &trans));
-  if (!get_dim(env, argv[1], "m", &m) || !get_dim(env, argv[2], "n", &n)) return NULL;
-  if (!get_f64(env, argv[3], "a", (size_t)m * n, &a) || !get_f64(env, argv[4], "x", trans ? (size_t)m : (size_t)n, &x) ||
-      !get_f64(env, argv[5], "y", trans ? (size_t)n : (size_t)m, &y)) return NULL;
+  if (!get_gemv_args(env, info, &trans, &m, &n, &a, &x, &y)) return NULL;
   eoc_dgemv(trans, m, n, a, x, y);
   return undefined(env);
 }
 
 static napi_value js_exact_gemv(napi_env env, napi_callback_info info) {
-  napi_value argv[6];
   bool trans;
   int m, n;
   double *a, *x, *y;
-  if (!get_args(env, info, 6, argv)) return NULL;
-  CHECK(napi_get_value_bool(env, argv[0], &trans));
-  if (!get_dim(env, argv[1], "m", &m) || !get_dim(env, argv[2], "n", &n)) return NULL;
-  if (!get_f64(env, argv[3], "a", (size_t)m * n, &a) || !get_f64(env, argv[4], "x", trans ? (size_t)m : (size_t)n, &x) ||
-      !get_f64(env, argv[5], "y", trans ? (size_t)n : (size_t)m, &y)) return NULL;
+  if (!get_gemv_args(env, info, &trans, &m, &n, &a, &x, &y)) return NULL;
   eoc_exact_gemv(trans, m, n, a, x, y);
   return undefined(env);
 }

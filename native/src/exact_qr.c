@@ -164,7 +164,7 @@ void eoc_exact_form_q_thin(int m, int k, const double *gt, const double *tau, do
   if (k <= 0 || m < k) return;
   const struct path p = path_for(k);
   double *q = eoc_buffer(EOC_BUF_WORK1, (size_t)m * p.ld);
-  p.fq(m, k, gt, tau, q, p.ld, eoc_buffer(EOC_BUF_WORK4, (size_t)m * p.w));
+  p.fq(m, k, gt, tau, q, p.ld, eoc_buffer(EOC_BUF_WORK4, (size_t)m * (p.w + 1)));
   transpose_tiles(m, k, q, p.ld, qt, m);
 }
 
@@ -177,7 +177,7 @@ void eoc_exact_haar(int n, const double *gt, const double *tau, double *w) {
   if (n <= 0) return;
   const struct path p = path_for(n);
   double *q = eoc_buffer(EOC_BUF_WORK1, (size_t)n * p.ld);
-  p.fq(n, n, gt, tau, q, p.ld, eoc_buffer(EOC_BUF_WORK4, (size_t)n * p.w));
+  p.fq(n, n, gt, tau, q, p.ld, eoc_buffer(EOC_BUF_WORK4, (size_t)n * (p.w + 1)));
   unsigned char *neg = (unsigned char *)eoc_buffer(EOC_BUF_WORK2, (size_t)n / 8 + 1);
   for (int j = 0; j < n; j++) neg[j] = gt[(ptrdiff_t)j * n + j] < 0;
   for (int i = 0; i < n; i++) {

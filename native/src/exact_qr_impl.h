@@ -19,15 +19,13 @@ typedef long long VI __attribute__((vector_size(VL * 8)));
 #define ST(p, v) do { VD s_ = (v); __builtin_memcpy((p), &s_, sizeof s_); } while (0)
 
 /*
- * Reflector (t, x[0..len-1]) on the W columns at y (row c: the pivots; row c+1+i at y + (1+i) ld):
- * per column, w = t * (y_c + dot(x, y_{c+1..})); y_c -= w; y_{c+1+i} -= w * x_i, the dot as the
- * reference's (four sums over i mod 4, the tail into s0, (s0 + s1) + (s2 + s3)). Columns below
- * `first` keep their values.
+ * The reflector's w per column of the strip at y: w = t * (y_c + dot(x, y_{c+1..})), the dot as the
+ * reference's (four sums over i mod 4, the tail into s0, (s0 + s1) + (s2 + s3)).
  */
-TARGET static void CAT2(strip_apply, SFX)(int len, double t, const double *x, double *y, ptrdiff_t ld, int first) {
+TARGET static void CAT2(strip_w, SFX)(int len, double t, const double *x, const double *y, ptrdiff_t ld, VD *w) {
   VD a0[NV], a1[NV], a2[NV], a3[NV];
   for (int v = 0; v < NV; v++) a0[v] = a1[v] = a2[v] = a3[v] = (VD){0};
-  double *r = y + ld;
+  const double *r = y + ld;
   int i = 0;
   for (; i + 3 < len; i += 4, r += 4 * ld) {
     const double x0 = x[i], x1 = x[i + 1], x2 = x[i + 2], x3 = x[i + 3];
@@ -44,14 +42,24 @@ TARGET static void CAT2(strip_apply, SFX)(int len, double t, const double *x, do
 #pragma GCC unroll 8
     for (int v = 0; v < NV; v++) a0[v] = a0[v] + xi * LD(r + v * VL);
   }
+  for (int v = 0; v < NV; v++) w[v] = t * (LD(y + v * VL) + ((a0[v] + a1[v]) + (a2[v] + a3[v])));
+}
+
+/*
+ * Reflector (t, x[0..len-1]) on the W columns at y (row c: the pivots; row c+1+i at y + (1+i) ld):
+ * per column, w = t * (y_c + dot(x, y_{c+1..})); y_c -= w; y_{c+1+i} -= w * x_i, the dot as the
+ * reference's (four sums over i mod 4, the tail into s0, (s0 + s1) + (s2 + s3)). Columns below
+ * `first` keep their values.
+ */
+TARGET static void CAT2(strip_apply, SFX)(int len, double t, const double *x, double *y, ptrdiff_t ld, int first) {
   VD w[NV];
+  CAT2(strip_w, SFX)(len, t, x, y, ld, w);
+  double *r;
   VI keep[NV];
   for (int v = 0; v < NV; v++) {
-    const VD p = LD(y + v * VL);
-    w[v] = t * (p + ((a0[v] + a1[v]) + (a2[v] + a3[v])));
-    if (first > 0) {
-      for (int l = 0; l < VL; l++) keep[v][l] = v * VL + l < first ? -1 : 0;
-    }
+    long long lanes[VL];
+    for (int l = 0; l < VL; l++) lanes[l] = first > 0 && v * VL + l < first ? -1 : 0;
+    __builtin_memcpy(&keep[v], lanes, sizeof lanes);
   }
   if (first > 0) {
     /* columns below `first` get w = 0 and are then restored bit for bit by the select */
@@ -77,6 +85,46 @@ TARGET static void CAT2(strip_apply, SFX)(int len, double t, const double *x, do
 }
 
 /*
+ * One pass of a chain: rows r + i ld (i < ln) updated by the running reflector, y_i - w * u[i], and
+ * the next reflector's dot taken on the updated rows in the reference's order (four running sums
+ * over i mod 4, the tail into the first): sum = (a0 + a1) + (a2 + a3) per column.
+ */
+TARGET static void CAT2(update_dot, SFX)(int ln, const double *u, const double *xn, double *r, ptrdiff_t ld, const VD *w, VD *sum) {
+  VD a0[NV], a1[NV], a2[NV], a3[NV];
+  for (int v = 0; v < NV; v++) a0[v] = a1[v] = a2[v] = a3[v] = (VD){0};
+  int i = 0;
+  for (; i + 3 < ln; i += 4, r += 4 * ld) {
+    const double u0 = u[i], u1 = u[i + 1], u2 = u[i + 2], u3 = u[i + 3];
+    const double x0 = xn[i], x1 = xn[i + 1], x2 = xn[i + 2], x3 = xn[i + 3];
+#pragma GCC unroll 8
+    for (int v = 0; v < NV; v++) {
+      const VD y0 = LD(r + v * VL) - w[v] * u0;
+      const VD y1 = LD(r + ld + v * VL) - w[v] * u1;
+      const VD y2 = LD(r + 2 * ld + v * VL) - w[v] * u2;
+      const VD y3 = LD(r + 3 * ld + v * VL) - w[v] * u3;
+      ST(r + v * VL, y0);
+      ST(r + ld + v * VL, y1);
+      ST(r + 2 * ld + v * VL, y2);
+      ST(r + 3 * ld + v * VL, y3);
+      a0[v] = a0[v] + x0 * y0;
+      a1[v] = a1[v] + x1 * y1;
+      a2[v] = a2[v] + x2 * y2;
+      a3[v] = a3[v] + x3 * y3;
+    }
+  }
+  for (; i < ln; i++, r += ld) {
+    const double ui = u[i], xi = xn[i];
+#pragma GCC unroll 8
+    for (int v = 0; v < NV; v++) {
+      const VD yy = LD(r + v * VL) - w[v] * ui;
+      ST(r + v * VL, yy);
+      a0[v] = a0[v] + xi * yy;
+    }
+  }
+  for (int v = 0; v < NV; v++) sum[v] = (a0[v] + a1[v]) + (a2[v] + a3[v]);
+}
+
+/*
  * Reflectors c = c0, c0+1, ..., c1-1 (none skipped, each on every column of the strip at s, row c
  * at s + c ld), in turn, as strip_apply would apply them one after another, bit for bit: the update
  * by reflector c and the dot of reflector c+1 share one pass over the rows (the dot reads each row
@@ -86,32 +134,7 @@ TARGET static void CAT2(strip_apply, SFX)(int len, double t, const double *x, do
  */
 TARGET static void CAT2(chain_up, SFX)(int c0, int c1, int m, const double *gt, const double *tau, double *s, ptrdiff_t ld) {
   VD w[NV];
-  {
-    /* the first reflector's dot on its own */
-    const int len = m - c0 - 1;
-    const double *x = gt + (ptrdiff_t)c0 * m + c0 + 1;
-    const double *y = s + (ptrdiff_t)c0 * ld;
-    VD a0[NV], a1[NV], a2[NV], a3[NV];
-    for (int v = 0; v < NV; v++) a0[v] = a1[v] = a2[v] = a3[v] = (VD){0};
-    const double *r = y + ld;
-    int i = 0;
-    for (; i + 3 < len; i += 4, r += 4 * ld) {
-      const double x0 = x[i], x1 = x[i + 1], x2 = x[i + 2], x3 = x[i + 3];
-#pragma GCC unroll 8
-      for (int v = 0; v < NV; v++) {
-        a0[v] = a0[v] + x0 * LD(r + v * VL);
-        a1[v] = a1[v] + x1 * LD(r + ld + v * VL);
-        a2[v] = a2[v] + x2 * LD(r + 2 * ld + v * VL);
-        a3[v] = a3[v] + x3 * LD(r + 3 * ld + v * VL);
-      }
-    }
-    for (; i < len; i++, r += ld) {
-      const double xi = x[i];
-#pragma GCC unroll 8
-      for (int v = 0; v < NV; v++) a0[v] = a0[v] + xi * LD(r + v * VL);
-    }
-    for (int v = 0; v < NV; v++) w[v] = tau[c0] * (LD(y + v * VL) + ((a0[v] + a1[v]) + (a2[v] + a3[v])));
-  }
+  CAT2(strip_w, SFX)(m - c0 - 1, tau[c0], gt + (ptrdiff_t)c0 * m + c0 + 1, s + (ptrdiff_t)c0 * ld, ld, w);
   for (int c = c0; c < c1; c++) {
     const int len = m - c - 1;
     const double *x = gt + (ptrdiff_t)c * m + c + 1;
@@ -130,46 +153,16 @@ TARGET static void CAT2(chain_up, SFX)(int c0, int c1, int m, const double *gt, 
     /* row c+1 is reflector c+1's pivot; its dot runs over rows c+2 .. m-1 (xn[i] on row c+2+i) */
     const double *xn = gt + (ptrdiff_t)(c + 1) * m + c + 2;
     const int ln = len - 1;
-    VD p[NV], a0[NV], a1[NV], a2[NV], a3[NV];
+    VD p[NV], sum[NV];
 #pragma GCC unroll 8
     for (int v = 0; v < NV; v++) {
       const VD nv = LD(r + v * VL) - w[v] * x[0];
       ST(r + v * VL, nv);
       p[v] = nv;
-      a0[v] = a1[v] = a2[v] = a3[v] = (VD){0};
     }
-    r += ld;
-    int i = 0;
-    for (; i + 3 < ln; i += 4, r += 4 * ld) {
-      const double u0 = x[i + 1], u1 = x[i + 2], u2 = x[i + 3], u3 = x[i + 4];
-      const double x0 = xn[i], x1 = xn[i + 1], x2 = xn[i + 2], x3 = xn[i + 3];
-#pragma GCC unroll 8
-      for (int v = 0; v < NV; v++) {
-        const VD y0 = LD(r + v * VL) - w[v] * u0;
-        const VD y1 = LD(r + ld + v * VL) - w[v] * u1;
-        const VD y2 = LD(r + 2 * ld + v * VL) - w[v] * u2;
-        const VD y3 = LD(r + 3 * ld + v * VL) - w[v] * u3;
-        ST(r + v * VL, y0);
-        ST(r + ld + v * VL, y1);
-        ST(r + 2 * ld + v * VL, y2);
-        ST(r + 3 * ld + v * VL, y3);
-        a0[v] = a0[v] + x0 * y0;
-        a1[v] = a1[v] + x1 * y1;
-        a2[v] = a2[v] + x2 * y2;
-        a3[v] = a3[v] + x3 * y3;
-      }
-    }
-    for (; i < ln; i++, r += ld) {
-      const double u = x[i + 1], xi = xn[i];
-#pragma GCC unroll 8
-      for (int v = 0; v < NV; v++) {
-        const VD yy = LD(r + v * VL) - w[v] * u;
-        ST(r + v * VL, yy);
-        a0[v] = a0[v] + xi * yy;
-      }
-    }
+    CAT2(update_dot, SFX)(ln, x + 1, xn, r + ld, ld, w, sum);
     const double tn = tau[c + 1];
-    for (int v = 0; v < NV; v++) w[v] = tn * (p[v] + ((a0[v] + a1[v]) + (a2[v] + a3[v])));
+    for (int v = 0; v < NV; v++) w[v] = tn * (p[v] + sum[v]);
   }
 }
 
@@ -179,33 +172,9 @@ TARGET static void CAT2(chain_up, SFX)(int c0, int c1, int m, const double *gt, 
  * rows are c .. m-1 (xn[i] on row c+i; its pivot, row c-1, is not touched by c). The pivot update
  * y_c - w is written y_c - w * 1.0, the same number.
  */
-TARGET static void CAT2(chain_down, SFX)(int c1, int c0, int m, const double *gt, const double *tau, double *s, ptrdiff_t ld) {
+TARGET static void CAT2(chain_down, SFX)(int c1, int c0, int m, const double *gt, const double *tau, double *s, ptrdiff_t ld, double *u) {
   VD w[NV];
-  {
-    const int len = m - c1 - 1;
-    const double *x = gt + (ptrdiff_t)c1 * m + c1 + 1;
-    const double *y = s + (ptrdiff_t)c1 * ld;
-    VD a0[NV], a1[NV], a2[NV], a3[NV];
-    for (int v = 0; v < NV; v++) a0[v] = a1[v] = a2[v] = a3[v] = (VD){0};
-    const double *r = y + ld;
-    int i = 0;
-    for (; i + 3 < len; i += 4, r += 4 * ld) {
-      const double x0 = x[i], x1 = x[i + 1], x2 = x[i + 2], x3 = x[i + 3];
-#pragma GCC unroll 8
-      for (int v = 0; v < NV; v++) {
-        a0[v] = a0[v] + x0 * LD(r + v * VL);
-        a1[v] = a1[v] + x1 * LD(r + ld + v * VL);
-        a2[v] = a2[v] + x2 * LD(r + 2 * ld + v * VL);
-        a3[v] = a3[v] + x3 * LD(r + 3 * ld + v * VL);
-      }
-    }
-    for (; i < len; i++, r += ld) {
-      const double xi = x[i];
-#pragma GCC unroll 8
-      for (int v = 0; v < NV; v++) a0[v] = a0[v] + xi * LD(r + v * VL);
-    }
-    for (int v = 0; v < NV; v++) w[v] = tau[c1] * (LD(y + v * VL) + ((a0[v] + a1[v]) + (a2[v] + a3[v])));
-  }
+  CAT2(strip_w, SFX)(m - c1 - 1, tau[c1], gt + (ptrdiff_t)c1 * m + c1 + 1, s + (ptrdiff_t)c1 * ld, ld, w);
   for (int c = c1; c >= c0; c--) {
     const int len = m - c - 1;
     const double *x = gt + (ptrdiff_t)c * m + c + 1;
@@ -223,44 +192,14 @@ TARGET static void CAT2(chain_down, SFX)(int c1, int c0, int m, const double *gt
     }
     const double *xn = gt + (ptrdiff_t)(c - 1) * m + c;
     const int ln = len + 1;
-    VD a0[NV], a1[NV], a2[NV], a3[NV];
-    for (int v = 0; v < NV; v++) a0[v] = a1[v] = a2[v] = a3[v] = (VD){0};
-    double *r = y;
-    int i = 0;
-    /* coefficient of row c+i in c's update: 1 for the pivot, x[i-1] below it */
-#define COEF(i_) ((i_) == 0 ? 1.0 : x[(i_) - 1])
-    for (; i + 3 < ln; i += 4, r += 4 * ld) {
-      const double u0 = COEF(i), u1 = x[i], u2 = x[i + 1], u3 = x[i + 2];
-      const double x0 = xn[i], x1 = xn[i + 1], x2 = xn[i + 2], x3 = xn[i + 3];
-#pragma GCC unroll 8
-      for (int v = 0; v < NV; v++) {
-        const VD y0 = LD(r + v * VL) - w[v] * u0;
-        const VD y1 = LD(r + ld + v * VL) - w[v] * u1;
-        const VD y2 = LD(r + 2 * ld + v * VL) - w[v] * u2;
-        const VD y3 = LD(r + 3 * ld + v * VL) - w[v] * u3;
-        ST(r + v * VL, y0);
-        ST(r + ld + v * VL, y1);
-        ST(r + 2 * ld + v * VL, y2);
-        ST(r + 3 * ld + v * VL, y3);
-        a0[v] = a0[v] + x0 * y0;
-        a1[v] = a1[v] + x1 * y1;
-        a2[v] = a2[v] + x2 * y2;
-        a3[v] = a3[v] + x3 * y3;
-      }
-    }
-    for (; i < ln; i++, r += ld) {
-      const double u = COEF(i), xi = xn[i];
-#pragma GCC unroll 8
-      for (int v = 0; v < NV; v++) {
-        const VD yy = LD(r + v * VL) - w[v] * u;
-        ST(r + v * VL, yy);
-        a0[v] = a0[v] + xi * yy;
-      }
-    }
-#undef COEF
+    /* coefficients of rows c .. m-1 in c's update: 1 for the pivot (y_c - w * 1.0 = y_c - w), x below */
+    u[0] = 1.0;
+    memcpy(u + 1, x, (size_t)len * sizeof(double));
+    VD sum[NV];
+    CAT2(update_dot, SFX)(ln, u, xn, y, ld, w, sum);
     const double tn = tau[c - 1];
     const double *pv = s + (ptrdiff_t)(c - 1) * ld;
-    for (int v = 0; v < NV; v++) w[v] = tn * (LD(pv + v * VL) + ((a0[v] + a1[v]) + (a2[v] + a3[v])));
+    for (int v = 0; v < NV; v++) w[v] = tn * (LD(pv + v * VL) + sum[v]);
   }
 }
 
@@ -317,7 +256,8 @@ TARGET static void CAT2(exact_qr, SFX)(int m, int k, double *gt, double *tau, do
   }
 }
 
-/* formQThin: strips of W columns of Q (m x k, rows of qt); reflectors se-1 down to 0, column j from H_j on */
+/* formQThin: strips of W columns of Q (m x k, rows of qt); reflectors se-1 down to 0, column j from H_j on.
+ * pk: m * W doubles for the packed strip, then m for chain_down's coefficients */
 TARGET static void CAT2(exact_form_q, SFX)(int m, int k, const double *gt, const double *tau, double *q, ptrdiff_t ld, double *pk) {
   for (int s0 = 0; s0 < k; s0 += W) {
     const int se = s0 + W < k ? s0 + W : k;
@@ -336,7 +276,7 @@ TARGET static void CAT2(exact_form_q, SFX)(int m, int k, const double *gt, const
       }
       int e = c;
       while (e >= 0 && tau[e] != 0) e--;
-      CAT2(chain_down, SFX)(c, e + 1, m, gt, tau, pk, W);
+      CAT2(chain_down, SFX)(c, e + 1, m, gt, tau, pk, W, pk + (ptrdiff_t)m * W);
       c = e;
     }
     for (int i = 0; i < m; i++) memcpy(q + (ptrdiff_t)i * ld + s0, pk + (ptrdiff_t)i * W, W * sizeof(double));
