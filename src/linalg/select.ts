@@ -114,6 +114,13 @@ export function backendLabel(info: BackendInfo = backendInfo()): string {
  * it loads (whichever backend runs the rest; EOC_BACKEND_DISABLE=compiled skips it), else wasm's,
  * else the reference itself.
  */
+export function drawsQR(): ExactQR {
+  const compiled = tryLoad('compiled') as (LinalgBackend & { exact?: ExactQR }) | undefined;
+  if (compiled?.exact) return compiled.exact;
+  const wasm = tryLoad('wasm') as (LinalgBackend & { exact?: ExactQR }) | undefined;
+  return wasm?.exact ?? jsBackend;
+}
+
 /**
  * gemv and gemvT bitwise gemm.ts's (the forward pass, backprop and the correlation pass: the
  * network's pre-activations are the same numbers on every backend): the compiled kernels' port
@@ -122,11 +129,4 @@ export function backendLabel(info: BackendInfo = backendInfo()): string {
 export function exactGemv(): { gemv(A: Mat, x: Float64Array, y?: Float64Array): Float64Array; gemvT(A: Mat, x: Float64Array, y?: Float64Array): Float64Array } {
   const exact = drawsQR();
   return exact.gemv && exact.gemvT ? (exact as Required<Pick<ExactQR, 'gemv' | 'gemvT'>>) : { gemv: refGemv, gemvT: refGemvT };
-}
-
-export function drawsQR(): ExactQR {
-  const compiled = tryLoad('compiled') as (LinalgBackend & { exact?: ExactQR }) | undefined;
-  if (compiled?.exact) return compiled.exact;
-  const wasm = tryLoad('wasm') as (LinalgBackend & { exact?: ExactQR }) | undefined;
-  return wasm?.exact ?? jsBackend;
 }

@@ -35,11 +35,11 @@ export function measureCorrelation(draws: BaseDraws, p: ScaleParams, c0: number)
   const widths = drawWidths(draws);
   let [xa, xb] = pairInputs(draws, p.q0, c0);
   const out: number[] = [];
+  const { gemv } = exactGemv(); // gemm.ts's, or its bitwise compiled port
   for (let l = 0; l < draws.weights.length; l++) {
     const n = widths[l + 1];
     const { activation: name, gain, biasStd } = layerScale(p, l);
     const act = activation(name);
-    const { gemv } = exactGemv();
     const ha = gemv(draws.weights[l], xa, new Float64Array(n));
     const hb = gemv(draws.weights[l], xb, new Float64Array(n));
     const bias = draws.biases[l];
