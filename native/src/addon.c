@@ -13,6 +13,9 @@
  *   exactHouseholderQRThin(m, k, gt, tau), exactFormQThin(m, k, gt, tau, qt)
  *                                    the same for G m x k (householderQRThin, formQThin: rectangular draws)
  *   scaleColumns(m, n, c, d, tiny)   c (m x n row-major) := c diag(d), then |c_ij| < tiny -> 0
+ *   rowNorms(n, a, out), gatherRows(n, g, perm, rowPerm, t, lnd, gp, tP, lndP),
+ *   transpose(n, a, out, cols), formM(n, tile, gp, ea, eb, fac, mt)
+ *                                    the stable product's bookkeeping (stratify.c), bitwise its TS loops
  *   jacobiSweeps(y, e, m, n, maxSweeps, tol)  one-sided Jacobi on log-scaled rows; returns the sweeps
  *   isa()                            the gemm path in use: 'avx512' | 'avx2' | 'baseline'
  *   setIsa(name)                     use another compiled path the CPU supports (tests); returns isa()
@@ -77,6 +80,42 @@ static int get_f64(napi_env env, napi_value v, const char *what, size_t need, do
     return 0;
   }
   *out = (double *)data;
+  return 1;
+}
+
+/* an Int32Array of at least `need` indices, each in [0, bound) (or null/undefined when optional:
+ * *out = NULL); the kernels index matrices with them, so a bad one throws before they run */
+static int get_index(napi_env env, napi_value v, const char *what, size_t need, int bound, int optional, int **out) {
+  napi_valuetype vt;
+  if (optional && napi_typeof(env, v, &vt) == napi_ok && (vt == napi_null || vt == napi_undefined)) {
+    *out = NULL;
+    return 1;
+  }
+  bool is;
+  napi_typedarray_type type;
+  size_t length;
+  void *data;
+  char msg[160];
+  if (napi_is_typedarray(env, v, &is) != napi_ok || !is ||
+      napi_get_typedarray_info(env, v, &type, &length, &data, NULL, NULL) != napi_ok || type != napi_int32_array) {
+    snprintf(msg, sizeof msg, "eoc_kernels: %s must be an Int32Array", what);
+    napi_throw_type_error(env, NULL, msg);
+    return 0;
+  }
+  if (length < need) {
+    snprintf(msg, sizeof msg, "eoc_kernels: %s has %zu elements, the shape needs %zu", what, length, need);
+    napi_throw_range_error(env, NULL, msg);
+    return 0;
+  }
+  const int *ix = (const int *)data;
+  for (size_t i = 0; i < need; i++) {
+    if (ix[i] < 0 || ix[i] >= bound) {
+      snprintf(msg, sizeof msg, "eoc_kernels: %s[%zu] = %d is outside [0, %d)", what, i, ix[i], bound);
+      napi_throw_range_error(env, NULL, msg);
+      return 0;
+    }
+  }
+  *out = (int *)data;
   return 1;
 }
 
@@ -248,6 +287,66 @@ static napi_value js_jacobi(napi_env env, napi_callback_info info) {
   return out;
 }
 
+static napi_value js_row_norms(napi_env env, napi_callback_info info) {
+  napi_value argv[3];
+  int n;
+  double *a, *out;
+  if (!get_args(env, info, 3, argv) || !get_dim(env, argv[0], "n", &n)) return NULL;
+  if (!get_f64(env, argv[1], "a", (size_t)n * n, &a) || !get_f64(env, argv[2], "out", (size_t)n, &out)) return NULL;
+  eoc_row_norms(n, a, out);
+  return undefined(env);
+}
+
+static napi_value js_gather_rows(napi_env env, napi_callback_info info) {
+  napi_value argv[9];
+  int n, *perm, *row_perm;
+  double *g, *t, *lnd, *gp, *tp, *lndp;
+  if (!get_args(env, info, 9, argv) || !get_dim(env, argv[0], "n", &n)) return NULL;
+  const size_t nn = (size_t)n * n;
+  if (!get_f64(env, argv[1], "g", nn, &g) || !get_index(env, argv[2], "perm", (size_t)n, n, 0, &perm) ||
+      !get_index(env, argv[3], "rowPerm", (size_t)n, n, 1, &row_perm) || !get_f64(env, argv[4], "t", nn, &t) ||
+      !get_f64(env, argv[5], "lnd", (size_t)n, &lnd) || !get_f64(env, argv[6], "gp", nn, &gp) || !get_f64(env, argv[7], "tP", nn, &tp) ||
+      !get_f64(env, argv[8], "lndP", (size_t)n, &lndp)) return NULL;
+  eoc_gather_rows(n, g, perm, row_perm, t, lnd, gp, tp, lndp);
+  return undefined(env);
+}
+
+static napi_value js_transpose(napi_env env, napi_callback_info info) {
+  napi_value argv[4];
+  int n, *cols;
+  double *a, *out;
+  if (!get_args(env, info, 4, argv) || !get_dim(env, argv[0], "n", &n)) return NULL;
+  if (!get_f64(env, argv[1], "a", (size_t)n * n, &a) || !get_f64(env, argv[2], "out", (size_t)n * n, &out) ||
+      !get_index(env, argv[3], "cols", (size_t)n, n, 1, &cols)) return NULL;
+  eoc_transpose(n, a, out, cols);
+  return undefined(env);
+}
+
+static napi_value js_form_m(napi_env env, napi_callback_info info) {
+  napi_value argv[7];
+  int n, tb;
+  double *gp, *ea, *eb, *mt;
+  bool is;
+  napi_typedarray_type type;
+  size_t length;
+  void *fac;
+  if (!get_args(env, info, 7, argv) || !get_dim(env, argv[0], "n", &n) || !get_dim(env, argv[1], "tile", &tb)) return NULL;
+  if (tb < 1) {
+    napi_throw_range_error(env, NULL, "eoc_kernels: tile must be at least 1");
+    return NULL;
+  }
+  const size_t nt = ((size_t)n + tb - 1) / tb;
+  if (!get_f64(env, argv[2], "gp", (size_t)n * n, &gp) || !get_f64(env, argv[3], "ea", (size_t)n, &ea) ||
+      !get_f64(env, argv[4], "eb", nt * n, &eb) || !get_f64(env, argv[6], "mt", (size_t)n * n, &mt)) return NULL;
+  if (napi_is_typedarray(env, argv[5], &is) != napi_ok || !is ||
+      napi_get_typedarray_info(env, argv[5], &type, &length, &fac, NULL, NULL) != napi_ok || type != napi_uint8_array || length < nt * nt) {
+    napi_throw_type_error(env, NULL, "eoc_kernels: fac must be a Uint8Array of (tiles)^2 flags");
+    return NULL;
+  }
+  eoc_form_m(n, tb, gp, ea, eb, (const unsigned char *)fac, mt);
+  return undefined(env);
+}
+
 static napi_value make_string(napi_env env, const char *s) {
   napi_value v;
   if (napi_create_string_utf8(env, s, NAPI_AUTO_LENGTH, &v) != napi_ok) return NULL;
@@ -318,6 +417,7 @@ NAPI_MODULE_INIT() {
     {"gemm", js_gemm}, {"gemv", js_gemv}, {"trmmUpperLeft", js_trmm}, {"ormqrRight", js_ormqr}, {"householderQR", js_geqrf}, {"jacobiSweeps", js_jacobi},
     {"exactHouseholderQR", js_exact_qr}, {"exactFormQt", js_exact_form_qt}, {"exactHaar", js_exact_haar}, {"exactGemv", js_exact_gemv},
     {"exactHouseholderQRThin", js_exact_qr_thin}, {"exactFormQThin", js_exact_form_q_thin}, {"scaleColumns", js_scale_columns},
+    {"rowNorms", js_row_norms}, {"gatherRows", js_gather_rows}, {"transpose", js_transpose}, {"formM", js_form_m},
     {"isa", js_isa}, {"setIsa", js_set_isa}, {"compiledIsas", js_compiled}, {"supportedIsas", js_supported},
   };
   static int initialized = 0;

@@ -7,22 +7,6 @@
 #include <math.h>
 #include "kernels.h"
 
-static double nrm2_rows(int n, const double *x) {
-  double scale = 0;
-  for (int i = 0; i < n; i++) {
-    const double v = fabs(x[i]);
-    if (v > scale) scale = v;
-  }
-  if (scale == 0 || !isfinite(scale)) return scale;
-  const double inv = 1 / scale;
-  double ss = 0;
-  for (int i = 0; i < n; i++) {
-    const double v = x[i] * inv;
-    ss += v * v;
-  }
-  return scale * sqrt(ss);
-}
-
 static void scale_row(int n, double *x, double a) {
   for (int i = 0; i < n; i++) x[i] *= a;
 }
@@ -66,8 +50,8 @@ static void rotate_pair(double *e, int i, int j, double *yi, double *yj, int n, 
     return;
   }
   eoc_rotate_rows(n, yi, yj, cs, A, B, cs);
-  const double ni = ni2 > 0.25 ? sqrt(ni2) : nrm2_rows(n, yi);
-  const double nj = nj2 > 0.25 ? sqrt(nj2) : nrm2_rows(n, yj);
+  const double ni = ni2 > 0.25 ? sqrt(ni2) : eoc_nrm2(n, yi);
+  const double nj = nj2 > 0.25 ? sqrt(nj2) : eoc_nrm2(n, yj);
   scale_row(n, yi, 1 / ni);
   scale_row(n, yj, 1 / nj);
   e[i] = ei + log(ni);
@@ -100,7 +84,7 @@ int eoc_jacobi_sweeps(double *y, double *e, int m, int n, int max_sweeps, double
     if (!rotated) return sweep + 1;
     for (int i = 0; i < m; i++) {
       double *row = y + (ptrdiff_t)i * n;
-      const double nr = nrm2_rows(n, row);
+      const double nr = eoc_nrm2(n, row);
       if (nr == 0) {
         e[i] = -INFINITY;
         continue;

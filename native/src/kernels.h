@@ -52,6 +52,19 @@ void eoc_exact_qr_thin(int m, int k, double *gt, double *tau);
 void eoc_exact_gemv(int trans, int m, int n, const double *a, const double *x, double *y);
 void eoc_exact_form_q_thin(int m, int k, const double *gt, const double *tau, double *qt);
 
+/* the stable product's bookkeeping around each block's QR (stratify.c; bitwise the TS loops):
+ * eoc_nrm2 is vector.ts norm2; out[j] = norm2 of row j; gp row dst = g row perm[dst] (entries
+ * reordered by row_perm when not NULL), tp row dst = t row perm[dst], lndp[dst] = lnd[perm[dst]];
+ * out = a^T (row k of out = column cols[k] of a when cols is not NULL); mt = the T update's
+ * triangular factor from R (gp by columns) in tb x tb tiles: entry (i, j), i < j, of a tile pair
+ * with fac[jt*nt + it] set is R_ij ea[j] eb[jt*n + i], the diagonal sgn R_ii, the rest 0 */
+double eoc_nrm2(int n, const double *x);
+void eoc_row_norms(int n, const double *a, double *out);
+void eoc_gather_rows(int n, const double *g, const int *perm, const int *row_perm, const double *t, const double *lnd,
+                     double *gp, double *tp, double *lndp);
+void eoc_transpose(int n, const double *a, double *out, const int *cols);
+void eoc_form_m(int n, int tb, const double *gp, const double *ea, const double *eb, const unsigned char *fac, double *mt);
+
 /* one-sided Jacobi sweeps on log-scaled unit rows (src/linalg/jacobi.ts, asm/linalg.ts
  * jacobiSweeps): rows y_i (m x n row-major) with x_i = exp(e_i) y_i, rotated until every pair is
  * orthogonal to tol; returns the sweeps used */

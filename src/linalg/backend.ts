@@ -37,8 +37,30 @@ export interface LinalgBackend {
    * when tiny > 0, entries of magnitude below tiny set to 0: the stable product's D scaling.
    */
   scaleColumns?(C: Mat, d: Float64Array, tiny: number): void;
+  /** Optional (compiled): the stable product's bookkeeping around each block's QR, bitwise jsStratify's. */
+  stratify?: StratifyKernels;
   /** ln singular values of log-scaled columns, descending (jacobi.ts) */
   logScaledJacobi(y: Float64Array, e: Float64Array, m: number, n: number, maxSweeps?: number): Float64Array;
+}
+
+/**
+ * The O(n^2) steps of the stable product between its O(n^3) kernels (src/spectrum/stable-product.ts,
+ * whose jsStratify is the reference: every implementation gives its results bit for bit). n x n
+ * matrices row-major.
+ */
+export interface StratifyKernels {
+  /** out[j] = vector.ts norm2 of row j of a */
+  rowNorms(a: Float64Array, n: number, out: Float64Array): void;
+  /** row dst of gp = row perm[dst] of g (its entries in the order rowPerm gives, when given); the same row of t into tP; lndP[dst] = lnd[perm[dst]] */
+  gatherRows(n: number, g: Float64Array, perm: Int32Array, rowPerm: Int32Array | null, t: Float64Array, lnd: Float64Array, gp: Float64Array, tP: Float64Array, lndP: Float64Array): void;
+  /** out = a^T; with `cols`, row k of out is column cols[k] of a */
+  transpose(a: Float64Array, n: number, out: Float64Array, cols: Int32Array | null): void;
+  /**
+   * mt = 0, then in the tile pairs (jt, it) (tile x tile, it <= jt) flagged in fac[jt * tiles + it],
+   * mt[i][j] = gp[j][i] * ea[j] * eb[jt * n + i] for i < j (entries with gp[j][i] = 0 left 0), and
+   * mt[i][i] = sgn gp[i][i] (-1 or 1)
+   */
+  formM(n: number, tile: number, gp: Float64Array, ea: Float64Array, eb: Float64Array, fac: Uint8Array, mt: Float64Array): void;
 }
 
 export function checkGemmShapes(name: string, m: number, n: number, kA: number, kB: number, C: Mat | undefined): void {

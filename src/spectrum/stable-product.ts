@@ -1,7 +1,7 @@
 import { norm2 } from '../linalg/vector.js';
 import { preconditionedLogSvd } from '../linalg/jacobi.js';
 import { backend } from '../linalg/select.js';
-import type { LinalgBackend } from '../linalg/backend.js';
+import type { LinalgBackend, StratifyKernels } from '../linalg/backend.js';
 import type { Mat } from '../linalg/matrix.js';
 
 /** One layer's contribution D^l W^l to J, with W^l = gain * base. */
@@ -232,7 +232,11 @@ export function stableProduct(
   let tP: Float64Array = new Float64Array(n * n);
   const lnAbsRii = new Float64Array(n);
   const rowShift = new Float64Array(n);
-  const ea = new Float64Array(32), eb = new Float64Array(32);
+  // the bookkeeping around each QR: the backend's compiled loops when it has them, else these (bitwise the same)
+  const st = be.stratify ?? jsStratify;
+  const norms = new Float64Array(n);
+  const permI = new Int32Array(n);
+  const work = factorWork(n);
 
   // the row scalings, layer by layer (a saturated layer may give several)
   let pending: Step[] = [];
@@ -268,7 +272,7 @@ export function stableProduct(
           // U^T W^T = (W U)^T, whose row-major buffer is W U column-major: W column-major (= W^T
           // row-major) times Q from the right, Q applied from its reflectors (no explicit U);
           // W P_r^T first when the rows were sorted (its column k is W's column uRowPerm[k])
-          transposeInto(factors[step.layer].base.data, n, sd, uRowPerm);
+          st.transpose(factors[step.layer].base.data, n, sd, uRowPerm);
           be.ormqrRight!(uGt, uTau, n, sd);
         } else be.gemmNT({ rows: n, cols: n, data: ut }, factors[step.layer].base, scratch);
       } else if (step.layer !== null) be.gemmNT(g, factors[step.layer].base, scratch);
@@ -286,8 +290,10 @@ export function stableProduct(
     const lnScaleBlock = layers * lnGain + extraShift;
 
     // pre-pivot: order columns by ln|g_j| + ln d_j, descending
-    for (let j = 0; j < n; j++) key[j] = Math.log(norm2(g.data, j * n, n)) + lnd[j];
+    st.rowNorms(g.data, n, norms);
+    for (let j = 0; j < n; j++) key[j] = Math.log(norms[j]) + lnd[j];
     perm.sort((a, b) => key[b] - key[a] || a - b);
+    for (let j = 0; j < n; j++) permI[j] = perm[j];
     // rows sorted by their scale (largest first) when D grades them: Householder QR is then
     // row-wise backward stable (Cox & Higham 1998), so small rows keep their relative accuracy
     const sortRows = spread > ROW_SORT_SPREAD;
@@ -297,15 +303,7 @@ export function stableProduct(
       for (let i = 0; i < n; i++) rowPerm[i] = rowOrder[i];
     }
     const gp = scratch.data;
-    for (let dst = 0; dst < n; dst++) {
-      const src = perm[dst];
-      if (sortRows) {
-        const so = src * n, d0 = dst * n;
-        for (let r = 0; r < n; r++) gp[d0 + r] = g.data[so + rowPerm[r]];
-      } else gp.set(g.data.subarray(src * n, src * n + n), dst * n);
-      lndP[dst] = lnd[src];
-      tP.set(t.subarray(src * n, src * n + n), dst * n);
-    }
+    st.gatherRows(n, g.data, permI, sortRows ? rowPerm : null, t, lnd, gp, tP, lndP);
     for (let j = 0; j < n; j++) perm[j] = j; // the next sort starts from the identity again
 
     be.householderQR(gp, n, tau);
@@ -318,48 +316,9 @@ export function stableProduct(
       newLnd[i] = lnAbsRii[i] + lndP[i] + lnScaleBlock;
       rowShift[i] = lndP[i] + lnAbsRii[i];
     }
-    // T_new = M tP with M_ii = sgn(R_ii), M_ij = R_ij d'_j / (|R_ii| d'_i) (j > i): the upper
-    // triangular factor formed explicitly so the update is one backend gemm/trmm. In 32 x 32 tiles
-    // (R is read by columns, M written by rows); within a tile exp(ln d'_j - ln d'_i - ln|R_ii|)
-    // factors as exp(a_j - c) exp(c - b_i) (64 exps instead of 1024) when both stay far from
-    // float64's limits, else one exp (or the all-log form) per entry.
+    // T_new = M tP, M upper triangular (triangularFactor): one backend trmm/gemm
     const mt = g.data;
-    mt.fill(0);
-    const TB = 32;
-    for (let j0 = 0; j0 < n; j0 += TB) {
-      const j1 = Math.min(j0 + TB, n);
-      let c = -Infinity, aMin = Infinity;
-      for (let j = j0; j < j1; j++) {
-        c = Math.max(c, lndP[j]);
-        aMin = Math.min(aMin, lndP[j]);
-      }
-      for (let j = j0; j < j1; j++) ea[j - j0] = Math.exp(lndP[j] - c);
-      for (let i0 = 0; i0 <= j0; i0 += TB) {
-        const i1 = Math.min(i0 + TB, n);
-        let bMin = Infinity, bMax = -Infinity;
-        for (let i = i0; i < i1; i++) {
-          bMin = Math.min(bMin, rowShift[i]);
-          bMax = Math.max(bMax, rowShift[i]);
-        }
-        const factored = c - aMin < 600 && c - bMin < 600 && c - bMax > -600;
-        if (factored) for (let i = i0; i < i1; i++) eb[i - i0] = Math.exp(c - rowShift[i]);
-        for (let j = j0; j < j1; j++) {
-          const cj = j * n;
-          const lj = lndP[j];
-          const aj = ea[j - j0];
-          for (let i = i0; i < i1 && i < j; i++) {
-            const rij = gp[cj + i];
-            if (rij === 0) continue;
-            if (factored) mt[i * n + j] = rij * aj * eb[i - i0];
-            else {
-              const w = lj - rowShift[i];
-              mt[i * n + j] = w < 700 ? rij * Math.exp(w) : Math.sign(rij) * Math.exp(Math.log(Math.abs(rij)) + w);
-            }
-          }
-        }
-      }
-    }
-    for (let i = 0; i < n; i++) mt[i * n + i] = gp[i * n + i] < 0 ? -1 : 1;
+    triangularFactor(n, gp, lndP, rowShift, st, work, mt);
     if (be.trmmUpperLeft) {
       // M is triangular: half the flops of a gemm, in place on tP, which becomes T
       be.trmmUpperLeft(g, { rows: n, cols: n, data: tP });
@@ -403,21 +362,125 @@ function scaleColumns(C: Mat, d: Float64Array, tiny: number): void {
 /** Rows are sorted before the QR once the block's D spans more than this many e-folds. */
 const ROW_SORT_SPREAD = 8;
 
-/** out (row-major n x n) = a^T, in cache-sized tiles; with `cols`, row k of out is column cols[k] of a */
-function transposeInto(a: Float64Array, n: number, out: Float64Array, cols: Int32Array | null = null): void {
-  if (cols) {
-    for (let k = 0; k < n; k++) {
-      const c = cols[k], o = k * n;
-      for (let i = 0; i < n; i++) out[o + i] = a[i * n + c];
+/** the tile of the T update's triangular factor (triangularFactor) */
+const TB = 32;
+
+interface FactorWork {
+  tiles: number;
+  ea: Float64Array;
+  eb: Float64Array;
+  fac: Uint8Array;
+}
+
+function factorWork(n: number): FactorWork {
+  const tiles = Math.ceil(n / TB);
+  return { tiles, ea: new Float64Array(n), eb: new Float64Array(tiles * n), fac: new Uint8Array(tiles * tiles) };
+}
+
+/**
+ * mt = M, the T update's upper triangular factor (T_new = M tP) from the block's R (gp by columns:
+ * R_ij = gp[j*n + i]): M_ii = sgn(R_ii), M_ij = R_ij d'_j / (|R_ii| d'_i) for j > i, where
+ * ln d'_j = lndP[j] and ln d'_i + ln|R_ii| = rowShift[i]. In TB x TB tiles (R read by columns, M
+ * written by rows); within a tile exp(ln d'_j - ln d'_i - ln|R_ii|) factors as exp(a_j - c)
+ * exp(c - b_i) (64 exps instead of 1024) when both stay far from float64's limits, and st.formM
+ * multiplies those tiles out; the others take one exp (or the all-log form) per entry, here. Its
+ * own function (not inlined in stableProduct's loop) so V8 optimizes each part quickly.
+ */
+function triangularFactor(n: number, gp: Float64Array, lndP: Float64Array, rowShift: Float64Array, st: StratifyKernels, w: FactorWork, mt: Float64Array): void {
+  const { tiles, ea, eb, fac } = w;
+  for (let jt = 0, j0 = 0; j0 < n; jt++, j0 += TB) {
+    const j1 = Math.min(j0 + TB, n);
+    let c = -Infinity, aMin = Infinity;
+    for (let j = j0; j < j1; j++) {
+      c = Math.max(c, lndP[j]);
+      aMin = Math.min(aMin, lndP[j]);
     }
-    return;
+    for (let j = j0; j < j1; j++) ea[j] = Math.exp(lndP[j] - c);
+    for (let it = 0, i0 = 0; i0 <= j0; it++, i0 += TB) {
+      const i1 = Math.min(i0 + TB, n);
+      let bMin = Infinity, bMax = -Infinity;
+      for (let i = i0; i < i1; i++) {
+        bMin = Math.min(bMin, rowShift[i]);
+        bMax = Math.max(bMax, rowShift[i]);
+      }
+      const factored = c - aMin < 600 && c - bMin < 600 && c - bMax > -600;
+      fac[jt * tiles + it] = factored ? 1 : 0;
+      if (factored) for (let i = i0; i < i1; i++) eb[jt * n + i] = Math.exp(c - rowShift[i]);
+    }
   }
-  const B = 32;
-  for (let i0 = 0; i0 < n; i0 += B) {
-    const i1 = Math.min(i0 + B, n);
-    for (let j0 = 0; j0 < n; j0 += B) {
-      const j1 = Math.min(j0 + B, n);
-      for (let i = i0; i < i1; i++) for (let j = j0; j < j1; j++) out[j * n + i] = a[i * n + j];
+  st.formM(n, TB, gp, ea, eb, fac, mt);
+  for (let jt = 0, j0 = 0; j0 < n; jt++, j0 += TB) {
+    for (let it = 0, i0 = 0; i0 <= j0; it++, i0 += TB) {
+      if (fac[jt * tiles + it]) continue;
+      const j1 = Math.min(j0 + TB, n), i1 = Math.min(i0 + TB, n);
+      for (let j = j0; j < j1; j++) {
+        const cj = j * n;
+        const lj = lndP[j];
+        for (let i = i0; i < i1 && i < j; i++) {
+          const rij = gp[cj + i];
+          if (rij === 0) continue;
+          const x = lj - rowShift[i];
+          mt[i * n + j] = x < 700 ? rij * Math.exp(x) : Math.sign(rij) * Math.exp(Math.log(Math.abs(rij)) + x);
+        }
+      }
     }
   }
 }
+
+/**
+ * StratifyKernels in TS: the reference the compiled loops (native/src/stratify.c) equal bit for bit
+ * (test/spectrum/stratify.test.ts), and what every backend without them runs.
+ */
+export const jsStratify: StratifyKernels = {
+  rowNorms(a, n, out) {
+    for (let j = 0; j < n; j++) out[j] = norm2(a, j * n, n);
+  },
+  gatherRows(n, g, perm, rowPerm, t, lnd, gp, tP, lndP) {
+    for (let dst = 0; dst < n; dst++) {
+      const src = perm[dst];
+      if (rowPerm) {
+        const so = src * n, d0 = dst * n;
+        for (let r = 0; r < n; r++) gp[d0 + r] = g[so + rowPerm[r]];
+      } else gp.set(g.subarray(src * n, src * n + n), dst * n);
+      lndP[dst] = lnd[src];
+      tP.set(t.subarray(src * n, src * n + n), dst * n);
+    }
+  },
+  transpose(a, n, out, cols) {
+    if (cols) {
+      for (let k = 0; k < n; k++) {
+        const c = cols[k], o = k * n;
+        for (let i = 0; i < n; i++) out[o + i] = a[i * n + c];
+      }
+      return;
+    }
+    const B = 32;
+    for (let i0 = 0; i0 < n; i0 += B) {
+      const i1 = Math.min(i0 + B, n);
+      for (let j0 = 0; j0 < n; j0 += B) {
+        const j1 = Math.min(j0 + B, n);
+        for (let i = i0; i < i1; i++) for (let j = j0; j < j1; j++) out[j * n + i] = a[i * n + j];
+      }
+    }
+  },
+  formM(n, tile, gp, ea, eb, fac, mt) {
+    const tiles = Math.ceil(n / tile);
+    mt.fill(0);
+    for (let jt = 0, j0 = 0; j0 < n; jt++, j0 += tile) {
+      const j1 = Math.min(j0 + tile, n);
+      for (let it = 0, i0 = 0; i0 <= j0; it++, i0 += tile) {
+        if (!fac[jt * tiles + it]) continue;
+        const i1 = Math.min(i0 + tile, n);
+        for (let j = j0; j < j1; j++) {
+          const cj = j * n, aj = ea[j], eo = jt * n;
+          for (let i = i0; i < i1 && i < j; i++) {
+            const rij = gp[cj + i];
+            if (rij === 0) continue;
+            mt[i * n + j] = rij * aj * eb[eo + i];
+          }
+        }
+      }
+    }
+    for (let i = 0; i < n; i++) mt[i * n + i] = gp[i * n + i] < 0 ? -1 : 1;
+  },
+};

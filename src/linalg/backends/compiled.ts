@@ -47,6 +47,11 @@ export interface CompiledKernels {
   exactFormQThin?(m: number, k: number, gt: Float64Array, tau: Float64Array, qt: Float64Array): void;
   /** c := c diag(d), then |c_ij| < tiny -> 0 (absent from binaries built before scale.c) */
   scaleColumns?(m: number, n: number, c: Float64Array, d: Float64Array, tiny: number): void;
+  /** the stable product's bookkeeping (stratify.c), bitwise jsStratify (absent from binaries built before it) */
+  rowNorms?(n: number, a: Float64Array, out: Float64Array): void;
+  gatherRows?(n: number, g: Float64Array, perm: Int32Array, rowPerm: Int32Array | null, t: Float64Array, lnd: Float64Array, gp: Float64Array, tP: Float64Array, lndP: Float64Array): void;
+  transpose?(n: number, a: Float64Array, out: Float64Array, cols: Int32Array | null): void;
+  formM?(n: number, tile: number, gp: Float64Array, ea: Float64Array, eb: Float64Array, fac: Uint8Array, mt: Float64Array): void;
   jacobiSweeps(y: Float64Array, e: Float64Array, m: number, n: number, maxSweeps: number, tol: number): number;
   isa(): CompiledIsa;
   setIsa(name: CompiledIsa): CompiledIsa;
@@ -168,6 +173,16 @@ export function loadCompiledBackend(): LinalgBackend & { info: CompiledInfo; exa
           scaleColumns(C: Mat, d: Float64Array, tiny: number) {
             if (d.length < C.cols) throw new Error(`scaleColumns: d has ${d.length} entries, C has ${C.cols} columns`);
             k.scaleColumns!(C.rows, C.cols, C.data, d, tiny);
+          },
+        }
+      : {}),
+    ...(k.rowNorms && k.gatherRows && k.transpose && k.formM
+      ? {
+          stratify: {
+            rowNorms: (a, n, out) => k.rowNorms!(n, a, out),
+            gatherRows: (n, g, perm, rowPerm, t, lnd, gp, tP, lndP) => k.gatherRows!(n, g, perm, rowPerm, t, lnd, gp, tP, lndP),
+            transpose: (a, n, out, cols) => k.transpose!(n, a, out, cols),
+            formM: (n, tile, gp, ea, eb, fac, mt) => k.formM!(n, tile, gp, ea, eb, fac, mt),
           },
         }
       : {}),
