@@ -39,17 +39,23 @@ export function meanFieldLnM1(point: SweepPoint, q0: number | 'fixed-point', gai
  * scheme, so orthogonal and Gaussian points share it.
  */
 export function meanFieldM1Gain(point: SweepPoint, q0: number | 'fixed-point', gains: readonly number[]): MeanFieldGain {
-  let f: number[];
   const lnM1 = (g: number) => meanFieldLnM1(point, q0, g);
+  // the grid is read from below and only as far as the first bracket (the root reported is the
+  // lowest one, so the points above it are not needed unless there is none)
+  const f: number[] = [];
+  const at = (i: number): number => {
+    while (f.length <= i) f.push(lnM1(gains[f.length]));
+    return f[i];
+  };
   try {
-    f = gains.map(lnM1);
+    for (let i = 0; i + 1 < gains.length; i++) {
+      if (at(i) === 0) return { gain: gains[i], note: '' };
+      if (at(i) * at(i + 1) < 0) return { gain: brentRoot(lnM1, gains[i], gains[i + 1], f[i], f[i + 1], 1e-12).x, note: '' };
+    }
+    at(gains.length - 1);
   } catch (e) {
     if (e instanceof SpecError) return { gain: null, note: `mean field unavailable: ${e.message}` };
     throw e;
-  }
-  for (let i = 0; i + 1 < gains.length; i++) {
-    if (f[i] === 0) return { gain: gains[i], note: '' };
-    if (f[i] * f[i + 1] < 0) return { gain: brentRoot(lnM1, gains[i], gains[i + 1], f[i], f[i + 1], 1e-12).x, note: '' };
   }
   if (f[f.length - 1] === 0) return { gain: gains[gains.length - 1], note: '' };
   const r = `[${gains[0]}, ${gains[gains.length - 1]}]`;
