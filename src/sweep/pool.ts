@@ -31,13 +31,23 @@ export interface LazyJobs {
   build(): readonly Job[];
 }
 
+export interface PoolOptions {
+  /**
+   * This thread is one of the `workers`: it starts one thread fewer and takes jobs itself between
+   * the threads' results. Each thread pays its own module loading and JIT warm-up (~0.5 s of CPU
+   * for a check seed, measured), which this thread has partly paid already; but while it runs a
+   * job it answers nothing else (signals, progress), so it suits short commands (eoc check).
+   */
+  shareMain?: boolean;
+}
+
 /**
  * Run jobs on `workers` threads (or in this thread when workers <= 1 or no compiled entry exists),
  * calling onResult as each finishes, in completion order. Every job's result depends only on the
  * job, so callers that need an order sort by their own key. Rejects on the first failure, after
  * stopping every worker; a SpecError thrown in a worker is re-thrown as a SpecError.
  */
-export async function runPool<R>(given: readonly Job[] | LazyJobs, workers: number, onResult: (index: number, result: R) => void): Promise<void> {
+export async function runPool<R>(given: readonly Job[] | LazyJobs, workers: number, onResult: (index: number, result: R) => void, options: PoolOptions = {}): Promise<void> {
   const entry = workerEntry();
   const lazy = !Array.isArray(given);
   const count = lazy ? (given as LazyJobs).count : (given as readonly Job[]).length;
@@ -57,6 +67,7 @@ export async function runPool<R>(given: readonly Job[] | LazyJobs, workers: numb
     return;
   }
   let jobs: readonly Job[] = [];
+  const shareMain = options.shareMain === true;
   await new Promise<void>((resolve, reject) => {
     const threads: Worker[] = [];
     let next = 0;
@@ -65,13 +76,36 @@ export async function runPool<R>(given: readonly Job[] | LazyJobs, workers: numb
     const stopAll = () => {
       for (const t of threads) void t.terminate();
     };
+    const finished = () => {
+      done++;
+      if (done === jobs.length) {
+        stopAll();
+        resolve();
+        return true;
+      }
+      return false;
+    };
+    // this thread's share (shareMain): one job, then back to the event loop for the threads' results
+    const takeOne = () => {
+      if (failed || next >= jobs.length) return;
+      const id = next++;
+      try {
+        onResult(id, runJob(jobs[id]) as R);
+      } catch (e) {
+        failed = true;
+        stopAll();
+        reject(e);
+        return;
+      }
+      if (!finished()) setImmediate(takeOne);
+    };
     const feed = (w: Worker) => {
       if (next < jobs.length) {
         const id = next++;
         w.postMessage({ id, job: jobs[id] });
       }
     };
-    for (let i = 0; i < k; i++) {
+    for (let i = 0; i < (shareMain ? k - 1 : k); i++) {
       const w = new Worker(entry);
       threads.push(w);
       w.on('message', (msg: { id: number; result?: unknown; error?: { name: string; message: string; stack?: string } }) => {
@@ -97,11 +131,7 @@ export async function runPool<R>(given: readonly Job[] | LazyJobs, workers: numb
           reject(e);
           return;
         }
-        done++;
-        if (done === jobs.length) {
-          stopAll();
-          resolve();
-        } else feed(w);
+        if (!finished()) feed(w);
       });
       w.on('error', (e) => {
         if (failed) return;
@@ -119,5 +149,6 @@ export async function runPool<R>(given: readonly Job[] | LazyJobs, workers: numb
       return;
     }
     for (const w of threads) feed(w);
+    if (shareMain) takeOne();
   });
 }

@@ -34,3 +34,33 @@ describe('runPool with jobs built lazily', () => {
     await expect(runPool({ count: 3, build: () => [job(0)] }, 2, () => {})).rejects.toThrow('runPool: 1 jobs built, 3 announced');
   });
 });
+
+describe('runPool with this thread taking jobs too (shareMain; eoc check)', () => {
+  // worker threads run the compiled entry (dist/src/sweep/worker.js, built by npm test first): the
+  // pool is taken from dist too, since from the TS sources it runs everything in this thread
+  const dist = async () => (await import('../../dist/src/sweep/pool.js')) as typeof import('../../src/sweep/pool.js');
+
+  it('gives the in-thread results, whatever the number of threads and jobs', async () => {
+    const { runPool: pool, threadsAvailable } = await dist();
+    expect(threadsAvailable()).toBe(true);
+    const jobs = [0, 1, 2, 3, 4].map(job);
+    const want: unknown[] = [];
+    await pool(jobs, 1, (i, r) => (want[i] = r));
+    for (const workers of [2, 3]) {
+      const got: unknown[] = [];
+      const seen: number[] = [];
+      await pool(jobs, workers, (i, r) => ((got[i] = r), seen.push(i)), { shareMain: true });
+      expect(seen.sort()).toEqual([0, 1, 2, 3, 4]);
+      expect(JSON.stringify(got)).toBe(JSON.stringify(want));
+    }
+  }, 60_000);
+
+  it('rejects when a job fails, in this thread or in a worker', async () => {
+    const { runPool: pool } = await dist();
+    const failing = (): Job => ({ ...job(0), input: { ...(job(0) as Extract<Job, { kind: 'check' }>).input, width: -1 } });
+    // the first job goes to the worker thread, the next to this thread: a failure in either rejects
+    await expect(pool([job(0), failing()], 2, () => {}, { shareMain: true })).rejects.toThrow();
+    await expect(pool([failing(), job(1)], 2, () => {}, { shareMain: true })).rejects.toThrow();
+    await expect(pool([job(0), job(1)], 2, () => { throw new Error('onResult failed'); }, { shareMain: true })).rejects.toThrow('onResult failed');
+  }, 60_000);
+});
