@@ -1,4 +1,4 @@
-import onnxProto from 'onnx-proto';
+import { createRequire } from 'node:module';
 import type { onnx as P } from 'onnx-proto';
 import type { Mat } from '../../linalg/matrix.js';
 import { parseActivationName } from '../../activations/registry.js';
@@ -89,7 +89,15 @@ export interface OnnxModel {
   nodes: string[][];
 }
 
-const { onnx } = onnxProto;
+/**
+ * onnx-proto's generated code (protobufjs), loaded on the first ONNX file read: it costs ~60 ms to
+ * load, and every command that does not read one (and every worker thread) would pay it.
+ */
+let proto: typeof P | undefined;
+function onnxSchema(): typeof P {
+  proto ??= (createRequire(import.meta.url)('onnx-proto') as { onnx: typeof P }).onnx;
+  return proto;
+}
 
 /** Operators eoc reads (the error for any other lists them). */
 export const ONNX_OPERATORS = [
@@ -207,7 +215,7 @@ export function readOnnx(bytes: Uint8Array, path: string): OnnxModel {
   };
   let model: P.ModelProto;
   try {
-    model = onnx.ModelProto.decode(bytes);
+    model = onnxSchema().ModelProto.decode(bytes);
   } catch (e) {
     return fail(`not a valid ONNX file (protobuf decoding failed: ${(e as Error).message.split('\n')[0]}; truncated or corrupt)`);
   }
@@ -230,7 +238,7 @@ export function readOnnx(bytes: Uint8Array, path: string): OnnxModel {
 
   const tensorConst = (t: P.ITensorProto, name: string, nodes: string[], where: string): Const => {
     const bad = (why: string): never => fail(`${where}: ${why}`);
-    if (t.dataLocation === onnx.TensorProto.DataLocation.EXTERNAL) bad('its data is in an external file (eoc reads ONNX files with the weights inside)');
+    if (t.dataLocation === onnxSchema().TensorProto.DataLocation.EXTERNAL) bad('its data is in an external file (eoc reads ONNX files with the weights inside)');
     const dims = (t.dims ?? []).map((d) => num(d));
     let count = 1;
     for (const d of dims) {
@@ -292,7 +300,7 @@ export function readOnnx(bytes: Uint8Array, path: string): OnnxModel {
       if (!(ATTRIBUTES[op] ?? []).includes(a.name)) bad(`attribute '${a.name}' is not one eoc reads${ATTRIBUTES[op] ? ` (${op}: ${ATTRIBUTES[op].join(', ')})` : ''}`);
       attrs.set(a.name, a);
     }
-    const AT = onnx.AttributeProto.AttributeType;
+    const AT = onnxSchema().AttributeProto.AttributeType;
     const attrF = (name: string, def: number): number => {
       const a = attrs.get(name);
       if (!a) return def;
