@@ -1,4 +1,3 @@
-import mt19937 from '@stdlib/random-base-mt19937';
 import exp from '@stdlib/math-base-special-exp';
 import ln from '@stdlib/math-base-special-ln';
 
@@ -8,7 +7,9 @@ import ln from '@stdlib/math-base-special-ln';
  * @stdlib's generator returns for the same seed (test/core/normals.test.ts compares millions of
  * draws, wedges and tails included). @stdlib's closure costs 28-37 ns a draw here (property
  * lookups, a function call per 32-bit word); this one about 15, half of it the twist. What must stay identical:
- *  - the MT19937 state after seeding, taken from @stdlib's own generator (its key-array init);
+ *  - the MT19937 state after seeding: @stdlib's key-array init (init_by_array), ported word for
+ *    word below (seededState; test/core/normals.test.ts compares it with @stdlib's own state);
+ *    @stdlib's generator itself is not loaded (its 60-odd modules cost ~90 ms a thread);
  *  - the twist and the tempering, word for word;
  *  - randu = ((w1 >>> 5) * 2^26 + (w2 >>> 6)) / 2^53, randi = the next word, in that order;
  *  - the block tables X and R, built as @stdlib builds them, with @stdlib's exp and ln (not
@@ -51,9 +52,46 @@ const { X, R } = tables();
 /** X[i]^2, as the wedge test forms it (X[i]*X[i], one rounding) */
 const X2 = X.map((x) => x * x);
 
-/** @stdlib's STATE layout: | version | sections | N | ...state | 1 | index | seed length | ...seed | */
-const STATE_AT = 3;
-const INDEX_AT = N + 4;
+/**
+ * The MT19937 state @stdlib's factory({ seed: key }) starts from (key of two or more uint32 words:
+ * its createState with 19650218, then initState, i.e. init_genrand and init_by_array of the
+ * reference C code), as int32 words; the first draw twists it (@stdlib's index starts at N).
+ */
+export function seededState(key: readonly number[]): Int32Array {
+  if (key.length < 2 || key.some((w) => !Number.isInteger(w) || w < 0 || w > 0xffffffff)) {
+    throw new Error(`seededState: the key must be two or more uint32 words, got [${key.join(', ')}]`);
+  }
+  const mt = new Uint32Array(N);
+  mt[0] = 19650218;
+  for (let i = 1; i < N; i++) {
+    const s = mt[i - 1] ^ (mt[i - 1] >>> 30);
+    mt[i] = (Math.imul(s, 1812433253) >>> 0) + i;
+  }
+  const M = key.length;
+  let i = 1, j = 0;
+  for (let k = Math.max(N, M); k > 0; k--) {
+    const s = mt[i - 1] ^ (mt[i - 1] >>> 30);
+    mt[i] = ((mt[i] ^ (Math.imul(s, 1664525) >>> 0)) >>> 0) + key[j] + j;
+    i++;
+    j++;
+    if (i >= N) {
+      mt[0] = mt[N - 1];
+      i = 1;
+    }
+    if (j >= M) j = 0;
+  }
+  for (let k = N - 1; k > 0; k--) {
+    const s = mt[i - 1] ^ (mt[i - 1] >>> 30);
+    mt[i] = ((mt[i] ^ (Math.imul(s, 1566083941) >>> 0)) >>> 0) - i;
+    i++;
+    if (i >= N) {
+      mt[0] = mt[N - 1];
+      i = 1;
+    }
+  }
+  mt[0] = 0x80000000;
+  return new Int32Array(mt.buffer);
+}
 
 export class ZigguratNormal {
   /** the raw MT19937 state (int32 view of @stdlib's uint32 words) */
@@ -65,10 +103,8 @@ export class ZigguratNormal {
   slowDraws = 0;
 
   constructor(seed: readonly number[]) {
-    const full = mt19937.factory({ seed: seed as number[] }).state as Uint32Array;
-    this.mt.set(new Int32Array(full.buffer, full.byteOffset + STATE_AT * 4, N));
-    this.i = full[INDEX_AT];
-    if (this.i < N) this.temper();
+    this.mt.set(seededState(seed));
+    this.i = N;
   }
 
   /** @stdlib's twist, then every word tempered at once */

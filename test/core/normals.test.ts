@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import normal from '@stdlib/random-base-normal';
-import { ZigguratNormal } from '../../src/random/ziggurat.js';
+import mt19937 from '@stdlib/random-base-mt19937';
+import { ZigguratNormal, seededState } from '../../src/random/ziggurat.js';
 import { fillNormal, normalStream } from '../../src/random/streams.js';
 
 /**
@@ -19,6 +20,22 @@ function firstDifference(a: Float64Array, b: Float64Array): number {
 }
 
 describe('normal streams are bitwise @stdlib/random-base-normal', () => {
+  it("the seeded MT19937 state is @stdlib's, word for word, for 2000 keys of 2 to 700 words", () => {
+    let x = 12345;
+    const word = () => (x = (Math.imul(x, 1103515245) + 12345) >>> 0);
+    const keys: number[][] = [[0, 0], [0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff], [0, 0, 1, 0], Array.from({ length: 700 }, word)];
+    for (let k = 0; k < 2000; k++) keys.push(Array.from({ length: 2 + (k % 5) }, word));
+    for (const key of keys) {
+      // @stdlib's state array: | version | sections | N | ...624 words | 1 | index | seed length | ...seed |
+      const full = mt19937.factory({ seed: key }).state as Uint32Array;
+      const want = new Int32Array(full.buffer, full.byteOffset + 3 * 4, 624);
+      expect(full[624 + 4]).toBe(624); // the first draw twists, as ours
+      expect(Buffer.from(seededState(key).buffer).equals(Buffer.from(want.slice().buffer)), `key [${key.slice(0, 4).join(', ')}${key.length > 4 ? ', ...' : ''}]`).toBe(true);
+    }
+    expect(() => seededState([1])).toThrow(/two or more uint32 words/);
+    expect(() => seededState([1, -1])).toThrow(/two or more uint32 words/);
+  });
+
   it('bulk fill, 2e6 draws per key, 4 keys; rare paths taken', () => {
     let tails = 0, slow = 0;
     for (const key of [[0, 0, 1, 0], [7, 0, 2, 3], [123456789, 1, 1, 99], [4294967295, 0, 6, 4294967295]]) {
