@@ -257,10 +257,9 @@ export async function runCheck(spec: NetworkSpec, o: CheckOptions): Promise<Chec
     }));
   };
   const perSeed: CheckSeedResult[] = new Array(seeds.length);
-  // this thread takes a seed too: a thread's start-up costs more than check's seeds gain from it
   await runPool<CheckSeedResult>({ count: seeds.length, build }, o.workers, (i, r) => {
     perSeed[i] = r;
-  }, { shareMain: true });
+  });
   const atGain = summarizeStats(perSeed.map((r) => r.atGain));
   // a seed whose m1 under- or overflowed (J exactly 0, or infinite) has ln m1 = -inf or +inf and no
   // mean of ln m1: the verdict then reads ln of the mean m1 (-inf: gradients vanish exactly)

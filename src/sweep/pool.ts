@@ -31,23 +31,18 @@ export interface LazyJobs {
   build(): readonly Job[];
 }
 
-export interface PoolOptions {
-  /**
-   * This thread is one of the `workers`: it starts one thread fewer and takes jobs itself between
-   * the threads' results. Each thread pays its own module loading and JIT warm-up (~0.5 s of CPU
-   * for a check seed, measured), which this thread has partly paid already; but while it runs a
-   * job it answers nothing else (signals, progress), so it suits short commands (eoc check).
-   */
-  shareMain?: boolean;
-}
-
 /**
- * Run jobs on `workers` threads (or in this thread when workers <= 1 or no compiled entry exists),
- * calling onResult as each finishes, in completion order. Every job's result depends only on the
- * job, so callers that need an order sort by their own key. Rejects on the first failure, after
- * stopping every worker; a SpecError thrown in a worker is re-thrown as a SpecError.
+ * Run jobs on `workers` threads, this one included (all in this thread when workers <= 1 or no
+ * compiled entry exists), calling onResult as each finishes, in completion order. This thread is one
+ * of the workers: it starts workers - 1 threads and takes jobs itself between their results, since
+ * each new thread pays its own module loading and JIT warm-up (~0.5 s of CPU for a check seed,
+ * measured: check at depth 60, width 256 took 3.1 s wall on one thread and 3.1 s on two new ones).
+ * While it runs a job it reports nothing (progress waits; eoc catches no signals, so Ctrl-C is not
+ * delayed: src/io/cleanup.ts). Every job's result depends only on the job, so callers that need an
+ * order sort by their own key. Rejects on the first failure, after stopping every worker; a
+ * SpecError thrown in a worker is re-thrown as a SpecError.
  */
-export async function runPool<R>(given: readonly Job[] | LazyJobs, workers: number, onResult: (index: number, result: R) => void, options: PoolOptions = {}): Promise<void> {
+export async function runPool<R>(given: readonly Job[] | LazyJobs, workers: number, onResult: (index: number, result: R) => void): Promise<void> {
   const entry = workerEntry();
   const lazy = !Array.isArray(given);
   const count = lazy ? (given as LazyJobs).count : (given as readonly Job[]).length;
@@ -67,7 +62,6 @@ export async function runPool<R>(given: readonly Job[] | LazyJobs, workers: numb
     return;
   }
   let jobs: readonly Job[] = [];
-  const shareMain = options.shareMain === true;
   await new Promise<void>((resolve, reject) => {
     const threads: Worker[] = [];
     let next = 0;
@@ -85,7 +79,7 @@ export async function runPool<R>(given: readonly Job[] | LazyJobs, workers: numb
       }
       return false;
     };
-    // this thread's share (shareMain): one job, then back to the event loop for the threads' results
+    // this thread's share: one job, then back to the event loop for the threads' results
     const takeOne = () => {
       if (failed || next >= jobs.length) return;
       const id = next++;
@@ -105,7 +99,7 @@ export async function runPool<R>(given: readonly Job[] | LazyJobs, workers: numb
         w.postMessage({ id, job: jobs[id] });
       }
     };
-    for (let i = 0; i < (shareMain ? k - 1 : k); i++) {
+    for (let i = 0; i < k - 1; i++) {
       const w = new Worker(entry);
       threads.push(w);
       w.on('message', (msg: { id: number; result?: unknown; error?: { name: string; message: string; stack?: string } }) => {
@@ -149,6 +143,6 @@ export async function runPool<R>(given: readonly Job[] | LazyJobs, workers: numb
       return;
     }
     for (const w of threads) feed(w);
-    if (shareMain) takeOne();
+    takeOne();
   });
 }

@@ -35,7 +35,7 @@ describe('runPool with jobs built lazily', () => {
   });
 });
 
-describe('runPool with this thread taking jobs too (shareMain; eoc check)', () => {
+describe('runPool on threads, this one taking jobs too', () => {
   // worker threads run the compiled entry (dist/src/sweep/worker.js, built by npm test first): the
   // pool is taken from dist too, since from the TS sources it runs everything in this thread
   const dist = async () => (await import('../../dist/src/sweep/pool.js')) as typeof import('../../src/sweep/pool.js');
@@ -49,7 +49,7 @@ describe('runPool with this thread taking jobs too (shareMain; eoc check)', () =
     for (const workers of [2, 3]) {
       const got: unknown[] = [];
       const seen: number[] = [];
-      await pool(jobs, workers, (i, r) => ((got[i] = r), seen.push(i)), { shareMain: true });
+      await pool(jobs, workers, (i, r) => ((got[i] = r), seen.push(i)));
       expect(seen.sort()).toEqual([0, 1, 2, 3, 4]);
       expect(JSON.stringify(got)).toBe(JSON.stringify(want));
     }
@@ -59,8 +59,8 @@ describe('runPool with this thread taking jobs too (shareMain; eoc check)', () =
     const { runPool: pool } = await dist();
     const failing = (): Job => ({ ...job(0), input: { ...(job(0) as Extract<Job, { kind: 'check' }>).input, width: -1 } });
     // the first job goes to the worker thread, the next to this thread: a failure in either rejects
-    await expect(pool([job(0), failing()], 2, () => {}, { shareMain: true })).rejects.toThrow();
-    await expect(pool([failing(), job(1)], 2, () => {}, { shareMain: true })).rejects.toThrow();
-    await expect(pool([job(0), job(1)], 2, () => { throw new Error('onResult failed'); }, { shareMain: true })).rejects.toThrow('onResult failed');
+    await expect(pool([job(0), failing()], 2, () => {})).rejects.toThrow();
+    await expect(pool([failing(), job(1)], 2, () => {})).rejects.toThrow();
+    await expect(pool([job(0), job(1)], 2, () => { throw new Error('onResult failed'); })).rejects.toThrow('onResult failed');
   }, 60_000);
 });
