@@ -188,7 +188,7 @@ export const OPTIONS: { [K in OptionKey]: OptionDef } = {
   q0: { flag: '--q0', arg: '<q>', kind: { type: 'q0', range: LIMITS.q0 }, help: "input variance |x0|^2/N, or 'fixed-point' (start at q*)", default: DEFAULT_SPEC.q0, defaultText: String(DEFAULT_SPEC.q0) },
   seeds: { flag: '--seeds', arg: '<k>', kind: { type: 'integer', range: LIMITS.seeds }, help: 'number of independent networks', default: DEFAULT_SPEC.seeds, defaultText: String(DEFAULT_SPEC.seeds) },
   seed: { flag: '--seed', arg: '<s>', kind: { type: 'integer', range: LIMITS.seed }, help: 'first seed (seeds are s, s+1, ...)', default: DEFAULT_SPEC.seed, defaultText: String(DEFAULT_SPEC.seed) },
-  workers: { flag: '--workers', arg: '<k>', kind: { type: 'integer', range: LIMITS.workers }, help: 'worker threads; results do not depend on it', default: () => Math.min(os.availableParallelism(), LIMITS.workers.hi.value), defaultText: 'one per core' },
+  workers: { flag: '--workers', arg: '<k>', kind: { type: 'integer', range: LIMITS.workers }, help: 'threads doing the work (this one and k - 1 more); results do not depend on it', default: () => Math.min(os.availableParallelism(), LIMITS.workers.hi.value), defaultText: 'one per core' },
   maxMemory: { flag: '--max-memory', arg: '<size>', kind: { type: 'size' }, help: 'memory budget for all workers; base draws beyond it are regenerated layer by layer', defaultText: '80% of RAM, or EOC_MAX_MEMORY_MB' },
   method: { flag: '--method', arg: '<m>', kind: { type: 'choice', names: METHODS, noun: 'method' }, help: 'spectrum method: dense (every singular value), matrix-free (Hutchinson m1, Lanczos, SLQ) or auto (by cost)', default: 'dense', defaultText: 'dense' },
   tolM1: { flag: '--tol-m1', arg: '<t>', kind: { type: 'real', range: LIMITS.tol }, help: 'faithful needs |ln m1| <= t', default: Math.LN2, defaultText: 'ln 2 = 0.6931' },
@@ -302,7 +302,7 @@ const GRID: OptionUse[] = [
 
 /** Every command's options, in help order. */
 export const COMMAND_OPTIONS: { [C in CommandName]: OptionUse[] } = {
-  spectrum: [...NETWORK, { key: 'arch' }, { key: 'c0' }, { key: 'maxMemory' }, { key: 'method' }, { key: 'workers', help: 'worker threads, one seed each; results do not depend on it' }, { key: 'json', help: 'print the eoc.spectrum/2 JSON document' }],
+  spectrum: [...NETWORK, { key: 'arch' }, { key: 'c0' }, { key: 'maxMemory' }, { key: 'method' }, { key: 'workers', help: 'threads doing the work (this one and k - 1 more), one seed each; results do not depend on it' }, { key: 'json', help: 'print the eoc.spectrum/2 JSON document' }],
   theory: [
     { key: 'activation' },
     { key: 'init', help: 'weight scheme for --density (var_sq_norm is predicted for both)' },
