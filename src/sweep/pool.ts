@@ -70,6 +70,11 @@ export async function runPool<R>(given: readonly Job[] | LazyJobs, workers: numb
     const stopAll = () => {
       for (const t of threads) void t.terminate();
     };
+    const fail = (e: unknown) => {
+      failed = true;
+      stopAll();
+      reject(e);
+    };
     const finished = () => {
       done++;
       if (done === jobs.length) {
@@ -86,9 +91,7 @@ export async function runPool<R>(given: readonly Job[] | LazyJobs, workers: numb
       try {
         onResult(id, runJob(jobs[id]) as R);
       } catch (e) {
-        failed = true;
-        stopAll();
-        reject(e);
+        fail(e);
         return;
       }
       if (!finished()) setImmediate(takeOne);
@@ -105,8 +108,6 @@ export async function runPool<R>(given: readonly Job[] | LazyJobs, workers: numb
       w.on('message', (msg: { id: number; result?: unknown; error?: { name: string; message: string; stack?: string } }) => {
         if (failed) return;
         if (msg.error) {
-          failed = true;
-          stopAll();
           // a user error stays a user error (exit 2); anything else keeps the worker's stack
           let err: Error;
           if (msg.error.name === 'SpecError') err = new SpecError(msg.error.message);
@@ -114,32 +115,25 @@ export async function runPool<R>(given: readonly Job[] | LazyJobs, workers: numb
             err = new Error(msg.error.message);
             if (msg.error.stack) err.stack = msg.error.stack;
           }
-          reject(err);
+          fail(err);
           return;
         }
         try {
           onResult(msg.id, msg.result as R);
         } catch (e) {
-          failed = true;
-          stopAll();
-          reject(e);
+          fail(e);
           return;
         }
         if (!finished()) feed(w);
       });
       w.on('error', (e) => {
-        if (failed) return;
-        failed = true;
-        stopAll();
-        reject(e);
+        if (!failed) fail(e);
       });
     }
     try {
       jobs = built();
     } catch (e) {
-      failed = true;
-      stopAll();
-      reject(e);
+      fail(e);
       return;
     }
     for (const w of threads) feed(w);
