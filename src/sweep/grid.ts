@@ -32,12 +32,21 @@ export interface LocateOptions {
    * on fresh evaluations only. Same resolution, same estimator.
    */
   plateau?: 'predicted' | 'bisection';
+  /**
+   * How the curve method interpolates rms_log between known gains while it polishes the minimum:
+   * 'lowest' (the default since issue 13's fourth step): on each step, every ln s_k on one cubic
+   * through the lowest known gain, its two known neighbours and the next nearest, so the objective
+   * is smooth across the bracket; 'moving' (or absent: every config before it): the cubic through
+   * the four known gains nearest each g, whose window changes at every known gain and can put a
+   * kink, and a false minimum, at the lowest one (Brent then finishes on fresh evaluations).
+   */
+  minWindow?: 'lowest' | 'moving';
 }
 
 export type LocateMethod = 'curve' | 'brent';
 export const LOCATE_METHODS: readonly LocateMethod[] = ['curve', 'brent'];
 
-export const DEFAULT_LOCATE: LocateOptions = { method: 'curve', polishEvaluations: 2, rootTolerance: 1e-4, minTolerance: 1e-4, plateauBisections: 4, plateau: 'predicted' };
+export const DEFAULT_LOCATE: LocateOptions = { method: 'curve', polishEvaluations: 2, rootTolerance: 1e-4, minTolerance: 1e-4, plateauBisections: 4, plateau: 'predicted', minWindow: 'lowest' };
 
 /**
  * Brent's method on fresh evaluations: `--locate brent`. No `method` key: this is the exact

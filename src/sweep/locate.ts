@@ -114,8 +114,9 @@ function countSignChanges(v: readonly number[]): number {
  * grid means no interior minimum).
  * - 'curve' with the spectra (`spectra`): rms_log is a square root of a mean of squares, sharply
  *   curved at its minimum on a grid's scale, but each sorted ln s_k(g) is smooth (shared draws); so
- *   rms_log between known gains is computed from the local cubics of the ln s_k through the four
- *   nearest known gains, minimized without evaluations, and polished with at most
+ *   rms_log between known gains is computed from local cubics of the ln s_k (through the lowest
+ *   known gain, its neighbours and the next nearest with `minWindow: 'lowest'`; through the four
+ *   known gains nearest each g otherwise), minimized without evaluations, and polished with at most
  *   `polishEvaluations` fresh evaluations, each adding its spectrum to the curve, until the next
  *   step moves the gain by less than `minTolerance`. Not converged by then (a curve that is not
  *   smooth on the grid's scale): Brent's minimizer finishes on the bracket the fresh points made.
@@ -151,11 +152,13 @@ function polishMinimum(curve: SpectraCurve, x0: number, y0: number, probe: Curve
   let last: number | null = null;
   let evaluations = 0;
   const budget = Math.max(1, o.polishEvaluations ?? 2);
-  const objective = (g: number) => rmsLog(curve.at(g));
+  const fixed = o.minWindow === 'lowest';
   for (;;) {
     const j = curve.xs.indexOf(bx);
     if (j <= 0 || j >= curve.xs.length - 1) break;
     const lo = curve.xs[j - 1], hi = curve.xs[j + 1];
+    const window = fixed ? nearestWindow(curve.xs, bx, 4, [j - 1, j, j + 1]) : undefined;
+    const objective = (g: number) => rmsLog(curve.at(g, window));
     const m = brentMin(objective, lo, bx, hi, objective(bx), 1e-9, 200);
     const step = Math.abs(m.x - (last ?? bx));
     if (last !== null && step < o.minTolerance) return { gain: bx, value: by, evaluations };
@@ -227,10 +230,14 @@ export class SpectraCurve {
     return true;
   }
 
-  at(g: number): Float64Array {
+  /**
+   * ln s_k at g on the cubics through the known gains of `window` (indices into xs), or, without
+   * one, through the four known gains nearest g (the window then changes at each known gain).
+   */
+  at(g: number, window?: readonly number[]): Float64Array {
     let i = 0;
     while (i + 2 < this.xs.length && this.xs[i + 1] < g) i++;
-    const w = nearestWindow(this.xs, g, 4, [i, Math.min(i + 1, this.xs.length - 1)]);
+    const w = window ?? nearestWindow(this.xs, g, 4, [i, Math.min(i + 1, this.xs.length - 1)]);
     const xs = w.map((j) => this.xs[j]);
     const ys = new Array<number>(w.length);
     const out = new Float64Array(this.length);

@@ -179,6 +179,26 @@ describe('the curve method (issue 13): located on the measured grid, polished wi
     }
   });
 
+  it("min rms_log near a grid gain: one cubic across the bracket (minWindow 'lowest') finds it in 2 evaluations where the moving window's kink sent Brent 6", () => {
+    // orthogonal tanh, L = 50, N = 128, sigma_b = 0.05, seed 3: the minimum (1.049071) is 0.001 below the
+    // grid's lowest point 1.05; the four-nearest window changes at 1.05, the interpolated rms_log has a
+    // kink there and its minimizer is the grid point itself, so the moving window falls back to Brent
+    const net = new SeedNetwork({ activation: 'tanh', init: 'orthogonal', biasStd: 0.05, depth: 50 }, 128, 3, 1);
+    const rms = gains.map((x) => net.at(x).stats.rms_log);
+    const probe = (x: number) => net.at(x).stats.rms_log;
+    // the reference: Brent's minimizer on fresh evaluations to 1e-8 in g
+    const truth = locateMinRms(gains, rms, probe, { ...BRENT_LOCATE, minTolerance: 1e-8 }).gain!;
+    expect(Math.abs(truth - 1.049071)).toBeLessThan(1e-6);
+    const lowest = locateMinRms(gains, rms, probe, DEFAULT_LOCATE, net.spectra(gains));
+    const moving = locateMinRms(gains, rms, probe, { ...DEFAULT_LOCATE, minWindow: 'moving' }, net.spectra(gains));
+    expect(DEFAULT_LOCATE.minWindow).toBe('lowest');
+    expect(lowest.evaluations).toBeLessThanOrEqual(2);
+    expect(Math.abs(lowest.gain! - truth)).toBeLessThan(DEFAULT_LOCATE.minTolerance);
+    expect(lowest.value).toBe(probe(lowest.gain!));
+    expect(moving.evaluations).toBeGreaterThan(2);
+    expect(Math.abs(moving.gain! - truth)).toBeLessThan(DEFAULT_LOCATE.minTolerance);
+  }, 30_000);
+
   it('max frac_within_2 from predicted cells: the gain of fresh bisection, with at most 2 evaluations per edge when the spectra are right', () => {
     // frac(g) steps at L ln g + a_k = +-ln 2: a plateau of the homogeneous net, its edges where the
     // count changes; the predicted cells are exact (the spectra are), so each edge costs at most its two
