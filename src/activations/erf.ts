@@ -1,4 +1,4 @@
-import erfFn from '@stdlib/math-base-special-erf';
+import { erf as erfFn } from '../numeric/erf.js';
 import { define } from './define.js';
 
 const TWO_OVER_SQRT_PI = 2 / Math.sqrt(Math.PI);

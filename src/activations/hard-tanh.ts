@@ -1,5 +1,4 @@
-import erf from '@stdlib/math-base-special-erf';
-import erfc from '@stdlib/math-base-special-erfc';
+import { erf, erfc } from '../numeric/erf.js';
 import type { GaussianMoments } from '../theory/gaussian-moments.js';
 import { define } from './define.js';
 

@@ -1,4 +1,4 @@
-import erfc from '@stdlib/math-base-special-erfc';
+import { erfc } from '../numeric/erf.js';
 
 /** Numerically careful scalar helpers shared by the activation files. */
 

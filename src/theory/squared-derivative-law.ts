@@ -1,5 +1,4 @@
-import erf from '@stdlib/math-base-special-erf';
-import erfc from '@stdlib/math-base-special-erfc';
+import { erf, erfc } from '../numeric/erf.js';
 import { activation as activationDef } from '../activations/registry.js';
 import type { ActivationName } from '../spec/types.js';
 import type { Complex } from './complex.js';
