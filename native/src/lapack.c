@@ -74,19 +74,22 @@ static void block_reflectors(int b, int len, const double *src, ptrdiff_t ld, co
  * With X = c^T (the column-major c read as a row-major matrix), c Q = (Q^T X)^T. Q = Q_1 Q_2 ...
  * over blocks of ORMQR_NB reflectors, Q_k = I - V T V^T, so X := Q_k^T X = X - V (T^T (V^T X)),
  * block after block in increasing order: three gemms per block. */
+/* blocks of 24 reflectors up to n = 512, 64 beyond (AVX-512 EPYC: n = 128 0.09 ms against 0.17
+ * with 64, n = 256 0.55-0.64 against 0.67-0.77; n = 512 alike; n = 1024 29-39 ms either way) */
 #ifndef ORMQR_NB
-#define ORMQR_NB 64
+#define ORMQR_NB (n <= 512 ? 24 : 64)
 #endif
 
 int eoc_ormqr_right(int n, const double *gt, const double *tau, double *c) {
   if (n <= 0) return 0;
-  const int nbmax = n < ORMQR_NB ? n : ORMQR_NB;
+  const int nb = ORMQR_NB;
+  const int nbmax = n < nb ? n : nb;
   double *vt = eoc_buffer(EOC_BUF_WORK1, (size_t)nbmax * (size_t)n);
   double *t = eoc_buffer(EOC_BUF_WORK2, (size_t)nbmax * (size_t)nbmax);
   double *w = eoc_buffer(EOC_BUF_WORK3, (size_t)nbmax * (size_t)n);
   double *w2 = eoc_buffer(EOC_BUF_WORK4, (size_t)nbmax * (size_t)n);
-  for (int j = 0; j < n; j += ORMQR_NB) {
-    const int b = n - j < ORMQR_NB ? n - j : ORMQR_NB;
+  for (int j = 0; j < n; j += nb) {
+    const int b = n - j < nb ? n - j : nb;
     const int len = n - j;
     block_reflectors(b, len, gt + (ptrdiff_t)j * n + j, n, tau + j, vt, t, w2);
     double *x = c + (ptrdiff_t)j * n;
@@ -107,70 +110,48 @@ int eoc_ormqr_right(int n, const double *gt, const double *tau, double *c) {
  * reflectors are then applied to the trailing columns in compact WY form. With Y the trailing
  * columns read as a row-major matrix (row c = column c), Q_panel^T A2 is Y := Y - (Y V) T V^T:
  * two gemms and a small triangular product per panel. */
+/* 24: with the vector panel (panel_impl.h), 0.45 ms at n = 256 against 0.58 at 48 and 0.53 at 16
+ * (AVX-512 EPYC; 0.68 with 48 and the baseline panel before); 128: 0.088 ms; 512: 3.0 ms */
 #ifndef QR_NB
-#define QR_NB 48
+#define QR_NB 24
 #endif
 
-static double dotv(int n, const double *restrict x, const double *restrict y) {
-  double s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0, s5 = 0, s6 = 0, s7 = 0;
-  int i = 0;
-  for (; i + 8 <= n; i += 8) {
-    s0 += x[i] * y[i]; s1 += x[i + 1] * y[i + 1]; s2 += x[i + 2] * y[i + 2]; s3 += x[i + 3] * y[i + 3];
-    s4 += x[i + 4] * y[i + 4]; s5 += x[i + 5] * y[i + 5]; s6 += x[i + 6] * y[i + 6]; s7 += x[i + 7] * y[i + 7];
-  }
-  for (; i < n; i++) s0 += x[i] * y[i];
-  return ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7));
-}
+#if EOC_X86
+#define SFX avx512
+#define TARGET __attribute__((target("avx512f,avx512dq,avx2,fma")))
+#define VBYTES 64
+#include "panel_impl.h"
+#undef SFX
+#undef TARGET
+#undef VBYTES
 
-static double nrm2(int n, const double *x) {
-  double scale = 0;
-  for (int i = 0; i < n; i++) {
-    const double v = fabs(x[i]);
-    if (v > scale) scale = v;
-  }
-  if (scale == 0 || !isfinite(scale)) return scale;
-  const double inv = 1 / scale;
-  double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-  int i = 0;
-  for (; i + 4 <= n; i += 4) {
-    const double v0 = x[i] * inv, v1 = x[i + 1] * inv, v2 = x[i + 2] * inv, v3 = x[i + 3] * inv;
-    s0 += v0 * v0; s1 += v1 * v1; s2 += v2 * v2; s3 += v3 * v3;
-  }
-  for (; i < n; i++) {
-    const double v = x[i] * inv;
-    s0 += v * v;
-  }
-  return scale * sqrt((s0 + s1) + (s2 + s3));
-}
+#define SFX avx2
+#define TARGET __attribute__((target("avx2,fma")))
+#define VBYTES 32
+#include "panel_impl.h"
+#undef SFX
+#undef TARGET
+#undef VBYTES
+#endif
 
-/* unblocked QR of the m x nc panel (column c at a + c*lda), reflectors in place, tau[min(m, nc)] */
+#define SFX baseline
+#define TARGET
+#define VBYTES 16
+#include "panel_impl.h"
+#undef SFX
+#undef TARGET
+#undef VBYTES
+
+/* the panel QR of the gemm's path (eoc_isa_current: the CPU's best, or EOC_COMPILED_ISA's) */
 static void geqr2(int m, int nc, double *a, ptrdiff_t lda, double *tau) {
-  const int kmax = m < nc ? m : nc;
-  for (int j = 0; j < kmax; j++) {
-    double *col = a + (ptrdiff_t)j * lda;
-    const double alpha = col[j];
-    const int rest = m - j - 1;
-    const double xnorm = rest > 0 ? nrm2(rest, col + j + 1) : 0.0;
-    if (xnorm == 0) {
-      tau[j] = 0;
-      continue;
-    }
-    /* Math.sign(alpha || 1): -0 and +0 both count as positive */
-    const double beta = -(alpha < 0 ? -1.0 : 1.0) * hypot(alpha, xnorm);
-    const double t = (beta - alpha) / beta;
-    tau[j] = t;
-    const double inv = 1 / (alpha - beta);
-    double *x = col + j + 1;
-    for (int i = 0; i < rest; i++) x[i] *= inv;
-    col[j] = beta;
-    for (int c = j + 1; c < nc; c++) {
-      double *cc = a + (ptrdiff_t)c * lda;
-      const double w = t * (cc[j] + dotv(rest, x, cc + j + 1));
-      cc[j] -= w;
-      double *y = cc + j + 1;
-      for (int i = 0; i < rest; i++) y[i] -= w * x[i];
-    }
+#if EOC_X86
+  switch (eoc_isa_current()) {
+    case EOC_ISA_AVX512: geqr2_avx512(m, nc, a, lda, tau); return;
+    case EOC_ISA_AVX2: geqr2_avx2(m, nc, a, lda, tau); return;
+    default: break;
   }
+#endif
+  geqr2_baseline(m, nc, a, lda, tau);
 }
 
 int eoc_geqrf(int n, double *gt, double *tau) {
