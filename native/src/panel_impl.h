@@ -4,46 +4,14 @@
  *   SFX      a suffix for the function names
  *   TARGET   the function attribute for that path (empty for the baseline)
  *   VBYTES   the path's vector width in bytes (64, 32, 16)
- * Each reflector's update of a trailing column is a dot (four vectors of partial sums) and an axpy,
- * both on the path's vectors, so the panel, half of a 256 x 256 QR's time on the baseline loops,
+ * Each reflector's update of a trailing column is a dot (gemm.c's eoc_ddot, the same path's) and an
+ * axpy, both on the path's vectors, so the panel, half of a 256 x 256 QR's time on the baseline loops,
  * runs at the vector width. Rounding differs from the baseline's (vector partial sums, FMA), as a
  * gemm's does; the reflector convention is qr.ts's.
  */
 #define PCAT2_(a, b) a##_##b
 #define PCAT2(a, b) PCAT2_(a, b)
 #define PFN(name) PCAT2(name, SFX)
-
-TARGET static double PFN(panel_dot)(int n, const double *restrict x, const double *restrict y) {
-  typedef double vd __attribute__((vector_size(VBYTES)));
-  enum { W = VBYTES / 8 };
-  vd s0 = {0}, s1 = {0}, s2 = {0}, s3 = {0};
-  int i = 0;
-  for (; i + 4 * W <= n; i += 4 * W) {
-    vd a0, a1, a2, a3, b0, b1, b2, b3;
-    memcpy(&a0, x + i, VBYTES);
-    memcpy(&a1, x + i + W, VBYTES);
-    memcpy(&a2, x + i + 2 * W, VBYTES);
-    memcpy(&a3, x + i + 3 * W, VBYTES);
-    memcpy(&b0, y + i, VBYTES);
-    memcpy(&b1, y + i + W, VBYTES);
-    memcpy(&b2, y + i + 2 * W, VBYTES);
-    memcpy(&b3, y + i + 3 * W, VBYTES);
-    s0 += a0 * b0; s1 += a1 * b1; s2 += a2 * b2; s3 += a3 * b3;
-  }
-  for (; i + W <= n; i += W) {
-    vd a0, b0;
-    memcpy(&a0, x + i, VBYTES);
-    memcpy(&b0, y + i, VBYTES);
-    s0 += a0 * b0;
-  }
-  s0 += s1;
-  s2 += s3;
-  s0 += s2;
-  double t = 0;
-  for (int q = 0; q < W; q++) t += s0[q];
-  for (; i < n; i++) t += x[i] * y[i];
-  return t;
-}
 
 /* vector.ts norm2's scaling (max |x_i|, then the sum of squares of x_i / max), on the path's vectors */
 TARGET static double PFN(panel_nrm2)(int n, const double *restrict x) {
@@ -115,7 +83,7 @@ TARGET static void PFN(geqr2)(int m, int nc, double *a, ptrdiff_t lda, double *t
     col[j] = beta;
     for (int c = j + 1; c < nc; c++) {
       double *cc = a + (ptrdiff_t)c * lda;
-      const double w = t * (cc[j] + PFN(panel_dot)(rest, x, cc + j + 1));
+      const double w = t * (cc[j] + eoc_ddot(rest, x, cc + j + 1));
       cc[j] -= w;
       PFN(panel_axpy)(rest, w, x, cc + j + 1);
     }
