@@ -224,9 +224,8 @@ export function stableProduct(
   let uRowPerm: Int32Array | null = null;
   // work buffers reused by every block
   const key = new Float64Array(n);
-  const perm = Array.from({ length: n }, (_, j) => j);
+  const perm = new Int32Array(n);
   const rowPerm = new Int32Array(n);
-  const rowOrder = Array.from({ length: n }, (_, j) => j);
   const rowLog = new Float64Array(n);
   const lndP = new Float64Array(n);
   let tP: Float64Array = new Float64Array(n * n);
@@ -235,7 +234,6 @@ export function stableProduct(
   // the bookkeeping around each QR: the backend's compiled loops when it has them, else these (bitwise the same)
   const st = be.stratify ?? jsStratify;
   const norms = new Float64Array(n);
-  const permI = new Int32Array(n);
   const work = factorWork(n);
 
   // the row scalings, layer by layer (a saturated layer may give several)
@@ -292,19 +290,17 @@ export function stableProduct(
     // pre-pivot: order columns by ln|g_j| + ln d_j, descending
     st.rowNorms(g.data, n, norms);
     for (let j = 0; j < n; j++) key[j] = Math.log(norms[j]) + lnd[j];
+    for (let j = 0; j < n; j++) perm[j] = j;
     perm.sort((a, b) => key[b] - key[a] || a - b);
-    for (let j = 0; j < n; j++) permI[j] = perm[j];
     // rows sorted by their scale (largest first) when D grades them: Householder QR is then
     // row-wise backward stable (Cox & Higham 1998), so small rows keep their relative accuracy
     const sortRows = spread > ROW_SORT_SPREAD;
     if (sortRows) {
-      for (let i = 0; i < n; i++) rowOrder[i] = i;
-      rowOrder.sort((a, b) => rowLog[b] - rowLog[a] || a - b);
-      for (let i = 0; i < n; i++) rowPerm[i] = rowOrder[i];
+      for (let i = 0; i < n; i++) rowPerm[i] = i;
+      rowPerm.sort((a, b) => rowLog[b] - rowLog[a] || a - b);
     }
     const gp = scratch.data;
-    st.gatherRows(n, g.data, permI, sortRows ? rowPerm : null, t, lnd, gp, tP, lndP);
-    for (let j = 0; j < n; j++) perm[j] = j; // the next sort starts from the identity again
+    st.gatherRows(n, g.data, perm, sortRows ? rowPerm : null, t, lnd, gp, tP, lndP);
 
     be.householderQR(gp, n, tau);
     // R_ij = gp[j*n + i] for j >= i

@@ -43,16 +43,13 @@ export function meanFieldM1Gain(point: SweepPoint, q0: number | 'fixed-point', g
   // the grid is read from below and only as far as the first bracket (the root reported is the
   // lowest one, so the points above it are not needed unless there is none)
   const f: number[] = [];
-  const at = (i: number): number => {
-    while (f.length <= i) f.push(lnM1(gains[f.length]));
-    return f[i];
-  };
   try {
+    if (gains.length > 0) f.push(lnM1(gains[0]));
     for (let i = 0; i + 1 < gains.length; i++) {
-      if (at(i) === 0) return { gain: gains[i], note: '' };
-      if (at(i) * at(i + 1) < 0) return { gain: brentRoot(lnM1, gains[i], gains[i + 1], f[i], f[i + 1], 1e-12).x, note: '' };
+      if (f[i] === 0) return { gain: gains[i], note: '' };
+      f.push(lnM1(gains[i + 1]));
+      if (f[i] * f[i + 1] < 0) return { gain: brentRoot(lnM1, gains[i], gains[i + 1], f[i], f[i + 1], 1e-12).x, note: '' };
     }
-    at(gains.length - 1);
   } catch (e) {
     if (e instanceof SpecError) return { gain: null, note: `mean field unavailable: ${e.message}` };
     throw e;
